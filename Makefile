@@ -1,0 +1,75 @@
+# MPP Digital — every command a developer needs. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+PORT ?= 5000
+CHROMIUM ?= /usr/bin/chromium
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-test run db-upgrade demo-data test test-postgres lint format \
+        i18n-extract i18n-update i18n-compile bench browser clean
+
+help: ## Show this list of commands
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test,dev]'
+	touch $@
+
+install: $(VENV)/.installed i18n-compile ## Create the virtualenv and install the app
+
+install-test: $(VENV)/.installed-test i18n-compile ## Install the app with its test and dev tools
+
+db-upgrade: install ## Apply database migrations (embedded default: SQLite in instance/)
+	$(FLASK) db upgrade
+
+demo-data: db-upgrade ## Load the demo MPPs, agencies and services (safe to repeat)
+	$(FLASK) demo-data
+
+run: demo-data ## Start the app on http://localhost:$(PORT) with SQLite, in-process jobs and demo data
+	$(FLASK) run --host localhost --port $(PORT)
+
+browser: ## Install Debian's Chromium for the browser tests when it is missing (needs root)
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium not found at $(CHROMIUM); browser tests will be skipped (install the 'chromium' package)."; fi; \
+	fi
+
+test: install-test browser ## Run the whole suite, browser tests included (MPP_TEST_DATABASE_URL selects PostgreSQL)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: ## Run the whole suite on the local PostgreSQL (database "test")
+	MPP_TEST_DATABASE_URL=$${MPP_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(MAKE) test
+
+lint: install-test ## Check style with ruff
+	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff format --check app tests bench
+
+format: install-test ## Format code with ruff
+	$(BIN)/ruff format app tests bench
+	$(BIN)/ruff check --fix app tests bench
+
+i18n-extract: ## Extract translatable strings into translations/messages.pot
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --omit-header .
+
+i18n-update: i18n-extract ## Merge new strings into the id and en catalogs
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --omit-header --ignore-obsolete
+
+i18n-compile: $(VENV)/.installed ## Compile the catalogs (.mo files are built, never committed)
+	$(BIN)/pybabel compile -d translations --statistics 2>&1 | grep -v "^compiling" || true
+
+bench: install-test ## Measure page weight and throughput (reports numbers; asserts nothing)
+	$(BIN)/python bench/run.py
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,68 @@
+"""MPP Digital — the app factory. Read top to bottom: config, extensions, security, blueprints, CLI."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from flask import Flask
+from jinja2 import StrictUndefined
+
+from . import assets, formatting, security
+from .config import PROJECT_ROOT, load_config
+from .extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
+from .i18n import LANGUAGES, current_language, select_locale
+
+# Each capability is a package with a `routes.bp` blueprint (and optionally `cli.register(app)`).
+BLUEPRINTS = [
+    "site",
+    "catalog",
+]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_config())
+    if test_config:
+        app.config.update(test_config)
+    if app.config.get("TESTING"):
+        app.jinja_env.undefined = StrictUndefined  # fail loudly on a missing template variable
+    logging.basicConfig(level=logging.INFO)
+
+    from . import database, models  # noqa: F401  (SQLite connection pragmas; every table in the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    compress.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+
+    security.init_app(app)
+    formatting.init_app(app)
+    assets.init_app(app)
+    app.jinja_env.globals["languages"] = LANGUAGES
+    app.jinja_env.globals["current_language"] = current_language
+
+    for name in BLUEPRINTS:
+        package = importlib.import_module(f".{name}.routes", __name__)
+        app.register_blueprint(package.bp)
+        try:
+            cli = importlib.import_module(f".{name}.cli", __name__)
+        except ModuleNotFoundError as error:
+            if error.name != f"{__name__}.{name}.cli":
+                raise
+        else:
+            cli.register(app)
+
+    from .site.routes import register_error_handlers
+
+    register_error_handlers(app)
+    return app

@@ -1,0 +1,1 @@
+"""Informasi layanan: MPPs, their tenant agencies and hours, and every service with its Standar Pelayanan."""

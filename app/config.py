@@ -1,0 +1,94 @@
+"""Settings from the environment, with safe embedded defaults.
+
+The embedded default (no environment at all) is a pilot MPP on one small server: SQLite in ``instance/``,
+background jobs in the same process, uploads on local disk. The national profile only changes configuration:
+``MPP_DATABASE_URL=postgresql+psycopg://…``, ``MPP_REDIS_URL=redis://…``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+class ConfigurationError(RuntimeError):
+    """The app was asked to start in a state that is unsafe (e.g. production without a secret key)."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _embedded_secret_key(instance: Path) -> str:
+    """A random key kept in instance/ so that sessions survive a restart of `make run`."""
+    instance.mkdir(parents=True, exist_ok=True)
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(instance: Path | None = None) -> dict:
+    """Build the Flask config mapping from ``MPP_*`` environment variables."""
+    instance = Path(_env("MPP_INSTANCE_DIR", str(instance or DEFAULT_INSTANCE)))
+    env = _env("MPP_ENV", "development")
+    production = env == "production"
+
+    secret = _env("MPP_SECRET_KEY")
+    if secret is None:
+        if production:
+            raise ConfigurationError(
+                "MPP_SECRET_KEY must be set in production (a long random value, e.g. `python -c "
+                "'import secrets; print(secrets.token_urlsafe(48))'`)."
+            )
+        secret = _embedded_secret_key(instance)
+
+    database_url = _env("MPP_DATABASE_URL", f"sqlite:///{instance / 'mpp.db'}")
+    redis_url = _env("MPP_REDIS_URL")
+
+    return {
+        "MPP_ENV": env,
+        "SECRET_KEY": secret,
+        "INSTANCE_DIR": str(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        # Session cookie: the __Host- prefix requires Secure, Path=/ and no Domain, so it is only used where
+        # the site is served over HTTPS (production). Locally the browser would drop it.
+        "SESSION_COOKIE_NAME": "__Host-mpp" if production else "mpp_session",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # Public origin of the site: WebAuthn's RP ID and expected origin, links in e-mails and push payloads.
+        "PUBLIC_ORIGIN": _env("MPP_PUBLIC_ORIGIN", "http://localhost:5000"),
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        # CSRF tokens do not expire by time: an offline draft synced tomorrow must still be accepted. The
+        # token is bound to the session (which has its own idle/absolute timeouts) and the Origin/Referer
+        # is checked on every unsafe request (see security.py).
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": production,
+        "RATELIMIT_STORAGE_URI": _env("MPP_RATELIMIT_STORAGE", redis_url or "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "UPLOAD_DIR": _env("MPP_UPLOAD_DIR", str(instance / "uploads")),
+        "MAX_CONTENT_LENGTH": int(_env("MPP_MAX_CONTENT_LENGTH", str(12 * 1024 * 1024))),
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "application/json",
+            "application/manifest+json",
+            "image/svg+xml",
+        ],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_MIN_SIZE": 256,
+    }

@@ -1,0 +1,19 @@
+"""Language choice: Bahasa Indonesia by default, English available, the choice remembered in a cookie."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_babel import get_locale
+
+LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+DEFAULT_LANGUAGE = "id"
+LANGUAGE_COOKIE = "bahasa"
+
+
+def select_locale() -> str:
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    return str(get_locale() or DEFAULT_LANGUAGE)

@@ -1,0 +1,5 @@
+"""Every capability's models, imported in one place so that the metadata (and Alembic) sees all tables."""
+
+from .accounts import models as accounts_models  # noqa: F401
+from .catalog import models as catalog_models  # noqa: F401
+from .accounts import sessions as accounts_sessions  # noqa: F401  (registers the Flask-Login user loader)

@@ -1,0 +1,1 @@
+"""The site itself: health check, language choice, error pages."""

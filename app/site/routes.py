@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import db
+from ..i18n import LANGUAGE_COOKIE, LANGUAGES
+from ..security import safe_next
+
+bp = Blueprint("site", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """For the load balancer and the operator: is this node able to reach its database?"""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.post("/bahasa")
+def set_language():
+    """Remember the chosen language for a year; the form works without JavaScript."""
+    language = request.form.get("bahasa", "")
+    response = redirect(safe_next(request.form.get("next")), code=303)
+    if language in LANGUAGES:
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+def _error_page(status: int, title: str, message: str):
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(404)
+    def not_found(error):
+        return _error_page(404, _("Page not found"), _("The page you are looking for does not exist or has moved."))
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        db.session.rollback()
+        app.logger.error("database unavailable: %s", error.__class__.__name__)
+        return _error_page(
+            503,
+            _("Service temporarily unavailable"),
+            _("We cannot reach our data right now. Please try again in a few minutes."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if error.code == 404:
+            return not_found(error)
+        if error.code and error.code < 500:
+            return _error_page(error.code, _("Request cannot be processed"), _("Please go back and try again."))
+        return _error_page(500, _("Something went wrong"), _("Sorry, our mistake. Please try again shortly."))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return _error_page(500, _("Something went wrong"), _("Sorry, our mistake. Please try again shortly."))

@@ -1,0 +1,78 @@
+"""Test helpers that assert by default (GOV.UK Notify's `client_request` habit)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from bs4 import BeautifulSoup
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def check_page(html: str, *, lang: str = "id") -> BeautifulSoup:
+    """What every HTML page must satisfy: one <h1>, a title that starts with it, lang, unique ids, nonced scripts."""
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.html is not None and soup.html.get("lang") == lang, "the page must declare its language"
+    h1s = soup.find_all("h1")
+    assert len(h1s) == 1, f"expected exactly one <h1>, found {len(h1s)}"
+    title = soup.title.get_text(strip=True) if soup.title else ""
+    h1_text = " ".join(h1s[0].get_text(" ", strip=True).split())
+    assert title.startswith(h1_text), f"<title> {title!r} should start with the <h1> {h1_text!r}"
+    ids = Counter(tag["id"] for tag in soup.find_all(id=True))
+    duplicates = [value for value, count in ids.items() if count > 1]
+    assert not duplicates, f"duplicate ids: {duplicates}"
+    for script in soup.find_all("script"):
+        assert script.get("nonce"), f"script without the CSP nonce: {script}"
+    assert not soup.find_all(style=True), "inline style attributes are blocked by the CSP"
+    return soup
+
+
+class PageClient:
+    """Wraps Flask's test client. `get_page` and `post_page` check the status and the page conventions."""
+
+    def __init__(self, client):
+        self.raw = client
+
+    def __getattr__(self, name):
+        return getattr(self.raw, name)
+
+    def get_page(self, url: str, *, expected_status: int = 200, lang: str = "id", **kwargs) -> BeautifulSoup:
+        response = self.raw.get(url, **kwargs)
+        assert response.status_code == expected_status, (
+            f"GET {url}: expected {expected_status}, got {response.status_code}"
+        )
+        assert response.mimetype == "text/html"
+        return check_page(response.get_data(as_text=True), lang=lang)
+
+    def post_page(self, url: str, *, data=None, expected_status: int = 200, **kwargs) -> BeautifulSoup:
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        response = self.raw.post(url, data=data, headers={"Origin": "http://localhost"}, **kwargs)
+        assert response.status_code == expected_status, (
+            f"POST {url}: expected {expected_status}, got {response.status_code}"
+        )
+        return check_page(response.get_data(as_text=True)) if response.mimetype == "text/html" else response
+
+    def post(self, url: str, *, data=None, with_csrf: bool = True, **kwargs):
+        """A POST as a browser sends it: same Origin and (unless told otherwise) the session's CSRF token."""
+        data = dict(data or {}) if not isinstance(data, (str, bytes)) else data
+        if with_csrf and isinstance(data, dict):
+            data.setdefault("csrf_token", self.csrf_token())
+        headers = {"Origin": "http://localhost", **kwargs.pop("headers", {})}
+        return self.raw.post(url, data=data, headers=headers, **kwargs)
+
+    def csrf_token(self) -> str:
+        """Fetch a page to get a token bound to this client's session."""
+        html = self.raw.get("/").get_data(as_text=True)
+        match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+        assert match, "no CSRF token on /"
+        return match.group(1)
+
+
+def assert_no_axe_violations(page, *, context=None) -> None:
+    """Run axe-core (WCAG 2.x A/AA) in the real browser; fail with a readable report."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context=context, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    assert results.violations_count == 0, results.generate_report()

@@ -1,0 +1,83 @@
+import pytest
+
+from app import create_app
+from app.config import ConfigurationError
+
+
+def test_healthz_reports_a_reachable_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_an_unreachable_database_with_503(tmp_path):
+    broken = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "INSTANCE_DIR": str(tmp_path),
+        }
+    )
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "unreachable"
+
+
+def test_unknown_page_is_an_indonesian_404(client):
+    soup = client.get_page("/tidak-ada-halaman-ini", expected_status=404)
+    assert soup.h1.get_text(strip=True) == "Halaman tidak ditemukan"
+
+
+def test_every_response_carries_the_security_headers(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+    assert "script-src 'self' 'nonce-" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_the_nonce_changes_per_request_and_matches_the_scripts(client):
+    first = client.get("/")
+    second = client.get("/")
+    nonce = first.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert nonce != second.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"' in first.get_data(as_text=True)
+
+
+def test_language_switch_is_remembered_and_only_redirects_inside_the_site(client):
+    response = client.post("/bahasa", data={"bahasa": "en", "next": "//evil.example/"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+    soup = client.get_page("/", lang="en")
+    assert soup.html["lang"] == "en"
+
+
+def test_a_cross_site_post_is_refused(client):
+    response = client.post("/bahasa", data={"bahasa": "en"}, headers={"Origin": "https://evil.example"})
+    assert response.status_code == 400
+
+
+def test_a_post_without_csrf_token_is_refused(client):
+    response = client.post("/bahasa", data={"bahasa": "en"}, with_csrf=False)
+    assert response.status_code == 400
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.setenv("MPP_ENV", "production")
+    monkeypatch.delenv("MPP_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigurationError):
+        create_app()
+
+
+def test_production_uses_a_host_prefixed_secure_session_cookie(monkeypatch):
+    monkeypatch.setenv("MPP_ENV", "production")
+    monkeypatch.setenv("MPP_SECRET_KEY", "s" * 48)
+    monkeypatch.setenv("MPP_DATABASE_URL", "sqlite://")
+    app = create_app()
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-mpp"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True

@@ -1,0 +1,47 @@
+"""Add translations to a catalog safely while others edit the code: extract, update, apply, compile.
+
+Usage: python translations/translate.py id my-strings.json
+  my-strings.json maps English msgids to translations: {"Sign in": "Masuk", ...}
+Runs under an exclusive file lock so that two people translating at once never overwrite each other.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def main(language: str, strings_file: str) -> None:
+    strings = json.loads(Path(strings_file).read_text(encoding="utf-8"))
+    with open(ROOT / "translations" / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run(["make", "-s", "-C", str(ROOT), "i18n-update"], check=True, stdout=subprocess.DEVNULL)
+        po_path = ROOT / "translations" / language / "LC_MESSAGES" / "messages.po"
+        with po_path.open("rb") as f:
+            catalog = read_po(f)
+        applied = 0
+        for message in catalog:
+            if message.id and message.id in strings:
+                message.string = strings[message.id]
+                message.flags.discard("fuzzy")
+                applied += 1
+        with po_path.open("wb") as f:
+            write_po(f, catalog, width=0, omit_header=False, no_location=True)
+        subprocess.run([str(BIN / "pybabel"), "compile", "-d", str(ROOT / "translations")], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        untranslated = [m.id for m in catalog if m.id and not m.string]
+    print(f"applied {applied} of {len(strings)}; {len(untranslated)} msgids still untranslated in {language}")
+    for msgid in untranslated[:200]:
+        print("  -", msgid if isinstance(msgid, str) else msgid[0])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -60,7 +60,7 @@ format: install-test ## Format code with ruff
 	$(BIN)/ruff check --fix app tests bench
 
 i18n-extract: ## Extract translatable strings into translations/messages.pot
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --omit-header --no-wrap --quiet .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --omit-header --no-wrap .
 
 i18n-update: i18n-extract ## Merge new strings into the id and en catalogs
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --omit-header --ignore-obsolete --no-wrap --no-fuzzy-matching

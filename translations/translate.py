@@ -23,7 +23,7 @@ def main(language: str, strings_file: str) -> None:
     strings = json.loads(Path(strings_file).read_text(encoding="utf-8"))
     with open(ROOT / "translations" / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        subprocess.run(["make", "-s", "-C", str(ROOT), "i18n-update"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["make", "-s", "-C", str(ROOT), "i18n-update"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         po_path = ROOT / "translations" / language / "LC_MESSAGES" / "messages.po"
         with po_path.open("rb") as f:
             catalog = read_po(f)

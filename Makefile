@@ -63,7 +63,7 @@ i18n-extract: ## Extract translatable strings into translations/messages.pot
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --omit-header --no-wrap .
 
 i18n-update: i18n-extract ## Merge new strings into the id and en catalogs
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --omit-header --ignore-obsolete --no-wrap --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete --no-wrap --no-fuzzy-matching
 
 i18n-compile: $(VENV)/.installed ## Compile the catalogs (.mo files are built, never committed)
 	$(BIN)/pybabel compile -d translations --statistics 2>&1 | grep -v "^compiling" || true

@@ -27,6 +27,8 @@ def main(language: str, strings_file: str) -> None:
         po_path = ROOT / "translations" / language / "LC_MESSAGES" / "messages.po"
         with po_path.open("rb") as f:
             catalog = read_po(f)
+        catalog.fuzzy = False  # a fuzzy header makes pybabel skip the whole catalog
+        catalog.project, catalog.version = "MPP Digital", "1"
         applied = 0
         for message in catalog:
             if message.id and message.id in strings:

@@ -1,18 +1,45 @@
 // MPP Digital — what every page gets: the offline banner and the service worker. Small on purpose.
 
 const banner = document.getElementById("offline-banner");
+let servedFromCache = false; // the worker answered this page from its cache because the network failed
 
 function showConnection() {
-  if (banner) banner.hidden = navigator.onLine;
+  if (banner) banner.hidden = navigator.onLine && !servedFromCache;
 }
-window.addEventListener("online", showConnection);
+window.addEventListener("online", () => {
+  servedFromCache = false;
+  showConnection();
+});
 window.addEventListener("offline", showConnection);
 showConnection();
 
 if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data && event.data.type === "connection-status") {
+      servedFromCache = event.data.servedFromCache;
+      showConnection();
+    }
+  });
+  // The phone may think it is online while the server or the carrier is down: ask the worker.
+  if (navigator.serviceWorker.controller) {
+    navigator.serviceWorker.controller.postMessage({ type: "connection-status" });
+    // Signed out on a shared phone: the page says so, and the worker drops every cache holding personal data.
+    if (document.querySelector('meta[name="mpp-forget-account"]')) {
+      navigator.serviceWorker.controller.postMessage({ type: "forget-account" });
+    }
+  }
   window.addEventListener("load", () => {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
       // No service worker (private mode, old WebView): the site still works online.
     });
   });
 }
+
+// A boosted link or form that fails for lack of network: fall back to a real navigation, which the service
+// worker answers with the stored page or /offline instead of leaving the citizen on a page that did nothing.
+document.addEventListener("htmx:sendError", (event) => {
+  const detail = event.detail;
+  if (detail.boosted && detail.requestConfig.verb === "get") {
+    window.location.assign(detail.pathInfo.finalRequestPath);
+  }
+});

@@ -1,0 +1,39 @@
+"""Routes of the installable shell: /manifest.webmanifest, /sw.js and /offline."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from ..security import public_page
+from .shell import PAGES_CACHE, service_worker_script, web_app_manifest
+
+bp = Blueprint("pwa", __name__)
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    response = jsonify(web_app_manifest())
+    response.mimetype = "application/manifest+json"
+    # Revalidate so a new icon or colour reaches installed apps, but let the browser reuse it when unchanged.
+    response.cache_control.no_cache = True
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/sw.js")
+def service_worker():
+    script, version = service_worker_script()
+    response = Response(script, mimetype="text/javascript")
+    # The browser must always ask for a new worker (the version inside changes per deploy); the ETag keeps that
+    # check to a 304 on a slow link. Root scope although the file could be moved: say so explicitly.
+    response.cache_control.no_cache = True
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.set_etag(version)
+    return response.make_conditional(request)
+
+
+@bp.get("/offline")
+@public_page
+def offline():
+    """Shown by the service worker for a page that was never opened while online. No personal data."""
+    return render_template("pwa/offline.html", pages_cache=PAGES_CACHE)

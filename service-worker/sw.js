@@ -1,0 +1,148 @@
+// MPP Digital service worker. Served by Flask at /sw.js (root scope); the server fills in VERSION, PRECACHE
+// and PAGES_CACHE for each deploy (app/pwa/shell.py), so a deploy always installs a fresh worker.
+//
+// The rules, because phones are often shared:
+//   * static assets (versioned URLs, ?v=<hash>) are cache-first: they never change under the same URL;
+//   * page navigations are network-first;
+//   * a page is stored for offline reading ONLY when the server marked it `X-MPP-Offline: public` (catalog pages
+//     with no personal data). Everything else is never written to any cache;
+//   * offline, a stored page is served; an unvisited page gets /offline.
+// Signing out sends `Clear-Site-Data: "cache", "storage"`, which removes every cache and this worker; a page
+// can also post {type: "forget-account"} to drop everything except the shell and the public pages.
+
+const VERSION = "__MPP_VERSION__";
+const PRECACHE = [] /* __MPP_PRECACHE__ */;
+const STATIC_CACHE = `mpp-static-${VERSION}`;
+const PAGES_CACHE = "__MPP_PAGES_CACHE__";
+const OFFLINE_URL = "/offline";
+const OFFLINE_HEADER = "X-MPP-Offline";
+const MAX_PAGES = 60; // enough for a citizen's browsing; old entries go first so storage stays small
+
+// Caches that survive an update and "forget-account". Another capability that adds a cache (e.g. offline
+// drafts) must decide here whether it is personal (then it is NOT listed and is deleted on forget-account).
+const KEEP = new Set([STATIC_CACHE, PAGES_CACHE]);
+
+// Clients whose current page was served from the cache because the network failed (for the offline banner
+// when the phone believes it is online, e.g. the server or the carrier is down).
+const servedFromCache = new Set();
+
+// == lifecycle ==================================================================================================
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(STATIC_CACHE);
+      // `reload` bypasses the HTTP cache so the offline page and assets really are this deploy's.
+      await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })));
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith("mpp-static-") && !KEEP.has(name)) await caches.delete(name);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+// == fetch ======================================================================================================
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  // Only our own GETs. POSTs (forms, sign-in) always go to the network untouched.
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+
+  if (request.mode === "navigate") {
+    event.respondWith(navigate(event));
+  } else if (url.pathname.startsWith("/static/")) {
+    event.respondWith(staticAsset(request, url));
+  }
+  // Anything else (htmx fragments, API calls, /sw.js itself) is left to the browser and never cached.
+});
+
+async function navigate(event) {
+  const request = event.request;
+  try {
+    const response = await fetch(request);
+    if (isPublicPage(response)) event.waitUntil(storePage(request, response.clone()));
+    return response;
+  } catch (error) {
+    // The network failed (offline, or the server cannot be reached): a stored public page, else /offline.
+    servedFromCache.add(event.resultingClientId);
+    const cached = await caches.match(request, { cacheName: PAGES_CACHE, ignoreVary: true });
+    if (cached) return cached;
+    const offline = await caches.match(OFFLINE_URL, { cacheName: STATIC_CACHE, ignoreVary: true });
+    return offline || Response.error();
+  }
+}
+
+function isPublicPage(response) {
+  // Not `redirected`: a protected page that redirected to sign-in must not be stored under the protected URL.
+  return (
+    response.ok &&
+    response.type === "basic" &&
+    !response.redirected &&
+    response.headers.get(OFFLINE_HEADER) === "public"
+  );
+}
+
+async function storePage(request, response) {
+  const cache = await caches.open(PAGES_CACHE);
+  await cache.delete(request, { ignoreVary: true }); // a re-visit moves the page to the end (most recent)
+  await cache.put(request, response);
+  const keys = await cache.keys();
+  for (const old of keys.slice(0, Math.max(0, keys.length - MAX_PAGES))) await cache.delete(old);
+}
+
+async function staticAsset(request, url) {
+  const cached = await caches.match(request, { cacheName: STATIC_CACHE });
+  if (cached) return cached;
+  try {
+    const response = await fetch(request);
+    // Only versioned URLs are kept: their content can never change, so cache-first is always correct.
+    if (response.ok && url.searchParams.has("v")) {
+      const cache = await caches.open(STATIC_CACHE);
+      await cache.put(request, response.clone());
+    }
+    return response;
+  } catch (error) {
+    // Offline with a page stored before a deploy: it names an older version of the asset. Any version of the
+    // same file is better than an unstyled page.
+    const anyVersion = await caches.match(request, { cacheName: STATIC_CACHE, ignoreSearch: true });
+    return anyVersion || Response.error();
+  }
+}
+
+// == messages from pages ========================================================================================
+
+self.addEventListener("message", (event) => {
+  const type = event.data && event.data.type;
+  if (type === "forget-account") {
+    event.waitUntil(forgetAccount().then(() => reply(event, { type: "account-forgotten" })));
+  } else if (type === "connection-status") {
+    const clientId = event.source && event.source.id;
+    reply(event, { type: "connection-status", servedFromCache: servedFromCache.has(clientId) });
+    servedFromCache.delete(clientId);
+  }
+});
+
+// Sign-out on a shared phone: keep only what holds no personal data (the shell and the public pages).
+async function forgetAccount() {
+  for (const name of await caches.keys()) {
+    if (!KEEP.has(name)) await caches.delete(name);
+  }
+}
+
+function reply(event, message) {
+  if (event.source) event.source.postMessage(message);
+}
+
+// == background sync (offline drafts) ===========================================================================
+// Reserved for the offline drafts capability: a `sync` listener that sends queued drafts exactly once. Keep its
+// caches/IndexedDB out of KEEP if they hold personal data, so forget-account removes them.

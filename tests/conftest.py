@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.extensions import db, limiter
 
+from .accounts.fixtures import citizen, make_user, other_citizen, signed_in, signed_in_client  # noqa: F401
 from .helpers import PageClient
 
 CHROMIUM = os.environ.get("MPP_CHROMIUM", "/usr/bin/chromium")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import LargeBinary, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, created_at, int_pk, str_enum
+from ..database import UTCDateTime, created_at, int_pk, str_enum, utcnow
 from ..extensions import db
 
 
@@ -34,3 +34,123 @@ class User(db.Model):
     locale: Mapped[str] = mapped_column(String(5), default="id")
     created_at: Mapped[created_at]
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    # --- Flask-Login protocol -------------------------------------------------------------------------------
+    # Flask-Login keeps `get_id()` in the signed session cookie. We return the token of a server-side
+    # AuthSession row instead of the user id, so that every sign-in can be listed and revoked one by one
+    # ("keluar dari semua perangkat") and a stolen cookie dies with its row. `auth_session` and the raw
+    # token are set by the user loader (sessions.py) on the instance of this request; they are not columns.
+    auth_session = None  # AuthSession | None (plain attributes: not mapped)
+    _session_token = None  # str | None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.auth_session is not None
+
+    @property
+    def is_active(self) -> bool:
+        return self.deleted_at is None
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str | None:
+        return self._session_token
+
+
+class AuthSession(db.Model):
+    """One signed-in browser. The cookie holds a random token; only its SHA-256 is stored here."""
+
+    __tablename__ = "auth_session"
+
+    id: Mapped[int_pk]
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[created_at]
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # When the holder last proved possession of a passkey (sign-in counts). Adding or removing passkeys needs
+    # this to be recent, so an unlocked phone left on a counter is not enough to take over the account.
+    reauthenticated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # A recovery sign-in (recovery code or e-mail code) may only register a new passkey.
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    method: Mapped[str] = mapped_column(String(20), default="passkey")
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+    ip: Mapped[str | None] = mapped_column(String(45))
+
+    user: Mapped[User] = relationship()
+
+
+class Passkey(db.Model):
+    __tablename__ = "passkey"
+
+    id: Mapped[int_pk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    # Unique across ALL users: a registration that reuses an existing credential id is refused.
+    credential_id: Mapped[bytes] = mapped_column(LargeBinary(1023), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(Integer, default=0)
+    transports: Mapped[str] = mapped_column(String(120), default="")  # comma-separated, as the browser said
+    backed_up: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "multi_device" (synced, e.g. Google Password Manager) or "single_device" (bound to one phone/key).
+    device_type: Mapped[str] = mapped_column(String(20), default="single_device")
+    name: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[created_at]
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Set when a non-zero signature counter went backwards: a possible cloned authenticator.
+    flagged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def synced(self) -> bool:
+        return self.device_type == "multi_device"
+
+
+class ChallengePurpose(enum.StrEnum):
+    SIGN_UP = "daftar"
+    SIGN_IN = "masuk"
+    ADD_PASSKEY = "tambah_passkey"
+    REAUTHENTICATE = "konfirmasi"
+
+
+class WebAuthnChallenge(db.Model):
+    """A one-time WebAuthn challenge, bound to the browser session that asked for it.
+
+    Deleted on the first verification attempt, success or failure, and worthless after `expires_at`.
+    A pending sign-up keeps its form answers in `payload`: the account row is only created once the passkey
+    is verified, so an abandoned sign-up leaves nothing behind but this short-lived row.
+    """
+
+    __tablename__ = "webauthn_challenge"
+
+    id: Mapped[int_pk]
+    purpose: Mapped[ChallengePurpose] = mapped_column(str_enum(ChallengePurpose, 20))
+    binding: Mapped[str] = mapped_column(String(64), index=True)
+    challenge: Mapped[bytes | None] = mapped_column(LargeBinary(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    payload: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[created_at]
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class RecoveryCode(db.Model):
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int_pk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(200))  # argon2id; the code itself is shown once, never stored
+    created_at: Mapped[created_at]
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class EmailCode(db.Model):
+    __tablename__ = "email_code"
+
+    id: Mapped[int_pk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[created_at]
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,1 @@
+"""Account test fixtures live in fixtures.py and are imported by tests/conftest.py so every capability has them."""

@@ -1,0 +1,122 @@
+"""The manifest, the service worker script and the offline page, as the browser fetches them."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+from PIL import Image
+
+from app.pwa import shell
+
+
+def test_the_manifest_is_served_with_its_media_type_and_describes_an_indonesian_standalone_app(client):
+    response = client.get("/manifest.webmanifest")
+    assert response.status_code == 200
+    assert response.mimetype == "application/manifest+json"
+    manifest = response.get_json(force=True)
+    assert manifest["lang"] == "id"
+    assert manifest["name"] == "MPP Digital"
+    assert manifest["short_name"]
+    assert manifest["description"].startswith("Cari")  # Indonesian whatever the visitor's language cookie says
+    assert manifest["id"] == "/"
+    assert manifest["start_url"] == "/"
+    assert manifest["scope"] == "/"
+    assert manifest["display"] == "standalone"
+    assert manifest["theme_color"] == "#0b5394"
+    assert manifest["background_color"] == "#f5f7fa"
+    assert "government" in manifest["categories"]
+
+
+def test_every_manifest_icon_exists_with_the_size_it_claims_including_maskable_ones(client):
+    manifest = client.get("/manifest.webmanifest").get_json(force=True)
+    purposes = set()
+    for icon in manifest["icons"]:
+        response = client.get(icon["src"])
+        assert response.status_code == 200, icon["src"]
+        image = Image.open(io.BytesIO(response.data))
+        assert f"{image.width}x{image.height}" == icon["sizes"]
+        assert image.format == "PNG"
+        purposes.add((icon["sizes"], icon["purpose"]))
+    assert {("192x192", "any"), ("512x512", "any"), ("192x192", "maskable"), ("512x512", "maskable")} <= purposes
+
+
+def test_the_manifest_is_revalidated_and_answers_304_when_unchanged(client):
+    first = client.get("/manifest.webmanifest")
+    assert "no-cache" in first.headers["Cache-Control"]
+    again = client.get("/manifest.webmanifest", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_the_service_worker_is_served_at_root_scope_and_never_from_a_stale_http_cache(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    again = client.get("/sw.js", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def _constants(script: str) -> dict:
+    version = re.search(r'^const VERSION = (".*?");$', script, re.M)
+    precache = re.search(r"^const PRECACHE = (\[.*?\]);$", script, re.M)
+    pages = re.search(r'^const PAGES_CACHE = (".*?");$', script, re.M)
+    assert version and precache and pages, "the placeholders in service-worker/sw.js were not filled in"
+    return {
+        "version": json.loads(version.group(1)),
+        "precache": json.loads(precache.group(1)),
+        "pages": json.loads(pages.group(1)),
+    }
+
+
+def test_the_worker_is_filled_in_with_this_deploys_version_and_versioned_shell_urls(client):
+    script = client.get("/sw.js").get_data(as_text=True)
+    assert "__MPP_" not in script
+    constants = _constants(script)
+    assert re.fullmatch(r"[0-9a-f]{16}", constants["version"])
+    assert constants["pages"] == shell.PAGES_CACHE
+    urls = constants["precache"]
+    assert "/offline" in urls
+    for name in ("css/app.css", "js/app.js", "vendor/htmx-2.0.11.min.js", "icons/icon-192.png"):
+        assert any(url.startswith(f"/static/{name}?v=") for url in urls), name
+
+
+def test_every_precached_url_can_be_fetched_so_installing_the_worker_cannot_fail(client):
+    urls = _constants(client.get("/sw.js").get_data(as_text=True))["precache"]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_change_to_the_worker_or_to_a_shell_asset_changes_the_version(app, monkeypatch):
+    with app.test_request_context():
+        source = shell.SERVICE_WORKER_SOURCE.read_text()
+        before = shell.shell_version(source)
+        assert shell.shell_version(source + "\n// changed") != before
+        monkeypatch.setattr(shell, "asset_version", lambda name: "a-new-deploy")
+        assert shell.shell_version(source) != before
+
+
+def test_the_offline_page_is_public_indonesian_and_may_be_stored_by_the_worker(client):
+    soup = client.get_page("/offline")
+    assert soup.h1.get_text(strip=True) == "Anda sedang offline"
+    response = client.get("/offline")
+    assert response.headers["X-MPP-Offline"] == "public"
+    assert "no-store" not in response.headers["Cache-Control"]
+    assert soup.select_one("[data-pages-cache]")["data-pages-cache"] == shell.PAGES_CACHE
+
+
+def test_a_page_that_is_not_marked_public_is_never_offered_to_the_worker(client):
+    response = client.get("/tidak-ada-halaman-ini")
+    assert response.status_code == 404
+    assert "X-MPP-Offline" not in response.headers
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_every_page_links_the_manifest_and_carries_the_offline_banner_in_a_live_region(client):
+    soup = client.get_page("/")
+    assert soup.find("link", rel="manifest")["href"] == "/manifest.webmanifest"
+    banner = soup.find(id="offline-banner")
+    assert banner.has_attr("hidden")
+    assert banner.parent["role"] == "status"

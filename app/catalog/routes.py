@@ -1,13 +1,113 @@
+"""Public catalog pages: home, the service catalog and search, one service's standard, MPPs and agencies.
+
+Every view here is ``@public_page``: the HTML holds no personal data, so the service worker may keep it for
+offline reading. Each works as a plain page without JavaScript; `/layanan` also answers htmx active search with
+the results fragment only.
+"""
+
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, request
 
+from ..database import utcnow
+from ..hypermedia import render
+from ..i18n import current_language
 from ..security import public_page
+from . import hours, labels, queries, search  # search registers the hook that keeps Service.search_text fresh
 
 bp = Blueprint("catalog", __name__)
+
+
+@bp.record_once
+def _template_helpers(state) -> None:
+    labels.init_app(state.app)
+    state.app.jinja_env.filters["periods"] = hours.format_periods
+    state.app.jinja_env.filters["weekday_name"] = lambda moment: hours.day_names(current_language())[moment.weekday()]
 
 
 @bp.get("/")
 @public_page
 def home():
-    return render_template("catalog/home.html")
+    return render(
+        "catalog/home.html",
+        popular=queries.popular_services(),
+        provinces=queries.mpps_by_province(),
+    )
+
+
+@bp.get("/layanan")
+@public_page
+def services():
+    """The catalog grouped by agency, or search results for ``q``; ``instansi`` and ``mpp`` narrow either."""
+    agency = queries.find_agency(request.args.get("instansi"))
+    mpp = queries.find_mpp(request.args.get("mpp"))
+    agency_id = agency.id if agency else None
+    mpp_id = mpp.id if mpp else None
+    query = search.clean_query(request.args.get("q"))
+    if query:
+        result = search.search_services(query, agency_id=agency_id, mpp_id=mpp_id)
+        groups = []
+        suggestions = queries.popular_services() if not result.services else []
+    else:
+        result = None
+        groups = queries.services_by_agency(agency_id=agency_id, mpp_id=mpp_id)
+        suggestions = []
+    return render(
+        "catalog/services.html",
+        fragment="catalog/_results.html",
+        query=query,
+        result=result,
+        groups=groups,
+        suggestions=suggestions,
+        agency=agency,
+        mpp=mpp,
+        agencies=queries.all_agencies(),
+        mpps=queries.all_mpps(),
+    )
+
+
+@bp.get("/layanan/<slug>")
+@public_page
+def service(slug: str):
+    service = queries.get_service(slug) or abort(404)
+    return render(
+        "catalog/service.html",
+        service=service,
+        counters=queries.service_counters(service, utcnow(), current_language()),
+        lowest_fee=queries.lowest_fee(service),
+        step_total=queries.total_step_time(service.steps),
+    )
+
+
+@bp.get("/mpp")
+@public_page
+def mpps():
+    now = utcnow()
+    provinces = queries.mpps_by_province()
+    schedules = {mpp.id: queries.mpp_schedule(mpp, now, current_language()) for _, group in provinces for mpp in group}
+    return render("catalog/mpps.html", provinces=provinces, schedules=schedules)
+
+
+@bp.get("/mpp/<slug>")
+@public_page
+def mpp(slug: str):
+    mpp = queries.get_mpp(slug) or abort(404)
+    now = utcnow()
+    return render(
+        "catalog/mpp.html",
+        mpp=mpp,
+        schedule=queries.mpp_schedule(mpp, now, current_language()),
+        counters=queries.mpp_counters(mpp, now, current_language()),
+        groups=queries.services_by_agency(mpp_id=mpp.id),
+    )
+
+
+@bp.get("/instansi/<slug>")
+@public_page
+def agency(slug: str):
+    agency = queries.get_agency(slug) or abort(404)
+    return render(
+        "catalog/agency.html",
+        agency=agency,
+        counters=queries.agency_counters(agency, utcnow(), current_language()),
+    )

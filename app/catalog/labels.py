@@ -1,0 +1,75 @@
+"""Human words for the catalog's enums and durations, translated (English msgids, Indonesian by default)."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .models import DocumentType, DurationUnit, RequirementKind
+
+DOCUMENT_TYPE_LABELS = {
+    DocumentType.KTP: _l("Identity card (KTP-el)"),
+    DocumentType.KK: _l("Family card (KK)"),
+    DocumentType.AKTA_KELAHIRAN: _l("Birth certificate"),
+    DocumentType.PAS_FOTO: _l("Passport photo"),
+    DocumentType.IJAZAH: _l("Diploma"),
+    DocumentType.BUKU_NIKAH: _l("Marriage book"),
+    DocumentType.STNK: _l("Vehicle registration (STNK)"),
+    DocumentType.BPKB: _l("Vehicle ownership book (BPKB)"),
+    DocumentType.SIM: _l("Driving licence (SIM)"),
+    DocumentType.SKCK: _l("Police clearance (SKCK)"),
+    DocumentType.PASPOR: _l("Passport"),
+    DocumentType.STR: _l("Registration certificate (STR)"),
+    DocumentType.SURAT_KETERANGAN_SEHAT: _l("Health certificate"),
+    DocumentType.SURAT_KEHILANGAN: _l("Police loss report"),
+    DocumentType.SURAT_PINDAH: _l("Moving certificate"),
+    DocumentType.SURAT_KETERANGAN_LAHIR: _l("Birth statement from the midwife or hospital"),
+    DocumentType.LAINNYA: _l("Other document"),
+}
+
+REQUIREMENT_KIND_LABELS = {
+    RequirementKind.DOCUMENT: _l("Document"),
+    RequirementKind.CONDITION: _l("Condition"),
+    RequirementKind.IN_PERSON: _l("At the counter"),
+}
+
+
+def duration_label(value: int | None, unit: DurationUnit | None) -> str:
+    """ "3 hari kerja", "15 menit"; a step with no time of its own is done on the spot ("Langsung")."""
+    if not value or unit is None:
+        return _("Immediately")
+    if unit == DurationUnit.WORKING_DAYS:
+        return _("%(value)s working day(s)", value=value)
+    if unit == DurationUnit.DAYS:
+        return _("%(value)s day(s)", value=value)
+    if unit == DurationUnit.HOURS:
+        return _("%(value)s hour(s)", value=value)
+    return _("%(value)s minute(s)", value=value)
+
+
+def total_duration_label(duration) -> str:
+    """A ``queries.Duration`` as "2 hari kerja + 1 jam 30 menit"."""
+    parts = []
+    if duration.working_days:
+        parts.append(duration_label(duration.working_days, DurationUnit.WORKING_DAYS))
+    if duration.days:
+        parts.append(duration_label(duration.days, DurationUnit.DAYS))
+    hours, minutes = divmod(duration.minutes, 60)
+    clock = " ".join(
+        label
+        for label in (
+            duration_label(hours, DurationUnit.HOURS) if hours else "",
+            duration_label(minutes, DurationUnit.MINUTES) if minutes else "",
+        )
+        if label
+    )
+    if clock:
+        parts.append(clock)
+    return " + ".join(parts) if parts else _("Immediately")
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters["document_type_label"] = lambda value: DOCUMENT_TYPE_LABELS.get(value, value)
+    app.jinja_env.filters["requirement_kind_label"] = lambda value: REQUIREMENT_KIND_LABELS.get(value, value)
+    app.jinja_env.filters["duration_label"] = duration_label
+    app.jinja_env.filters["total_duration_label"] = total_duration_label

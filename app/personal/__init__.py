@@ -1,0 +1,1 @@
+"""Data Saya, Dokumen Saya, privacy and Riwayat akses (UU 27/2022 PDP)."""

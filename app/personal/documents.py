@@ -1,0 +1,161 @@
+"""Dokumen Saya: upload once, reuse in every application.
+
+Files live under ``UPLOAD_DIR`` (outside the static folder, never served by a path anyone named) with random
+names we choose. A row is written only after the file passed every check in ``uploads.py``; a file is written only
+for a row that is committed, and removed again when the commit fails — so a refused or failed upload leaves nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..accounts.models import User
+from ..catalog.models import DocumentType
+from ..extensions import db
+from .models import Document
+from .uploads import CleanFile, UploadRejected, inspect_upload, read_limited
+
+MAX_DOCUMENTS_PER_USER = 40  # storage is shared by everyone on a small pilot server
+MSG_TOO_MANY = _l("You already keep 40 documents. Delete ones you no longer need first.")
+MSG_TITLE = _l("At most 120 characters.")
+
+DOCUMENT_TYPE_LABELS = {
+    DocumentType.KTP: _l("KTP-el scan"),
+    DocumentType.KK: _l("Family Card (KK)"),
+    DocumentType.AKTA_KELAHIRAN: _l("Birth certificate"),
+    DocumentType.PAS_FOTO: _l("Passport photo"),
+    DocumentType.IJAZAH: _l("School certificate (ijazah)"),
+    DocumentType.BUKU_NIKAH: _l("Marriage book"),
+    DocumentType.STNK: "STNK",
+    DocumentType.BPKB: "BPKB",
+    DocumentType.SIM: _l("Driving licence (SIM)"),
+    DocumentType.SKCK: "SKCK",
+    DocumentType.PASPOR: _l("Passport"),
+    DocumentType.STR: _l("Registration certificate (STR)"),
+    DocumentType.SURAT_KETERANGAN_SEHAT: _l("Health certificate"),
+    DocumentType.SURAT_KEHILANGAN: _l("Police loss report"),
+    DocumentType.SURAT_PINDAH: _l("Moving letter"),
+    DocumentType.SURAT_KETERANGAN_LAHIR: _l("Birth letter from the hospital or midwife"),
+    DocumentType.LAINNYA: _l("Other document"),
+}
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def document_path(document: Document) -> Path:
+    return upload_dir() / document.storage_name
+
+
+def list_documents(user: User, type: DocumentType | None = None) -> list[Document]:  # noqa: A002 — agreed signature
+    query = select(Document).where(Document.user_id == user.id)
+    if type is not None:
+        query = query.where(Document.document_type == DocumentType(type))
+    return list(db.session.scalars(query.order_by(Document.document_type, Document.created_at.desc())))
+
+
+def get_document_for_owner(user: User, document_id: int) -> Document | None:
+    """The document only if it belongs to ``user``; callers answer 404 otherwise (never 403: no existence leak)."""
+    return db.session.scalar(select(Document).where(Document.id == document_id, Document.user_id == user.id))
+
+
+def open_document(document: Document) -> BinaryIO:
+    """The stored bytes. For officers: record the read with ``privacy.record_access`` before showing them."""
+    return document_path(document).open("rb")
+
+
+def _write_file(clean: CleanFile) -> str:
+    name = f"{secrets.token_hex(16)}.{clean.extension}"
+    target = upload_dir() / name
+    temporary = target.with_suffix(".part")
+    with open(temporary, "xb") as out:  # "x": never overwrite, even on a (practically impossible) name clash
+        out.write(clean.data)
+    os.replace(temporary, target)
+    return name
+
+
+def remove_stored_file(name: str) -> None:
+    (upload_dir() / name).unlink(missing_ok=True)
+
+
+def _read(file) -> bytes:
+    stream = getattr(file, "stream", file)
+    return read_limited(stream)
+
+
+def _clean_title(title: str | None) -> str | None:
+    title = " ".join((title or "").split())
+    if len(title) > 120:
+        raise UploadRejected(MSG_TITLE)
+    return title or None
+
+
+def store_upload(user: User, file, document_type: DocumentType, *, title: str | None = None) -> Document:
+    """Check the upload and keep it. ``file`` is a werkzeug FileStorage or any binary stream.
+
+    Raises ``UploadRejected`` (with a message for the citizen); nothing is stored then.
+    """
+    document_type = DocumentType(document_type)
+    title = _clean_title(title)
+    count = db.session.scalar(select(func.count()).select_from(Document).where(Document.user_id == user.id))
+    if count >= MAX_DOCUMENTS_PER_USER:
+        raise UploadRejected(MSG_TOO_MANY)
+    clean = inspect_upload(_read(file))
+    name = _write_file(clean)
+    document = Document(user_id=user.id, document_type=document_type, title=title, storage_name=name)
+    _apply(document, clean)
+    db.session.add(document)
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        remove_stored_file(name)
+        raise
+    return document
+
+
+def _apply(document: Document, clean: CleanFile) -> None:
+    document.content_type = clean.content_type
+    document.size = clean.size
+    document.sha256 = clean.sha256
+    document.width, document.height, document.pages = clean.width, clean.height, clean.pages
+
+
+def replace_document(user: User, document_id: int, file) -> Document | None:
+    """Put a new file in place of an old one (a clearer scan, a renewed KTP). None when not the owner's."""
+    document = get_document_for_owner(user, document_id)
+    if document is None:
+        return None
+    clean = inspect_upload(_read(file))
+    old_name, new_name = document.storage_name, _write_file(clean)
+    document.storage_name = new_name
+    _apply(document, clean)
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        remove_stored_file(new_name)
+        raise
+    remove_stored_file(old_name)
+    return document
+
+
+def delete_document(user: User, document_id: int) -> bool:
+    document = get_document_for_owner(user, document_id)
+    if document is None:
+        return False
+    name = document.storage_name
+    db.session.delete(document)
+    db.session.commit()
+    remove_stored_file(name)  # after the commit: a failed commit must not leave a row without its file
+    return True

@@ -18,6 +18,7 @@ BLUEPRINTS = [
     "site",
     "catalog",
     "pwa",
+    "personal",
 ]
 
 

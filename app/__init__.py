@@ -19,6 +19,7 @@ BLUEPRINTS = [
     "catalog",
     "pwa",
     "personal",
+    "device_drafts",
 ]
 
 

@@ -77,7 +77,9 @@ async function navigate(event) {
     servedFromCache.add(event.resultingClientId);
     const cached = await caches.match(request, { cacheName: PAGES_CACHE, ignoreVary: true });
     if (cached) return cached;
-    const offline = await caches.match(OFFLINE_URL, { cacheName: STATIC_CACHE, ignoreVary: true });
+    const offline =
+      (await offlineDraftForm(request)) ||
+      (await caches.match(OFFLINE_URL, { cacheName: STATIC_CACHE, ignoreVary: true }));
     return offline || Response.error();
   }
 }
@@ -137,6 +139,7 @@ async function forgetAccount() {
   for (const name of await caches.keys()) {
     if (!KEEP.has(name)) await caches.delete(name);
   }
+  await forgetDeviceDrafts();
 }
 
 function reply(event, message) {
@@ -144,5 +147,55 @@ function reply(event, message) {
 }
 
 // == background sync (offline drafts) ===========================================================================
-// Reserved for the offline drafts capability: a `sync` listener that sends queued drafts exactly once. Keep its
-// caches/IndexedDB out of KEEP if they hold personal data, so forget-account removes them.
+// Owned by the offline drafts capability (static/js/drafts.js, static/js/offline-queue.js, app/device_drafts/).
+// Drafts and queued submissions live in IndexedDB "mpp-drafts" (personal: not in KEEP, deleted on forget-account).
+//   * `sync` (tag "mpp-drafts"): send unsynced drafts, then queued submissions, even when no page is open. The
+//     page's `online` listener may run at the same time: a Web Lock makes them take turns, and the server's
+//     idempotency key (submissions) and revision check (drafts) make a replay harmless.
+//   * An apply page that cannot be loaded is replaced by the precached offline form page (no personal data);
+//     drafts.js draws the step from the device's copy. Apply pages themselves are never cached.
+
+const OFFLINE_FORM_URL = "/luring/formulir";
+const DRAFT_PAGE = /^\/permohonan\/draf\/[^/]+\/[^/]+\/?$/;
+const OFFLINE_QUEUE_SCRIPT = PRECACHE.find((url) => url.startsWith("/static/js/offline-queue.js"));
+
+// importScripts only works during this first evaluation. If it fails the shell still works; drafts then sync
+// from the page (on load and on `online`) instead of in the background.
+try {
+  if (OFFLINE_QUEUE_SCRIPT) importScripts(OFFLINE_QUEUE_SCRIPT);
+} catch (error) {
+  // keep the worker installable
+}
+
+async function offlineDraftForm(request) {
+  if (!DRAFT_PAGE.test(new URL(request.url).pathname)) return null;
+  return caches.match(OFFLINE_FORM_URL, { cacheName: STATIC_CACHE, ignoreVary: true });
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag !== "mpp-drafts" || !self.mppOffline) return;
+  event.waitUntil(syncDeviceDrafts());
+});
+
+async function syncDeviceDrafts() {
+  const results = await self.mppOffline.syncEverything();
+  for (const client of await self.clients.matchAll({ type: "window" })) {
+    client.postMessage({ type: "mpp-drafts-synced", ...results });
+  }
+  // Still unreachable (the phone is "online" but the server is not): fail, so the browser tries again later.
+  const waiting =
+    Object.values(results.drafts).some((result) => result.status === "offline") ||
+    results.outbox.some((result) => result.status === "offline");
+  if (waiting) throw new Error("drafts are still waiting for the server");
+}
+
+async function forgetDeviceDrafts() {
+  if (self.mppOffline) {
+    await self.mppOffline.forgetAll();
+    return;
+  }
+  await new Promise((resolve) => {
+    const request = indexedDB.deleteDatabase("mpp-drafts");
+    request.onsuccess = request.onerror = request.onblocked = () => resolve();
+  });
+}

@@ -35,11 +35,20 @@ SHELL_ASSETS = (
     "vendor/htmx-2.0.11.min.js",
     "icons/icon.svg",
     "icons/icon-192.png",
+    # Offline drafts: the offline form page needs these after a deploy has emptied the old static cache.
+    "js/offline-queue.js",
+    "js/drafts.js",
 )
 OFFLINE_PATH = "/offline"
+# Served by the worker in place of an apply page that cannot be loaded (app/device_drafts; no personal data).
+OFFLINE_FORM_PATH = "/luring/formulir"
 
 # Files that shape the precached /offline page; a change in any of them must reach devices on the next deploy.
-_OFFLINE_PAGE_SOURCES = ("templates/base.html", "templates/pwa/offline.html")
+_OFFLINE_PAGE_SOURCES = (
+    "templates/base.html",
+    "templates/pwa/offline.html",
+    "templates/device_drafts/offline_form.html",
+)
 
 THEME_COLOUR = "#0b5394"
 BACKGROUND_COLOUR = "#f5f7fa"
@@ -51,7 +60,7 @@ _PAGES_CACHE_PLACEHOLDER = '"__MPP_PAGES_CACHE__"'
 
 def precache_urls() -> list[str]:
     """Versioned URLs of the shell assets, and the offline page."""
-    return [asset_url(name) for name in SHELL_ASSETS] + [OFFLINE_PATH]
+    return [asset_url(name) for name in SHELL_ASSETS] + [OFFLINE_PATH, OFFLINE_FORM_PATH]
 
 
 def _translation_catalogs() -> list[Path]:

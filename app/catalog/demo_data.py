@@ -1,0 +1,243 @@
+"""Load the demo catalog (app/catalog/demo/) into the database, safely and repeatably.
+
+Every record is upserted by its natural key (region code, MPP/agency/service slug, the MPP–agency pair of a
+tenancy, the service–MPP pair of an offering) and updated in place, so re-running changes nothing and a
+database that already has other rows — applications pointing at services, an offering an admin added — keeps
+them. A service's own ordered lists (requirements, steps, fees) and the hours lists are matched by position
+and updated in place; only rows beyond the end of a shortened list are removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from .demo.agencies import AGENCIES
+from .demo.mpps import MPPS
+from .demo.regions import REGIONS
+from .demo.services import SERVICES
+from .models import (
+    Agency,
+    DocumentType,
+    DurationUnit,
+    Mpp,
+    MppHours,
+    ProcedureStep,
+    Region,
+    RegionKind,
+    Requirement,
+    RequirementKind,
+    Service,
+    ServiceFee,
+    ServiceOffering,
+    Tenancy,
+    TenancyHours,
+)
+
+
+class DemoDataError(ValueError):
+    """The demo data contradicts itself (an unknown slug, a service offered where its agency has no counter)."""
+
+
+def load_demo_data() -> dict[str, int]:
+    """Upsert the demo catalog and commit. Returns how many of each record the data holds, and what changed.
+
+    Call inside an app context. The result has one count per kind of record ("regions", "mpps", "agencies",
+    "tenancies", "services", "requirements", "steps", "fees", "offerings") plus "created" and "updated": the
+    number of rows inserted and the number of existing rows whose values changed (both 0 on a repeat run).
+    """
+    loader = _Loader()
+    try:
+        loader.run()
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return loader.counts()
+
+
+def catalog_is_empty() -> bool:
+    """True when no MPP exists yet — `flask demo-data --if-empty` then loads, otherwise leaves the catalog alone."""
+    return not db.session.scalar(select(func.count()).select_from(Mpp))
+
+
+class _Loader:
+    def __init__(self) -> None:
+        self.created = 0
+        self.updated = 0
+        self.totals: dict[str, int] = {}
+
+    def counts(self) -> dict[str, int]:
+        return {**self.totals, "created": self.created, "updated": self.updated}
+
+    def run(self) -> None:
+        regions = {row["code"]: self._region(row) for row in REGIONS}
+        agencies = {row["slug"]: self._agency(row) for row in AGENCIES}
+        tenants: dict[str, set[str]] = {}  # MPP slug → agency slugs with a counter there
+        mpps: dict[str, Mpp] = {}
+        tenancy_count = 0
+        for row in MPPS:
+            mpp = mpps[row["slug"]] = self._mpp(row, regions)
+            tenants[row["slug"]] = set()
+            for number, entry in enumerate(row["tenants"], start=1):
+                tenant = {"agency": entry} if isinstance(entry, str) else entry
+                self._tenancy(mpp, tenant, number, agencies)
+                tenants[row["slug"]].add(tenant["agency"])
+                tenancy_count += 1
+
+        services = {row["slug"]: self._service(row, agencies) for row in SERVICES}
+        offering_count = 0
+        for row in SERVICES:
+            for mpp_slug in self._offered_at(row, tenants):
+                self._offering(services[row["slug"]], mpps[mpp_slug])
+                offering_count += 1
+
+        self.totals = {
+            "regions": len(regions),
+            "mpps": len(mpps),
+            "agencies": len(agencies),
+            "tenancies": tenancy_count,
+            "services": len(services),
+            "requirements": sum(len(row["requirements"]) for row in SERVICES),
+            "steps": sum(len(row["steps"]) for row in SERVICES),
+            "fees": sum(len(row["fees"]) for row in SERVICES),
+            "offerings": offering_count,
+        }
+
+    # --- one record kind each ---------------------------------------------------------------------------------
+
+    def _region(self, row: dict) -> Region:
+        values = {**row, "kind": RegionKind(row["kind"])}
+        return self._upsert(Region, {"code": row["code"]}, values)
+
+    def _agency(self, row: dict) -> Agency:
+        return self._upsert(Agency, {"slug": row["slug"]}, row)
+
+    def _mpp(self, row: dict, regions: dict[str, Region]) -> Mpp:
+        if row["region"] not in regions:
+            raise DemoDataError(f"MPP {row['slug']}: unknown region code {row['region']}")
+        values = {
+            "name": row["name"],
+            "region": regions[row["region"]],
+            "address": row["address"],
+            "timezone": row["timezone"],
+            "description": row["description"],
+            "opened_on": row["opened_on"],
+        }
+        mpp = self._upsert(Mpp, {"slug": row["slug"]}, values)
+        self._sync(mpp.hours, MppHours, _hours(row["hours"]))
+        return mpp
+
+    def _tenancy(self, mpp: Mpp, tenant: dict, number: int, agencies: dict[str, Agency]) -> Tenancy:
+        agency = agencies.get(tenant["agency"])
+        if agency is None:
+            raise DemoDataError(f"MPP {mpp.slug}: unknown agency {tenant['agency']}")
+        values = {"counter": tenant.get("counter", f"Loket {number}"), "note": tenant.get("note")}
+        tenancy = self._upsert(Tenancy, {"mpp": mpp, "agency": agency}, values)
+        # No hours rows means "whenever the MPP is open" (see Tenancy), so a tenant without its own hours gets none.
+        self._sync(tenancy.hours, TenancyHours, _hours(tenant.get("hours", [])))
+        return tenancy
+
+    def _service(self, row: dict, agencies: dict[str, Agency]) -> Service:
+        agency = agencies.get(row["agency"])
+        if agency is None:
+            raise DemoDataError(f"service {row['slug']}: unknown agency {row['agency']}")
+        nested = {"slug", "agency", "requirements", "steps", "fees", "offered_at"}
+        values = {key: value for key, value in row.items() if key not in nested}
+        values["agency"] = agency
+        values["duration_unit"] = DurationUnit(row["duration_unit"]) if row["duration_unit"] else None
+        values.setdefault("standard_reference", None)
+        values.setdefault("standard_effective_from", None)
+        # Inserted only once its lists are attached: insert-time hooks (the search index) then see the whole service.
+        service = self._upsert(Service, {"slug": row["slug"]}, values, flush=False)
+
+        requirements = [
+            {
+                **item,
+                "position": position,
+                "kind": RequirementKind(item["kind"]),
+                "document_type": DocumentType(item["document_type"]) if item["document_type"] else None,
+            }
+            for position, item in enumerate(row["requirements"], start=1)
+        ]
+        steps = [
+            {**item, "position": position, "duration_unit": DurationUnit(item["duration_unit"])}
+            for position, item in enumerate(row["steps"], start=1)
+        ]
+        fees = [{**item, "position": position} for position, item in enumerate(row["fees"], start=1)]
+        self._sync(service.requirements, Requirement, requirements)
+        self._sync(service.steps, ProcedureStep, steps)
+        self._sync(service.fees, ServiceFee, fees)
+        db.session.flush()
+        return service
+
+    def _offered_at(self, row: dict, tenants: dict[str, set[str]]) -> list[str]:
+        """Where a service is offered: the listed MPPs, or every MPP where its agency has a counter.
+
+        The counter and its hours come from the agency's tenancy, so an offering without one would be a page
+        promising a service nobody can deliver: that is a data error, not something to load.
+        """
+        where = row.get("offered_at") or [slug for slug, agencies in tenants.items() if row["agency"] in agencies]
+        for mpp_slug in where:
+            if row["agency"] not in tenants.get(mpp_slug, set()):
+                raise DemoDataError(f"service {row['slug']}: {row['agency']} has no counter at {mpp_slug}")
+        if not where:
+            raise DemoDataError(f"service {row['slug']}: offered at no MPP")
+        return where
+
+    def _offering(self, service: Service, mpp: Mpp) -> ServiceOffering:
+        return self._upsert(ServiceOffering, {"service": service, "mpp": mpp}, {})
+
+    # --- the mechanics --------------------------------------------------------------------------------------------
+
+    def _upsert(self, model: type, key: dict[str, Any], values: dict[str, Any], *, flush: bool = True):
+        """Find the row by its natural key (relationships allowed) and update it in place, or insert it."""
+        criteria = [getattr(model, name) == value for name, value in key.items()]
+        row = db.session.scalar(select(model).where(*criteria))
+        if row is None:
+            row = model(**{**key, **values})
+            db.session.add(row)
+            if flush:
+                db.session.flush()  # an id now, so later lookups by relationship find this row
+            self.created += 1
+        elif self._assign(row, values):
+            self.updated += 1
+        return row
+
+    def _sync(self, collection: list, model: type, rows: list[dict[str, Any]]) -> None:
+        """Make an ordered child collection match `rows`: update by position, append, drop the surplus."""
+        existing = list(collection)
+        for index, values in enumerate(rows):
+            if index < len(existing):
+                if self._assign(existing[index], values):
+                    self.updated += 1
+            else:
+                collection.append(model(**values))
+                self.created += 1
+        for surplus in existing[len(rows) :]:
+            collection.remove(surplus)  # delete-orphan cascade removes the row
+
+    @staticmethod
+    def _assign(row: Any, values: dict[str, Any]) -> bool:
+        """Set only the values that differ, so an unchanged row is never marked dirty (no UPDATE, no event)."""
+        changed = False
+        for name, value in values.items():
+            current = getattr(row, name)
+            same = current is value if isinstance(value, db.Model) else current == value
+            if not same:
+                setattr(row, name, value)
+                changed = True
+        return changed
+
+
+def _hours(rows: Iterable[tuple[int, str, str]]) -> list[dict[str, Any]]:
+    """(weekday, "08:00", "15:30") tuples → column values, sorted as the relationship orders them."""
+    parsed = [
+        {"weekday": weekday, "opens": dt.time.fromisoformat(opens), "closes": dt.time.fromisoformat(closes)}
+        for weekday, opens, closes in rows
+    ]
+    return sorted(parsed, key=lambda values: (values["weekday"], values["opens"]))

@@ -15,7 +15,7 @@ async function listStoredPages() {
   const list = section.querySelector(".offline-page-list");
   for (const request of requests) {
     const url = new URL(request.url);
-    if (url.origin !== location.origin) continue;
+    if (url.origin !== location.origin || url.pathname === "/offline") continue; // not this page itself
     const response = await cache.match(request, { ignoreVary: true });
     if (!response) continue;
     const link = document.createElement("a");

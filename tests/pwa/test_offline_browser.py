@@ -14,7 +14,7 @@ from .worker import (
     wait_until,
 )
 
-OFFLINE_HEADING = "Anda sedang offline"
+OFFLINE_HEADING = "Tidak ada koneksi internet"
 
 
 @pytest.fixture

@@ -100,7 +100,7 @@ def test_a_change_to_the_worker_or_to_a_shell_asset_changes_the_version(app, mon
 
 def test_the_offline_page_is_public_indonesian_and_may_be_stored_by_the_worker(client):
     soup = client.get_page("/offline")
-    assert soup.h1.get_text(strip=True) == "Anda sedang offline"
+    assert soup.h1.get_text(strip=True) == "Tidak ada koneksi internet"
     response = client.get("/offline")
     assert response.headers["X-MPP-Offline"] == "public"
     assert "no-store" not in response.headers["Cache-Control"]

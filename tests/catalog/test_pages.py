@@ -113,7 +113,7 @@ def test_service_page_shows_where_the_counter_is_open_now(client, small_catalog)
         soup = client.get_page("/layanan/sim-c-perpanjangan")
     where = text(soup.find("section", attrs={"aria-labelledby": "lokasi"}))
     assert "Senin–Jumat 08.00–12.00 WITA" in where
-    assert "Tutup buka besok 08.00 WITA" in where
+    assert "Tutup · buka besok 08.00 WITA" in where
 
 
 def test_mpp_list_shows_region_zone_and_open_now(client, small_catalog):

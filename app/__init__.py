@@ -17,6 +17,7 @@ from .i18n import LANGUAGES, current_language, select_locale
 BLUEPRINTS = [
     "site",
     "catalog",
+    "accounts",
     "pwa",
     "personal",
     "device_drafts",

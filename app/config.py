@@ -79,6 +79,13 @@ def load_config(instance: Path | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": _env("MPP_RATELIMIT_STORAGE", redis_url or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "UPLOAD_DIR": _env("MPP_UPLOAD_DIR", str(instance / "uploads")),
+        # Outgoing e-mail (recovery codes, notices). Without MPP_SMTP_HOST, e-mails are written to instance/mail/.
+        "SMTP_HOST": _env("MPP_SMTP_HOST"),
+        "SMTP_PORT": int(_env("MPP_SMTP_PORT", "587")),
+        "SMTP_USER": _env("MPP_SMTP_USER"),
+        "SMTP_PASSWORD": _env("MPP_SMTP_PASSWORD"),
+        "SMTP_FROM": _env("MPP_SMTP_FROM", "MPP Digital <no-reply@localhost>"),
+        "MAIL_DIR": str(instance / "mail"),
         "MAX_CONTENT_LENGTH": int(_env("MPP_MAX_CONTENT_LENGTH", str(12 * 1024 * 1024))),
         "COMPRESS_MIMETYPES": [
             "text/html",

@@ -14,6 +14,8 @@ import logging
 import secrets
 
 from flask import has_request_context, request, session
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, select, update
 
@@ -22,6 +24,9 @@ from ..extensions import db, login_manager
 from .models import AuthSession, EmailCode, Passkey, RecoveryCode, User, WebAuthnChallenge
 
 log = logging.getLogger(__name__)
+
+login_manager.login_message = _l("Sign in to open this page.")
+login_manager.login_message_category = "info"
 
 # Idle timeout: 30 minutes. Many citizens share a phone with family or use one at the MPP's self-service corner
 # or a warnet; a forgotten session must not stay open for the next person for long. 30 minutes still covers
@@ -209,3 +214,42 @@ def load_user(token: str) -> User | None:
     if user.auth_session.restricted and has_request_context() and request.endpoint not in RESTRICTED_ENDPOINTS:
         return None
     return user
+
+
+def describe_user_agent(user_agent: str | None) -> str:
+    """A short, human label for the sessions list ("Chrome di Android"); not a fingerprint, just a reminder."""
+    ua = user_agent or ""
+    browser = next(
+        (
+            label
+            for token, label in (
+                ("SamsungBrowser", "Samsung Internet"),
+                ("Edg/", "Edge"),
+                ("OPR/", "Opera"),
+                ("Firefox/", "Firefox"),
+                ("Chrome/", "Chrome"),
+                ("Safari/", "Safari"),
+            )
+            if token in ua
+        ),
+        None,
+    )
+    system = next(
+        (
+            label
+            for token, label in (
+                ("Android", "Android"),
+                ("iPhone", "iPhone"),
+                ("iPad", "iPad"),
+                ("Windows", "Windows"),
+                ("Mac OS X", "Mac"),
+                ("CrOS", "ChromeOS"),
+                ("Linux", "Linux"),
+            )
+            if token in ua
+        ),
+        None,
+    )
+    if browser and system:
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
+    return browser or system or _("Unknown browser")

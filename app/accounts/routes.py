@@ -1,0 +1,432 @@
+"""Akun: sign-up, sign-in, passkeys, recovery, sessions. Thin views: parse, call one use case, choose the response.
+
+The WebAuthn steps are small JSON endpoints called by static/js/passkeys.js; everything else is a plain form that
+works without JavaScript (a passkey itself needs JavaScript; the pages say so in a <noscript>).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
+
+from ..extensions import limiter
+from ..security import public_page, safe_next
+from . import ceremonies, recovery, sessions
+from .forms import EmailCodeForm, EmailCodeRequestForm, RecoveryCodeForm, RenamePasskeyForm, SignUpForm
+from .passkeys import PasskeyError
+
+log = logging.getLogger(__name__)
+bp = Blueprint("accounts", __name__)
+
+RECOVERY_CODES_KEY = "recovery_codes_once"
+RECOVERY_EMAIL_KEY = "recovery_email"
+NEXT_KEY = "after_sign_in"
+
+# --- rate limits -------------------------------------------------------------------------------------------------
+# Indonesian carriers put many subscribers behind one IP (CGNAT), and an MPP's public Wi-Fi puts a whole waiting
+# room behind one. So the tight limits are keyed on the account being attacked (e-mail or credential) plus the IP,
+# and the per-IP limits are loose enough for a full waiting room.
+
+
+def _form_email() -> str:
+    for name in ("email", "rc-email", "em-email", "ec-email"):
+        if request.form.get(name):
+            return request.form[name].strip().lower()[:254]
+    return ""
+
+
+def _email_and_ip() -> str:
+    return f"email:{_form_email()}|{get_remote_address()}"
+
+
+def _email_only() -> str:
+    return f"email:{_form_email()}"
+
+
+def _credential_and_ip() -> str:
+    data = request.get_json(silent=True)
+    raw_id = data.get("rawId", "") if isinstance(data, dict) else ""
+    return f"cred:{str(raw_id)[:256]}|{get_remote_address()}"
+
+
+IP_LIMIT = "120 per hour"  # a busy MPP waiting room on one Wi-Fi
+ip_limit = limiter.limit(IP_LIMIT, methods=["POST"])
+
+
+@bp.errorhandler(429)
+def too_many_requests(error):
+    message = _("Too many attempts. For your account's safety, please wait a few minutes and try again.")
+    if request.is_json or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=message), 429
+    return render_template("accounts/rate_limited.html", message=message), 429
+
+
+# --- JSON helpers ------------------------------------------------------------------------------------------------
+
+
+def _credential() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise PasskeyError("request body is not a JSON object")
+    return data
+
+
+def _options(json_text: str):
+    response = current_app.response_class(json_text, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _refused(error: PasskeyError, status: int = 400):
+    return jsonify(error=str(error.message)), status
+
+
+# --- sign-up -----------------------------------------------------------------------------------------------------
+
+
+def _purposes():
+    try:
+        from ..personal.privacy import PURPOSES
+    except ImportError:  # pragma: no cover - while the privacy capability is missing
+        return {}
+    return PURPOSES
+
+
+@bp.route("/daftar", methods=["GET", "POST"])
+@limiter.limit("10 per hour", key_func=_email_and_ip, methods=["POST"])
+@ip_limit
+def sign_up():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.account"))
+    form = SignUpForm()
+    purposes = _purposes()
+    chosen = [code for code in request.form.getlist("purposes") if code in purposes]
+    if form.validate_on_submit():
+        ceremonies.begin_sign_up(
+            ceremonies.SignUpDetails(
+                display_name=form.display_name.data,
+                email=form.email.data,
+                phone=form.phone.data or None,
+                purposes=chosen,
+            )
+        )
+        return redirect(url_for("accounts.sign_up_passkey"), code=303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/sign_up.html", form=form, purposes=purposes, chosen=chosen), status
+
+
+@bp.get("/daftar/passkey")
+def sign_up_passkey():
+    pending = ceremonies.pending_sign_up()
+    if pending is None:
+        flash(_("Your sign-up form has expired. Please fill it in again."), "warning")
+        return redirect(url_for("accounts.sign_up"), code=303)
+    return render_template("accounts/sign_up_passkey.html", pending=pending)
+
+
+@bp.post("/daftar/passkey/opsi")
+@ip_limit
+def sign_up_options():
+    try:
+        return _options(ceremonies.sign_up_options())
+    except ceremonies.SignUpError as error:
+        return jsonify(error=str(error.message), restart=url_for("accounts.sign_up")), 400
+
+
+@bp.post("/daftar/passkey/verifikasi")
+@limiter.limit("10 per 10 minutes", key_func=_credential_and_ip)
+@ip_limit
+def sign_up_verify():
+    try:
+        user, codes = ceremonies.finish_sign_up(_credential())
+    except PasskeyError as error:
+        return _refused(error)
+    except ceremonies.SignUpError as error:
+        return jsonify(error=str(error.message)), 400
+    sessions.sign_in(user)
+    session[RECOVERY_CODES_KEY] = codes  # shown once on the next page, then popped
+    return jsonify(redirect=url_for("accounts.recovery_codes"))
+
+
+@bp.get("/akun/kode-pemulihan")
+@login_required
+def recovery_codes():
+    """The freshly made recovery codes, once. Reloading the page does not show them again."""
+    codes = session.pop(RECOVERY_CODES_KEY, None)
+    return render_template("accounts/recovery_codes.html", codes=codes)
+
+
+@bp.post("/akun/kode-pemulihan")
+@login_required
+@ip_limit
+def regenerate_recovery_codes():
+    if not sessions.is_recently_reauthenticated(current_user.auth_session):
+        flash(_("Confirm it is you with your passkey first."), "warning")
+        return redirect(url_for("accounts.passkeys"), code=303)
+    session[RECOVERY_CODES_KEY] = recovery.regenerate_recovery_codes(current_user)
+    return redirect(url_for("accounts.recovery_codes"), code=303)
+
+
+# --- sign-in -----------------------------------------------------------------------------------------------------
+
+
+@bp.get("/masuk")
+@public_page
+def sign_in():
+    """The sign-in page holds no personal data, so it may be read offline; the ceremony itself needs the network."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next"), url_for("accounts.account")))
+    next_url = safe_next(request.args.get("next"), "")
+    return render_template("accounts/sign_in.html", next_url=next_url)
+
+
+@bp.post("/masuk/opsi")
+@limiter.limit("60 per minute", methods=["POST"])
+def sign_in_options():
+    return _options(ceremonies.sign_in_options())
+
+
+@bp.post("/masuk/verifikasi")
+@limiter.limit("10 per 10 minutes", key_func=_credential_and_ip)
+@ip_limit
+def sign_in_verify():
+    try:
+        user = ceremonies.finish_sign_in(_credential())
+    except PasskeyError as error:
+        return _refused(error)
+    sessions.sign_in(user)
+    next_url = safe_next(request.args.get("next"), url_for("accounts.account"))
+    return jsonify(redirect=next_url)
+
+
+# --- sign-out and sessions ---------------------------------------------------------------------------------------
+
+
+@bp.post("/keluar")
+def sign_out():
+    if current_user.is_authenticated:
+        sessions.end_session(current_user.auth_session)
+    session.clear()
+    response = redirect(url_for("accounts.signed_out"), code=303)
+    # A shared phone must forget this account: drafts, tickets and cached pages live in Cache Storage, IndexedDB
+    # and localStorage. (Cookies are kept so the language choice survives; the session cookie is already empty.)
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+@bp.get("/keluar")
+def signed_out():
+    return render_template("accounts/signed_out.html")
+
+
+@bp.get("/akun")
+@login_required
+def account():
+    return render_template("accounts/account.html", passkey_count=len(ceremonies.user_passkeys(current_user)))
+
+
+@bp.get("/akun/sesi")
+@login_required
+def session_list():
+    return render_template(
+        "accounts/sessions.html",
+        rows=sessions.active_sessions(current_user),
+        current_id=current_user.auth_session.id,
+    )
+
+
+@bp.post("/akun/sesi/<int:session_id>/keluar")
+@login_required
+def end_one_session(session_id: int):
+    current_id = current_user.auth_session.id
+    if not sessions.end_session_by_id(current_user, session_id):
+        abort(404)
+    if session_id == current_id:
+        return sign_out()
+    flash(_("That device has been signed out."), "success")
+    return redirect(url_for("accounts.session_list"), code=303)
+
+
+@bp.post("/akun/sesi/keluar-semua")
+@login_required
+def end_every_session():
+    sessions.end_all_sessions(current_user)
+    return sign_out()
+
+
+# --- the passkeys page -------------------------------------------------------------------------------------------
+
+
+def _passkeys_page(status: int = 200, *, rename_errors: dict | None = None, typed: dict | None = None):
+    user = current_user
+    return (
+        render_template(
+            "accounts/passkeys.html",
+            passkeys=ceremonies.user_passkeys(user),
+            unused_codes=ceremonies.unused_recovery_codes(user),
+            fresh=sessions.is_recently_reauthenticated(user.auth_session),
+            restricted=user.auth_session.restricted,
+            rename_errors=rename_errors or {},
+            typed=typed or {},
+        ),
+        status,
+    )
+
+
+@bp.get("/akun/passkey")
+@login_required
+def passkeys():
+    return _passkeys_page()
+
+
+@bp.post("/akun/passkey/opsi")
+@login_required
+@ip_limit
+def add_passkey_options():
+    if not sessions.is_recently_reauthenticated(current_user.auth_session):
+        return jsonify(error=_("Confirm it is you with your passkey first."), reauthenticate=True), 403
+    return _options(ceremonies.add_passkey_options(current_user))
+
+
+@bp.post("/akun/passkey/tambah")
+@login_required
+@limiter.limit("10 per 10 minutes", key_func=_credential_and_ip)
+def add_passkey_verify():
+    if not sessions.is_recently_reauthenticated(current_user.auth_session):
+        return jsonify(error=_("Confirm it is you with your passkey first."), reauthenticate=True), 403
+    try:
+        ceremonies.finish_add_passkey(current_user, _credential())
+    except PasskeyError as error:
+        return _refused(error)
+    if current_user.auth_session.restricted:
+        # The recovery session has done its one job. Sign in again, with the new passkey, for everything else.
+        sessions.end_session(current_user.auth_session)
+        flash(_("Your new passkey is saved. Sign in with it now."), "success")
+        return jsonify(redirect=url_for("accounts.sign_in"))
+    flash(_("Your new passkey is saved."), "success")
+    return jsonify(redirect=url_for("accounts.passkeys"))
+
+
+@bp.post("/akun/passkey/konfirmasi/opsi")
+@login_required
+@ip_limit
+def reauthenticate_options():
+    return _options(ceremonies.reauthenticate_options(current_user))
+
+
+@bp.post("/akun/passkey/konfirmasi")
+@login_required
+@limiter.limit("10 per 10 minutes", key_func=_credential_and_ip)
+def reauthenticate_verify():
+    try:
+        ceremonies.finish_reauthenticate(current_user, _credential())
+    except PasskeyError as error:
+        return _refused(error)
+    return jsonify(ok=True)
+
+
+@bp.post("/akun/passkey/<int:passkey_id>/nama")
+@login_required
+def rename_passkey(passkey_id: int):
+    form = RenamePasskeyForm(prefix=f"pk{passkey_id}")
+    if not form.validate_on_submit():
+        errors = {passkey_id: form.name.errors[0] if form.name.errors else _("Please try again.")}
+        return _passkeys_page(400, rename_errors=errors, typed={passkey_id: form.name.data or ""})
+    if not ceremonies.rename_passkey(current_user, passkey_id, form.name.data):
+        abort(404)
+    flash(_("The passkey has been renamed."), "success")
+    return redirect(url_for("accounts.passkeys"), code=303)
+
+
+@bp.post("/akun/passkey/<int:passkey_id>/hapus")
+@login_required
+def remove_passkey(passkey_id: int):
+    if not sessions.is_recently_reauthenticated(current_user.auth_session):
+        flash(_("Confirm it is you with your passkey first, then remove it."), "warning")
+        return redirect(url_for("accounts.passkeys"), code=303)
+    try:
+        removed = ceremonies.remove_passkey(current_user, passkey_id)
+    except ceremonies.PasskeyRemovalError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("accounts.passkeys"), code=303)
+    if not removed:
+        abort(404)
+    flash(_("The passkey has been removed. It no longer opens your account."), "success")
+    return redirect(url_for("accounts.passkeys"), code=303)
+
+
+# --- recovery ----------------------------------------------------------------------------------------------------
+
+
+def _recovery_page(*, code_form=None, email_form=None, status=200):
+    return (
+        render_template(
+            "accounts/recovery.html",
+            code_form=code_form or RecoveryCodeForm(prefix="rc", formdata=None),
+            email_form=email_form or EmailCodeRequestForm(prefix="em", formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.get("/masuk/pemulihan")
+def recover():
+    return _recovery_page()
+
+
+@bp.post("/masuk/pemulihan/kode-pemulihan")
+@limiter.limit("5 per 15 minutes", key_func=_email_and_ip)
+@limiter.limit("20 per day", key_func=_email_only)
+@ip_limit
+def recover_with_code():
+    form = RecoveryCodeForm(prefix="rc")
+    if not form.validate_on_submit():
+        return _recovery_page(code_form=form, status=400)
+    user = recovery.use_recovery_code(form.email.data, form.code.data)
+    if user is None:
+        # Vague on purpose: the same answer for an unknown address and a wrong code.
+        form.code.errors = [_("This e-mail address and recovery code do not match. Check both and try again.")]
+        return _recovery_page(code_form=form, status=400)
+    sessions.sign_in(user, method="recovery_code", restricted=True)
+    return redirect(url_for("accounts.passkeys"), code=303)
+
+
+@bp.post("/masuk/pemulihan/email")
+@limiter.limit("3 per 15 minutes", key_func=_email_and_ip)
+@limiter.limit("6 per day", key_func=_email_only)
+@ip_limit
+def send_recovery_email():
+    form = EmailCodeRequestForm(prefix="em")
+    if not form.validate_on_submit():
+        return _recovery_page(email_form=form, status=400)
+    recovery.send_email_code(form.email.data)
+    session[RECOVERY_EMAIL_KEY] = form.email.data
+    return redirect(url_for("accounts.recover_with_email_code"), code=303)
+
+
+@bp.route("/masuk/pemulihan/kode-email", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", key_func=_email_and_ip, methods=["POST"])
+@limiter.limit("20 per day", key_func=_email_only, methods=["POST"])
+@ip_limit
+def recover_with_email_code():
+    form = EmailCodeForm(prefix="ec")
+    if request.method == "GET" and not form.email.data:
+        form.email.data = session.get(RECOVERY_EMAIL_KEY, "")
+    if form.validate_on_submit():
+        user = recovery.use_email_code(form.email.data, form.code.data)
+        if user is not None:
+            session.pop(RECOVERY_EMAIL_KEY, None)
+            sessions.sign_in(user, method="email_code", restricted=True)
+            return redirect(url_for("accounts.passkeys"), code=303)
+        form.code.errors = [_("This code is wrong or has expired. Check the latest e-mail, or ask for a new code.")]
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/email_code.html", form=form), status
+
+
+@bp.app_template_filter("user_agent_label")
+def user_agent_label(user_agent: str | None) -> str:
+    return sessions.describe_user_agent(user_agent)

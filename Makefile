@@ -8,11 +8,11 @@ PORT ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test run db-upgrade demo-data test test-postgres lint format \
+.PHONY: help install install-test run db-upgrade demo-data test test-postgres ci lint format \
         i18n-extract i18n-update i18n-compile bench browser clean
 
 help: ## Show this list of commands
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,10 +33,12 @@ install-test: $(VENV)/.installed-test i18n-compile ## Install the app with its t
 db-upgrade: install ## Apply database migrations (embedded default: SQLite in instance/)
 	$(FLASK) db upgrade
 
-demo-data: db-upgrade ## Load the demo MPPs, agencies and services (safe to repeat)
+demo-data: db-upgrade ## Load or refresh the demo MPPs, agencies and services (safe to repeat)
 	$(FLASK) demo-data
 
-run: demo-data ## Start the app on http://localhost:$(PORT) with SQLite, in-process jobs and demo data
+# The demo catalog is loaded only into an empty database, so re-running `make run` never undoes an admin's edits.
+run: db-upgrade ## Start the app on http://localhost:5000 (PORT=…; SQLite in instance/, in-process jobs, demo data)
+	$(FLASK) demo-data --if-empty
 	$(FLASK) run --host localhost --port $(PORT)
 
 browser: ## Install Debian's Chromium for the browser tests when it is missing (needs root)
@@ -45,11 +47,14 @@ browser: ## Install Debian's Chromium for the browser tests when it is missing (
 	  else echo "Chromium not found at $(CHROMIUM); browser tests will be skipped (install the 'chromium' package)."; fi; \
 	fi
 
-test: install-test browser ## Run the whole suite, browser tests included (MPP_TEST_DATABASE_URL selects PostgreSQL)
+test: install-test browser ## Run the whole suite, browser tests included (PYTEST_ARGS=…; MPP_TEST_DATABASE_URL for PostgreSQL)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres: ## Run the whole suite on the local PostgreSQL (database "test")
+test-postgres: ## Run the whole suite on the local PostgreSQL (database "test"; MPP_TEST_DATABASE_URL overrides)
 	MPP_TEST_DATABASE_URL=$${MPP_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(MAKE) test
+
+ci: ## What CI runs: make test on a clean clone of HEAD, on SQLite then PostgreSQL; browser tests required
+	.ci/run
 
 lint: install-test ## Check style with ruff
 	$(BIN)/ruff check app tests bench
@@ -68,8 +73,8 @@ i18n-update: i18n-extract ## Merge new strings into the id and en catalogs
 i18n-compile: $(VENV)/.installed ## Compile the catalogs (.mo files are built, never committed)
 	$(BIN)/pybabel compile -d translations --statistics 2>&1 | grep -v "^compiling" || true
 
-bench: install-test ## Measure page weight and throughput (reports numbers; asserts nothing)
-	$(BIN)/python bench/run.py
+bench: install-test ## Measure page weight and throughput (reports numbers; BENCH_ARGS="--help" for options)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) instance .pytest_cache

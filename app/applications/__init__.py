@@ -1,0 +1,1 @@
+"""Permohonan: apply online (forms as data, drafts, exactly-once submit) and track applications."""

@@ -1,0 +1,364 @@
+"""Application forms as data: a JSON Schema (draft 2020-12) that validates the submission, plus a thin UI layer.
+
+The stored definition (``FormDefinition.definition``) is one JSON document::
+
+    {"title": {"id": …, "en": …},
+     "schema": {JSON Schema 2020-12 — what agencies' systems can validate against too},
+     "steps": [{"key": "pemohon", "title": {"id": …, "en": …}, "fields": ["nik", "nama", …]}, …],
+     "fields": {"nik": {"type": "nik", "label": {…}, "help": {…}, "required": true, "prefill": "nik",
+                        "show_when": {"field": "alasan", "equals": "hilang"}, "choices": […], "min": …}, …},
+     "documents": [{"key": "ktp", "document_type": "ktp", "label": {…}, "required": true}, …]}
+
+The schema is generated from the UI layer by ``build_definition`` (so the two never disagree) and stored whole, so
+an admin editor can later change either. ``show_when`` may only look at fields of *earlier* steps: a page that
+works without JavaScript cannot show a field depending on an answer on the same screen.
+
+Field names are stable form-field names; an address is a group of sub-fields named ``<field>.<part>``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from ..catalog.models import DocumentType
+from ..i18n import current_language
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+FIELD_TYPES = ("text", "long_text", "number", "date", "choice", "nik", "kk", "phone", "address", "yes_no")
+
+TEXT_MAX = 200
+LONG_TEXT_MAX = 2000
+
+# Parts of an Indonesian address, as written on a KTP-el: down to RT/RW and kelurahan/desa.
+ADDRESS_PARTS: tuple[tuple[str, dict, bool], ...] = (
+    ("street", {"id": "Jalan, nomor rumah, dusun", "en": "Street, house number, hamlet"}, True),
+    ("rt", {"id": "RT", "en": "RT (neighbourhood unit)"}, True),
+    ("rw", {"id": "RW", "en": "RW (community unit)"}, True),
+    ("village", {"id": "Kelurahan/desa", "en": "Village (kelurahan/desa)"}, True),
+    ("district", {"id": "Kecamatan", "en": "District (kecamatan)"}, True),
+    ("city", {"id": "Kabupaten/kota", "en": "Regency/city"}, True),
+    ("province", {"id": "Provinsi", "en": "Province"}, True),
+    ("postal_code", {"id": "Kode pos", "en": "Postal code"}, False),
+)
+
+# An address field with ``"prefill": "address"`` takes its parts from these Data Saya keys
+# (app/personal/profile.py FIELDS).
+ADDRESS_PROFILE_KEYS = {
+    "street": "address_street",
+    "rt": "rt",
+    "rw": "rw",
+    "village": "kelurahan",
+    "district": "kecamatan",
+    "city": "kabupaten_kota",
+    "province": "province",
+    "postal_code": "postal_code",
+}
+
+YES, NO = "ya", "tidak"
+
+
+def text(value: dict | str | None) -> str:
+    """A bilingual label in the current language (Indonesian when the English one is missing)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return value.get(current_language()) or value.get("id") or ""
+
+
+# --- building definitions (used by demo_forms.py and, later, the admin editor) ------------------------------------
+
+
+def field(
+    key: str,
+    type: str,
+    label: tuple[str, str],
+    *,
+    required: bool = True,
+    help: tuple[str, str] | None = None,
+    prefill: str | None = None,
+    choices: list[tuple[str, str, str]] | None = None,
+    show_when: tuple[str, str] | None = None,
+    min: int | None = None,
+    max: int | None = None,
+    past: bool = False,
+    future: bool = False,
+    max_length: int | None = None,
+) -> dict:
+    if type not in FIELD_TYPES:
+        raise ValueError(f"unknown field type {type!r}")
+    spec: dict[str, Any] = {"key": key, "type": type, "label": {"id": label[0], "en": label[1]}, "required": required}
+    if help:
+        spec["help"] = {"id": help[0], "en": help[1]}
+    if prefill:
+        spec["prefill"] = prefill
+    if choices:
+        spec["choices"] = [{"value": v, "label": {"id": i, "en": e}} for v, i, e in choices]
+    if show_when:
+        spec["show_when"] = {"field": show_when[0], "equals": show_when[1]}
+    for name, value in (("min", min), ("max", max), ("max_length", max_length)):
+        if value is not None:
+            spec[name] = value
+    if past:
+        spec["past"] = True
+    if future:
+        spec["future"] = True
+    return spec
+
+
+def step(key: str, title: tuple[str, str], *fields: dict) -> dict:
+    return {"key": key, "title": {"id": title[0], "en": title[1]}, "fields": list(fields)}
+
+
+def document(key: str, document_type: DocumentType, label: tuple[str, str], *, required: bool = True) -> dict:
+    return {
+        "key": key,
+        "document_type": DocumentType(document_type).value,
+        "label": {"id": label[0], "en": label[1]},
+        "required": required,
+    }
+
+
+def _property_schema(spec: dict) -> dict:
+    kind = spec["type"]
+    if kind == "text":
+        return {"type": "string", "minLength": 1, "maxLength": spec.get("max_length", TEXT_MAX)}
+    if kind == "long_text":
+        return {"type": "string", "minLength": 1, "maxLength": spec.get("max_length", LONG_TEXT_MAX)}
+    if kind == "number":
+        schema: dict[str, Any] = {"type": "integer"}
+        if "min" in spec:
+            schema["minimum"] = spec["min"]
+        if "max" in spec:
+            schema["maximum"] = spec["max"]
+        return schema
+    if kind == "date":
+        return {"type": "string", "format": "date"}
+    if kind == "choice":
+        return {"enum": [choice["value"] for choice in spec["choices"]]}
+    if kind in ("nik", "kk"):  # NIK and nomor KK: 16 digits (UU 24/2013); structure checked in validation.py
+        return {"type": "string", "pattern": "^[0-9]{16}$"}
+    if kind == "phone":
+        # Indonesian mobile numbers: 08xx / 628xx / +628xx, 10–13 digits after the leading 0.
+        return {"type": "string", "pattern": r"^(\+62|62|0)8[1-9][0-9]{6,11}$"}
+    if kind == "yes_no":
+        return {"type": "boolean"}
+    if kind == "address":
+        return {
+            "type": "object",
+            "properties": {
+                "street": {"type": "string", "minLength": 1, "maxLength": TEXT_MAX},
+                "rt": {"type": "string", "pattern": "^[0-9]{1,3}$"},
+                "rw": {"type": "string", "pattern": "^[0-9]{1,3}$"},
+                "village": {"type": "string", "minLength": 1, "maxLength": 100},
+                "district": {"type": "string", "minLength": 1, "maxLength": 100},
+                "city": {"type": "string", "minLength": 1, "maxLength": 100},
+                "province": {"type": "string", "minLength": 1, "maxLength": 100},
+                "postal_code": {"type": "string", "pattern": "^[0-9]{5}$"},
+            },
+            "required": [part for part, _label, required in ADDRESS_PARTS if required],
+            "additionalProperties": False,
+        }
+    raise ValueError(kind)  # pragma: no cover
+
+
+def _condition_value(spec: dict, raw: str) -> Any:
+    return {YES: True, NO: False}[raw] if spec["type"] == "yes_no" else raw
+
+
+def build_definition(title: tuple[str, str], steps: list[dict], documents: list[dict] = ()) -> dict:
+    """UI layer in, full stored definition out: the schema is derived from the fields, never written twice."""
+    fields: dict[str, dict] = {}
+    ui_steps = []
+    for s in steps:
+        ui_steps.append({"key": s["key"], "title": s["title"], "fields": [f["key"] for f in s["fields"]]})
+        for f in s["fields"]:
+            fields[f["key"]] = {k: v for k, v in f.items() if k != "key"}
+    properties = {key: _property_schema(spec) for key, spec in fields.items()}
+    required = [key for key, spec in fields.items() if spec["required"] and "show_when" not in spec]
+    conditions = []
+    for key, spec in fields.items():
+        when = spec.get("show_when")
+        if when and spec["required"]:
+            trigger = fields[when["field"]]
+            conditions.append(
+                {
+                    "if": {
+                        "properties": {when["field"]: {"const": _condition_value(trigger, when["equals"])}},
+                        "required": [when["field"]],
+                    },
+                    "then": {"required": [key]},
+                }
+            )
+    schema: dict[str, Any] = {
+        "$schema": SCHEMA_DIALECT,
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+    if conditions:
+        schema["allOf"] = conditions
+    definition = {
+        "title": {"id": title[0], "en": title[1]},
+        "schema": schema,
+        "steps": ui_steps,
+        "fields": fields,
+        "documents": list(documents),
+    }
+    check_definition(definition)
+    return definition
+
+
+class DefinitionError(ValueError):
+    pass
+
+
+STEP_KEY = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+RESERVED_STEPS = {"lokasi", "dokumen", "periksa"}
+
+
+def check_definition(definition: dict) -> None:
+    """Refuse a definition the pages could not render or the schema could not validate."""
+    Draft202012Validator.check_schema(definition["schema"])
+    seen: set[str] = set()
+    step_keys: set[str] = set()
+    for s in definition["steps"]:
+        if not STEP_KEY.match(s["key"]) or s["key"] in RESERVED_STEPS or s["key"] in step_keys:
+            raise DefinitionError(f"bad or duplicate step key {s['key']!r}")
+        step_keys.add(s["key"])
+        if not s["fields"]:
+            raise DefinitionError(f"step {s['key']!r} has no fields")
+        for key in s["fields"]:
+            spec = definition["fields"][key]
+            if not FIELD_KEY.match(key) or key in seen:
+                raise DefinitionError(f"bad or duplicate field key {key!r}")
+            when = spec.get("show_when")
+            if when and when["field"] not in seen:
+                raise DefinitionError(f"{key!r}: show_when must refer to a field of an earlier step")
+            if spec["type"] == "choice" and not spec.get("choices"):
+                raise DefinitionError(f"{key!r}: a choice needs choices")
+        seen.update(s["fields"])
+    if set(definition["fields"]) != seen:
+        raise DefinitionError("every field must be on exactly one step")
+    for doc in definition.get("documents", []):
+        DocumentType(doc["document_type"])
+        if not FIELD_KEY.match(doc["key"]):
+            raise DefinitionError(f"bad document key {doc['key']!r}")
+
+
+# --- reading definitions ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Input:
+    """One HTML control: ``name`` is the form-field name (``alamat.rt`` for an address part)."""
+
+    name: str
+    field: str
+    label: str
+    kind: str
+    required: bool
+
+
+class Form:
+    """Read-only helpers over a stored definition: steps, visibility, and typed data from what was typed."""
+
+    def __init__(self, definition: dict) -> None:
+        self.definition = definition
+        self.fields: dict[str, dict] = definition["fields"]
+        self.steps: list[dict] = definition["steps"]
+        self.documents: list[dict] = definition.get("documents", [])
+        self.schema: dict = definition["schema"]
+
+    def title(self) -> str:
+        return text(self.definition["title"])
+
+    def label(self, key: str) -> str:
+        return text(self.fields[key]["label"])
+
+    def step(self, key: str) -> dict | None:
+        return next((s for s in self.steps if s["key"] == key), None)
+
+    def step_of(self, field_key: str) -> str:
+        return next(s["key"] for s in self.steps if field_key in s["fields"])
+
+    def is_visible(self, key: str, answers: dict) -> bool:
+        when = self.fields[key].get("show_when")
+        if not when:
+            return True
+        return self.is_visible(when["field"], answers) and answers.get(when["field"], "") == when["equals"]
+
+    def visible_fields(self, step_key: str, answers: dict) -> list[str]:
+        step = self.step(step_key)
+        return [key for key in step["fields"] if self.is_visible(key, answers)] if step else []
+
+    def all_visible_fields(self, answers: dict) -> list[str]:
+        return [key for s in self.steps for key in s["fields"] if self.is_visible(key, answers)]
+
+    def input_names(self, key: str) -> list[str]:
+        if self.fields[key]["type"] == "address":
+            return [f"{key}.{part}" for part, _label, _required in ADDRESS_PARTS]
+        return [key]
+
+    def all_input_names(self) -> set[str]:
+        names = {name for key in self.fields for name in self.input_names(key)}
+        names.update(f"dokumen.{doc['key']}" for doc in self.documents)
+        return names
+
+    def prefill_names(self, key: str) -> dict[str, str]:
+        """Form-field name → Data Saya key, for a field with ``prefill`` (an address maps part by part)."""
+        spec = self.fields[key]
+        source = spec.get("prefill")
+        if not source:
+            return {}
+        if spec["type"] == "address":
+            return {f"{key}.{part}": profile_key for part, profile_key in ADDRESS_PROFILE_KEYS.items()}
+        return {key: source}
+
+    def coerce(self, answers: dict) -> dict:
+        """What was typed (strings) → the JSON instance the schema validates. Hidden and empty fields are left out;
+        values that cannot be converted stay strings so the schema reports them on the right field."""
+        data: dict[str, Any] = {}
+        for key in self.all_visible_fields(answers):
+            spec = self.fields[key]
+            if spec["type"] == "address":
+                parts = {
+                    part: _clean(answers.get(f"{key}.{part}"))
+                    for part, _label, _required in ADDRESS_PARTS
+                    if _clean(answers.get(f"{key}.{part}"))
+                }
+                if parts:
+                    data[key] = parts
+                continue
+            raw = _clean(answers.get(key))
+            if raw == "":
+                continue
+            data[key] = _convert(spec["type"], raw)
+        return data
+
+
+def _clean(value: Any) -> str:
+    return str(value).strip() if value is not None else ""
+
+
+def _convert(kind: str, raw: str) -> Any:
+    if kind == "number":
+        compact = raw.replace(".", "").replace(" ", "")
+        return int(compact) if re.fullmatch(r"-?\d{1,15}", compact) else raw
+    if kind == "yes_no":
+        return {YES: True, NO: False}.get(raw, raw)
+    if kind in ("nik", "kk", "phone"):
+        return re.sub(r"[\s.\-()]", "", raw)
+    if kind == "date":
+        # Browsers without a date picker send what was typed; accept the Indonesian day-month-year too.
+        match = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", raw)
+        if match:
+            return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}"
+    return raw

@@ -21,6 +21,7 @@ BLUEPRINTS = [
     "pwa",
     "personal",
     "device_drafts",
+    "applications",
 ]
 
 

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..catalog.models import DocumentType
@@ -25,7 +26,8 @@ MSG_CHOOSE_TYPE = _l("Choose the type of document.")
 class DocumentUploadForm(FlaskForm):
     document_type = SelectField(
         _l("Type of document"),
-        choices=[("", _l("— choose —"))] + [(kind.value, label) for kind, label in DOCUMENT_TYPE_LABELS.items()],
+        choices=[SelectChoice("", _l("— choose —"))]
+        + [SelectChoice(kind.value, label) for kind, label in DOCUMENT_TYPE_LABELS.items()],
         validators=[InputRequired(MSG_CHOOSE_TYPE)],
     )
     title = StringField(

@@ -130,13 +130,8 @@ def documents_page():
 @login_required
 @limiter.limit("30/hour", key_func=_user_key)
 def upload_document():
-    try:
-        form = DocumentUploadForm()
-        valid = form.validate_on_submit()
-    except RequestEntityTooLarge:
-        # Bigger than the server's request cap: the body was not read, so nothing typed can be kept.
-        return _documents_page(DocumentUploadForm(formdata=None), upload_error=str(MSG_TOO_BIG))
-    if not valid:
+    form = DocumentUploadForm()
+    if not form.validate_on_submit():
         return _documents_page(form)
     try:
         document = documents.store_upload(current_user, form.file.data, form.document_type.data, title=form.title.data)
@@ -145,6 +140,29 @@ def upload_document():
     flash(_("%(name)s has been saved.", name=documents.DOCUMENT_TYPE_LABELS[document.document_type]), "success")
     # The new document's id in the URL: upload.js tells a success (another URL) from a refusal (same URL).
     return redirect(url_for("personal.documents_page", diunggah=document.id), code=303)
+
+
+def _private_attachment(response, filename: str):
+    """Download, never display: a file is not rendered in our origin (no stored XSS through an "image"), not
+    sniffed into another type, and not kept by any cache on a possibly shared phone. ``filename`` is built by us
+    (ASCII, no quotes), so it can be quoted as is."""
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error):
+    """A body over the server's request cap is refused before any view runs (the CSRF check reads the form
+    first), so the page with its message is built here. Nothing of the request was read, so nothing is kept."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("catalog.home"), code=303)
+    message = str(MSG_TOO_BIG)
+    if request.endpoint == "personal.replace_document":
+        document = _owned_document(int((request.view_args or {}).get("document_id", 0)))
+        return _document_page(document, DocumentReplaceForm(formdata=None), upload_error=message), 413
+    return _documents_page(DocumentUploadForm(formdata=None), upload_error=message), 413
 
 
 def _owned_document(document_id: int):
@@ -183,9 +201,7 @@ def download_document(document_id: int):
         etag=False,
         max_age=None,
     )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _private_attachment(response, document.download_name)
 
 
 @bp.post("/akun/dokumen/<int:document_id>/ganti")
@@ -193,12 +209,8 @@ def download_document(document_id: int):
 @limiter.limit("30/hour", key_func=_user_key)
 def replace_document(document_id: int):
     document = _owned_document(document_id)
-    try:
-        form = DocumentReplaceForm()
-        valid = form.validate_on_submit()
-    except RequestEntityTooLarge:
-        return _document_page(document, DocumentReplaceForm(formdata=None), upload_error=str(MSG_TOO_BIG))
-    if not valid:
+    form = DocumentReplaceForm()
+    if not form.validate_on_submit():
         return _document_page(document, form)
     try:
         documents.replace_document(current_user, document.id, form.file.data)
@@ -260,8 +272,7 @@ def export_data():
         etag=False,
         max_age=None,
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _private_attachment(response, filename)
 
 
 @bp.post("/akun/privasi/koreksi")

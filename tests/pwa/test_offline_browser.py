@@ -50,6 +50,24 @@ def test_a_public_page_visited_online_can_be_read_offline(worker_page):
     assert header_colour == "rgb(11, 83, 148)"
 
 
+CATALOG_PAGES = ["/layanan/ktp-el-baru", "/layanan?q=paspor", "/mpp/kota-kendari", "/instansi/disdukcapil"]
+
+
+def test_catalog_pages_visited_online_can_be_read_offline(demo_data, worker_page):
+    headings = {}
+    for path in CATALOG_PAGES:
+        visit_and_store(worker_page, path)
+        headings[path] = worker_page.locator(MAIN_HEADING).inner_text()
+
+    worker_page.context.set_offline(True)
+    for path in CATALOG_PAGES:
+        worker_page.goto(path)
+        assert worker_page.locator(MAIN_HEADING).inner_text() == headings[path], path
+    # A search never made online is not invented from another one.
+    worker_page.goto("/layanan?q=skck")
+    assert worker_page.locator(MAIN_HEADING).inner_text() == OFFLINE_HEADING
+
+
 def test_a_page_never_visited_shows_the_offline_page_at_the_address_asked_for(worker_page):
     worker_page.context.set_offline(True)
     worker_page.goto("/layanan/belum-pernah-dibuka")

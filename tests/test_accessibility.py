@@ -1,0 +1,60 @@
+"""Zero axe-core violations (WCAG 2.x A/AA) at 360 px on every public page, in every state that matters.
+
+To cover a new public page, add its URL to PAGES (with the status it answers). States that need the browser to
+do something first (offline, the offline fallback) have their own tests below.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import assert_no_axe_violations
+from .pwa.worker import goto_controlled, visit_and_store
+
+PAGES = [
+    pytest.param("/", 200, id="home"),
+    pytest.param("/layanan", 200, id="services"),
+    pytest.param("/layanan?q=ktp", 200, id="search-results"),
+    pytest.param("/layanan?q=zzzz", 200, id="search-no-results"),
+    pytest.param("/layanan/ktp-el-baru", 200, id="service-ktp"),
+    pytest.param("/layanan/paspor-biasa", 200, id="service-passport-with-fees"),
+    pytest.param("/layanan/skck-baru", 200, id="service-skck"),
+    pytest.param("/layanan/pajak-kendaraan-tahunan", 200, id="service-vehicle-tax"),
+    pytest.param("/mpp", 200, id="mpp-list"),
+    pytest.param("/mpp/kota-kendari", 200, id="mpp-wita"),
+    pytest.param("/mpp/kab-banyuwangi", 200, id="mpp-wib"),
+    pytest.param("/instansi/disdukcapil", 200, id="agency"),
+    pytest.param("/offline", 200, id="offline"),
+    pytest.param("/halaman-yang-tidak-ada", 404, id="not-found"),
+]
+
+
+@pytest.fixture
+def demo_data(app):
+    from app.catalog.demo_data import load_demo_data
+
+    with app.app_context():
+        load_demo_data()
+
+
+@pytest.mark.parametrize(("path", "status"), PAGES)
+def test_public_page_has_no_accessibility_violations(page, demo_data, path, status):
+    response = page.goto(path)
+    assert response.status == status
+    assert_no_axe_violations(page)
+
+
+def test_the_offline_banner_is_accessible_when_the_connection_drops(page, demo_data):
+    page.goto("/layanan/ktp-el-baru")
+    page.context.set_offline(True)
+    page.locator("#offline-banner").wait_for(state="visible")
+    assert_no_axe_violations(page)
+
+
+def test_the_offline_fallback_listing_saved_pages_is_accessible(page, demo_data):
+    goto_controlled(page, "/")
+    visit_and_store(page, "/layanan/ktp-el-baru")
+    page.context.set_offline(True)
+    page.goto("/layanan/belum-pernah-dibuka")
+    page.locator(".offline-page-list a").first.wait_for()
+    assert_no_axe_violations(page)

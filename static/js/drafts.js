@@ -305,7 +305,8 @@ function showSyncResult(form, result) {
       setStatus(form.dataset.draftShell === "1" ? "savedServerShell" : "saved", { kind: "success" });
       break;
     case "offline":
-      setStatus("savedDevice", { kind: "warning" });
+      if (form.dataset.draftShell === "1") setStatus(navigator.onLine ? "shellUnreachable" : "shellOffline", { kind: "warning" });
+      else setStatus("savedDevice", { kind: "warning" });
       Q.requestBackgroundSync();
       break;
     case "conflict":
@@ -637,6 +638,7 @@ document.addEventListener("htmx:afterSettle", () => {
 });
 
 export const ready = init();
+self.mppDraftsReady = ready; // for the page after sign-out and for tests
 
 // For the sign-out page and tests.
 export function forgetAllDrafts() {

@@ -45,8 +45,7 @@ MESSAGES = {
     "signinLink": _l("Sign in again"),
     "gone": _l("This draft is no longer available on the server. Your answers are kept on this device."),
     "saveDevice": _l("Save on this device"),
-    "shellIntro": _l("You are offline. Continue filling in: every answer is kept on this device."),
-    "shellOffline": _l("You are offline. Your answers are kept on this device and sent automatically later."),
+    "shellOffline": _l("Your answers are kept on this device and sent automatically when the connection is back."),
     "shellUnreachable": _l(
         "The server cannot be reached right now. Your answers are kept on this device and sent automatically later."
     ),

@@ -464,7 +464,7 @@ function renderShellForm(shell, draft, page, step) {
   form.append(element("div", { className: "form-actions" }, [
     element("button", { type: "submit", className: "button", text: page.submitLabel || t("saveDevice") }),
   ]));
-  shell.replaceChildren(element("p", { className: "muted", text: t("shellIntro") }), form);
+  shell.replaceChildren(form);
   fill(form, only(draft.answers, page.fields.map((field) => field.name)));
   return form;
 }

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from .demo.agencies import AGENCIES
@@ -70,6 +71,28 @@ class _Loader:
         self.created = 0
         self.updated = 0
         self.totals: dict[str, int] = {}
+        # What the database holds now, by natural key, with the child lists preloaded: one query per table instead
+        # of one per row, and nothing flushed until the commit.
+        self.existing: dict[type, dict[Any, Any]] = {
+            Region: {row.code: row for row in db.session.scalars(select(Region))},
+            Agency: {row.slug: row for row in db.session.scalars(select(Agency))},
+            Mpp: {row.slug: row for row in db.session.scalars(select(Mpp).options(selectinload(Mpp.hours)))},
+            Tenancy: {
+                (row.mpp.slug, row.agency.slug): row
+                for row in db.session.scalars(select(Tenancy).options(selectinload(Tenancy.hours)))
+            },
+            Service: {
+                row.slug: row
+                for row in db.session.scalars(
+                    select(Service).options(
+                        selectinload(Service.requirements), selectinload(Service.steps), selectinload(Service.fees)
+                    )
+                )
+            },
+            ServiceOffering: {
+                (row.service.slug, row.mpp.slug): row for row in db.session.scalars(select(ServiceOffering))
+            },
+        }
 
     def counts(self) -> dict[str, int]:
         return {**self.totals, "created": self.created, "updated": self.updated}
@@ -112,15 +135,16 @@ class _Loader:
 
     def _region(self, row: dict) -> Region:
         values = {**row, "kind": RegionKind(row["kind"])}
-        return self._upsert(Region, {"code": row["code"]}, values)
+        return self._upsert(Region, row["code"], values)
 
     def _agency(self, row: dict) -> Agency:
-        return self._upsert(Agency, {"slug": row["slug"]}, row)
+        return self._upsert(Agency, row["slug"], row)
 
     def _mpp(self, row: dict, regions: dict[str, Region]) -> Mpp:
         if row["region"] not in regions:
             raise DemoDataError(f"MPP {row['slug']}: unknown region code {row['region']}")
         values = {
+            "slug": row["slug"],
             "name": row["name"],
             "region": regions[row["region"]],
             "address": row["address"],
@@ -128,7 +152,7 @@ class _Loader:
             "description": row["description"],
             "opened_on": row["opened_on"],
         }
-        mpp = self._upsert(Mpp, {"slug": row["slug"]}, values)
+        mpp = self._upsert(Mpp, row["slug"], values)
         self._sync(mpp.hours, MppHours, _hours(row["hours"]))
         return mpp
 
@@ -136,8 +160,13 @@ class _Loader:
         agency = agencies.get(tenant["agency"])
         if agency is None:
             raise DemoDataError(f"MPP {mpp.slug}: unknown agency {tenant['agency']}")
-        values = {"counter": tenant.get("counter", f"Loket {number}"), "note": tenant.get("note")}
-        tenancy = self._upsert(Tenancy, {"mpp": mpp, "agency": agency}, values)
+        values = {
+            "mpp": mpp,
+            "agency": agency,
+            "counter": tenant.get("counter", f"Loket {number}"),
+            "note": tenant.get("note"),
+        }
+        tenancy = self._upsert(Tenancy, (mpp.slug, agency.slug), values)
         # No hours rows means "whenever the MPP is open" (see Tenancy), so a tenant without its own hours gets none.
         self._sync(tenancy.hours, TenancyHours, _hours(tenant.get("hours", [])))
         return tenancy
@@ -146,14 +175,13 @@ class _Loader:
         agency = agencies.get(row["agency"])
         if agency is None:
             raise DemoDataError(f"service {row['slug']}: unknown agency {row['agency']}")
-        nested = {"slug", "agency", "requirements", "steps", "fees", "offered_at"}
+        nested = {"agency", "requirements", "steps", "fees", "offered_at"}
         values = {key: value for key, value in row.items() if key not in nested}
         values["agency"] = agency
         values["duration_unit"] = DurationUnit(row["duration_unit"]) if row["duration_unit"] else None
         values.setdefault("standard_reference", None)
         values.setdefault("standard_effective_from", None)
-        # Inserted only once its lists are attached: insert-time hooks (the search index) then see the whole service.
-        service = self._upsert(Service, {"slug": row["slug"]}, values, flush=False)
+        service = self._upsert(Service, row["slug"], values)
 
         requirements = [
             {
@@ -172,7 +200,6 @@ class _Loader:
         self._sync(service.requirements, Requirement, requirements)
         self._sync(service.steps, ProcedureStep, steps)
         self._sync(service.fees, ServiceFee, fees)
-        db.session.flush()
         return service
 
     def _offered_at(self, row: dict, tenants: dict[str, set[str]]) -> list[str]:
@@ -190,19 +217,18 @@ class _Loader:
         return where
 
     def _offering(self, service: Service, mpp: Mpp) -> ServiceOffering:
-        return self._upsert(ServiceOffering, {"service": service, "mpp": mpp}, {})
+        return self._upsert(ServiceOffering, (service.slug, mpp.slug), {"service": service, "mpp": mpp})
 
     # --- the mechanics --------------------------------------------------------------------------------------------
 
-    def _upsert(self, model: type, key: dict[str, Any], values: dict[str, Any], *, flush: bool = True):
-        """Find the row by its natural key (relationships allowed) and update it in place, or insert it."""
-        criteria = [getattr(model, name) == value for name, value in key.items()]
-        row = db.session.scalar(select(model).where(*criteria))
+    def _upsert(self, model: type, key: Any, values: dict[str, Any]):
+        """Update the row with this natural key in place, or insert it. `values` include the key's own columns."""
+        row = self.existing[model].get(key)
         if row is None:
-            row = model(**{**key, **values})
+            # Flushed with everything else at the commit, so insert-time hooks (the search index) see the whole
+            # service with its requirements, steps and fees attached.
+            row = self.existing[model][key] = model(**values)
             db.session.add(row)
-            if flush:
-                db.session.flush()  # an id now, so later lookups by relationship find this row
             self.created += 1
         elif self._assign(row, values):
             self.updated += 1

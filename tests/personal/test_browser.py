@@ -1,0 +1,75 @@
+"""The personal pages in a real Chromium at 360 px, signed in: zero axe violations, upload progress via upload.js."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import assert_no_axe_violations
+
+from .conftest import jpeg_with_exif
+
+
+@pytest.fixture
+def signed_in_page(app, page, base_url, client, citizen, signed_in):
+    """A Playwright page carrying the session cookie of a test client signed in as ``citizen``."""
+    signed_in(client, citizen)
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
+    return page
+
+
+def test_data_saya_with_errors_shown_has_no_axe_violations(signed_in_page, base_url):
+    page = signed_in_page
+    page.goto(f"{base_url}/akun/data")
+    page.fill("#f-nik", "3510011713900001")
+    page.fill("#f-postal_code", "123")
+    page.click("button:has-text('Simpan')")
+    page.wait_for_selector("#f-nik-error")
+    assert page.input_value("#f-nik") == "3510011713900001"
+    assert_no_axe_violations(page)
+
+
+def test_data_saya_with_a_nik_warning_and_revealed_numbers_has_no_axe_violations(signed_in_page, base_url):
+    page = signed_in_page
+    page.goto(f"{base_url}/akun/data")
+    page.fill("#f-nik", "3510011708900001")
+    page.fill("#f-birth_date", "1991-08-17")
+    page.click("button:has-text('Simpan')")
+    page.wait_for_selector(".field-warning")
+    page.click("button:has-text('Tampilkan')")
+    page.wait_for_selector("text=3510011708900001")
+    assert_no_axe_violations(page)
+
+
+def test_dokumen_saya_uploads_with_progress_and_has_no_axe_violations(signed_in_page, base_url, tmp_path):
+    page = signed_in_page
+    page.goto(f"{base_url}/akun/dokumen")
+    assert_no_axe_violations(page)
+    photo = tmp_path / "ktp.jpg"
+    photo.write_bytes(jpeg_with_exif())
+    page.select_option("#f-document_type", "ktp")
+    page.set_input_files("#f-file", str(photo))
+    page.click("button:has-text('Unggah')")
+    page.wait_for_url("**/akun/dokumen?diunggah=*")
+    page.wait_for_selector(".document-item")
+    assert_no_axe_violations(page)
+
+    # A refusal comes back into the page without a reload, next to the field.
+    fake = tmp_path / "foto.jpg"
+    fake.write_bytes(b"MZ\x90\x00" + b"\x00" * 500)
+    page.set_input_files("#f-file", str(fake))
+    page.select_option("#f-document_type", "pas_foto")
+    page.click("button:has-text('Unggah')")
+    page.wait_for_selector("#f-file-error")
+    assert "tidak diterima" in page.inner_text("#f-file-error")
+    assert_no_axe_violations(page)
+
+
+def test_privacy_page_has_no_axe_violations_with_errors_shown(signed_in_page, base_url):
+    page = signed_in_page
+    page.goto(f"{base_url}/akun/privasi")
+    assert_no_axe_violations(page)
+    page.fill("#f-confirmation", "hapus")
+    page.click("button:has-text('Hapus akun saya')")
+    page.wait_for_selector("#f-confirmation-error")
+    assert_no_axe_violations(page)

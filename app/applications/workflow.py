@@ -69,7 +69,7 @@ class TransitionRefused(Exception):
     """The move is not allowed (wrong state, wrong party, missing reason). ``message`` is shown to the person."""
 
     def __init__(self, message) -> None:
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
 
 
@@ -78,7 +78,7 @@ class TransitionConflict(Exception):
 
     def __init__(self, message=None) -> None:
         message = message or _l("This application was changed by someone else in the meantime. Reload and try again.")
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
 
 
@@ -96,8 +96,8 @@ def refusal(application: Application, to_status: ApplicationStatus, *, actor: Us
     if rule is None:
         return _l(
             "An application with status “%(current)s” cannot be changed to “%(target)s”.",
-            current=status_label(application.status),
-            target=status_label(to_status),
+            current=STATUS_LABELS[application.status],
+            target=STATUS_LABELS[to_status],
         )
     party = party_of(application, actor)
     if party != rule.by:

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import event, or_, select
@@ -126,8 +126,9 @@ def _stemmer():
 
 def _fold(text: str) -> str:
     """Lowercase ASCII with punctuation as spaces and the phrase table applied."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = text.lower()
+    if not text.isascii():  # "Pásport" → "pasport"; most text is plain ASCII and skips this
+        text = "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
     text = " " + _NON_WORD.sub(" ", text) + " "
     for pattern, replacement in PHRASES:
         text = pattern.sub(replacement, text)
@@ -146,7 +147,9 @@ class Term:
         return (self.stem,) if self.stem == self.raw else (self.stem, self.raw)
 
 
+@lru_cache(maxsize=50_000)
 def _term(word: str) -> Term | None:
+    """One folded word → its term (memoised: Sastrawi re-normalises its input on every call, which is slow)."""
     word = SYNONYMS.get(word, word)
     if len(word) < _NO_STEM_MIN_LENGTH or any(char.isdigit() for char in word):
         stem = word

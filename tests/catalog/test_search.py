@@ -1,0 +1,258 @@
+"""Search the way citizens type, on the real demo catalog, and stay calm whatever they send."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.catalog.models import Agency, Requirement, RequirementKind, Service
+from app.catalog.search import MAX_QUERY_LENGTH, clean_query, search_services, terms
+from app.extensions import db
+
+
+def slugs(query: str, **filters) -> list[str]:
+    return [service.slug for service in search_services(query, **filters).services]
+
+
+# --- what citizens type, on the real demo data -------------------------------------------------------------------
+
+
+# Loading the demo catalog takes seconds, so each test below checks many cases against one load and reports
+# every miss at once.
+CITIZEN_QUERIES = [
+    ("ktp", {"ktp-el-baru", "ktp-el-hilang-rusak"}),
+    ("KTP", {"ktp-el-baru", "ktp-el-hilang-rusak"}),
+    ("e-ktp", {"ktp-el-baru", "ktp-el-hilang-rusak"}),
+    ("E-KTP!", {"ktp-el-baru", "ktp-el-hilang-rusak"}),
+    ("ktp el", {"ktp-el-baru", "ktp-el-hilang-rusak"}),
+    ("akte lahir", {"akta-kelahiran"}),
+    ("akta kelahiran", {"akta-kelahiran"}),
+    ("Akte Kelahiran", {"akta-kelahiran"}),
+    ("perpanjang sim", {"sim-c-perpanjangan"}),
+    ("perpanjangan SIM", {"sim-c-perpanjangan"}),
+    ("paspor", {"paspor-biasa"}),
+    ("pasport", {"paspor-biasa"}),
+    ("passport", {"paspor-biasa"}),
+    ("skck", {"skck-baru", "skck-perpanjangan"}),
+    ("perpanjang skck", {"skck-perpanjangan"}),
+    ("nib", {"nib-perseorangan"}),
+    ("bpjs", {"bpjs-kesehatan-mandiri"}),
+    ("kartu keluarga", {"kk-perubahan-data"}),
+    ("nikah", {"pendaftaran-nikah"}),
+    ("ijin praktik bidan", {"sip-bidan"}),
+    ("izin praktik dokter", {"sip-dokter"}),
+    ("pajak kendaraan", {"pajak-kendaraan-tahunan"}),
+    ("kartu kuning", {"kartu-pencari-kerja"}),
+]
+
+
+def test_what_citizens_type_finds_the_right_service_first(demo_catalog):
+    misses = []
+    for query, expected_first in CITIZEN_QUERIES:
+        found = slugs(query)
+        if set(found[: len(expected_first)]) != expected_first:
+            misses.append(f"{query!r} → {found[:5]}, expected {sorted(expected_first)} first")
+    assert not misses, "\n".join(misses)
+
+
+def test_typos_prefixes_and_filters_on_the_demo_catalog(client, demo_catalog):
+    # A typo is corrected when nothing matches, and the page says what was searched instead.
+    result = search_services("pasprt")
+    assert result.services[0].slug == "paspor-biasa"
+    assert result.corrected == "paspor"
+    # Search as you type: the start of a word is enough.
+    assert slugs("pasp")[0] == "paspor-biasa"
+    assert slugs("aktivasi ik")[0] == "aktivasi-ikd"
+    # Narrowed to one MPP or one agency.
+    samarinda = slugs("sim", mpp_id=_mpp_id("kota-samarinda"))
+    assert samarinda and all(_offered_at(slug, "kota-samarinda") for slug in samarinda)
+    polres = search_services("ktp", agency_id=_agency_id("polres")).services
+    assert all(service.agency.slug == "polres" for service in polres)
+    # The page lists the right service first and keeps what was typed.
+    soup = client.get_page("/layanan?q=akte+lahir")
+    assert soup.select_one(".service-title a")["href"] == "/layanan/akta-kelahiran"
+    assert soup.find("input", attrs={"name": "q"})["value"] == "akte lahir"
+    assert "Layanan ditemukan" in soup.find(id="jumlah-hasil").get_text()
+    soup = client.get_page("/layanan?q=pasprt")
+    assert "menampilkan hasil untuk “paspor”" in soup.find(id="hasil").get_text()
+
+
+def _mpp_id(slug):
+    from app.catalog.models import Mpp
+
+    return db.session.scalar(select(Mpp.id).where(Mpp.slug == slug))
+
+
+def _agency_id(slug):
+    return db.session.scalar(select(Agency.id).where(Agency.slug == slug))
+
+
+def _offered_at(service_slug, mpp_slug):
+    service = db.session.scalar(select(Service).where(Service.slug == service_slug))
+    return any(offering.mpp.slug == mpp_slug for offering in service.offerings)
+
+
+# --- normalisation ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("e-KTP", ["ktp"]),
+        ("KTP-el", ["ktp"]),
+        ("Kartu Tanda Penduduk Elektronik", ["ktp"]),
+        ("akte", ["akta"]),
+        ("ijin", ["izin"]),
+        ("Perpanjangan", ["panjang"]),
+        ("kelahiran", ["lahir"]),
+        ("cara urus paspor", ["paspor"]),
+        ("Pásport!!", ["paspor"]),
+    ],
+)
+def test_spelling_variants_and_word_forms_fold_to_one_term(typed, expected):
+    assert [term.stem for term in terms(typed)] == expected
+
+
+# --- search_text stays fresh without the writer knowing -----------------------------------------------------------
+
+
+def _service(agency, **fields):
+    values = dict(
+        slug="layanan-uji",
+        name="Layanan Uji",
+        agency=agency,
+        summary="Ringkasan.",
+        duration_text="1 hari",
+        product="Surat",
+        complaint_handling="Loket pengaduan",
+        legal_basis="Perda 1/2020",
+    )
+    values.update(fields)
+    return Service(**values)
+
+
+def test_search_text_is_written_on_insert_and_kept_fresh_on_update(app_ctx):
+    agency = Agency(slug="dpmptsp", name="Dinas Penanaman Modal dan PTSP", short_name="DPMPTSP")
+    service = _service(agency, name="Nomor Induk Berusaha (NIB) Perseorangan", keywords="oss, izin usaha")
+    db.session.add(service)
+    db.session.commit()
+    assert " nib " in service.search_text and " oss " in service.search_text and "dpmptsp" in service.search_text
+    assert slugs("nib") == ["layanan-uji"]
+
+    service.name = "Sertifikat Halal"
+    db.session.commit()
+    assert slugs("halal") == ["layanan-uji"]
+
+    service.requirements.append(
+        Requirement(position=1, kind=RequirementKind.DOCUMENT, description="Surat rekomendasi kelurahan")
+    )
+    db.session.commit()
+    assert slugs("rekomendasi") == ["layanan-uji"]
+
+    agency.short_name = "Perizinan Terpadu"
+    db.session.commit()
+    assert slugs("perizinan terpadu") == ["layanan-uji"]
+
+
+def test_a_name_hit_ranks_above_a_requirement_hit(app_ctx):
+    agency = Agency(slug="polres", name="Kepolisian Resor", short_name="Polres")
+    db.session.add_all(
+        [
+            _service(agency, slug="skck-baru", name="SKCK Baru", popularity=1),
+            _service(
+                agency,
+                slug="sim-a-baru",
+                name="SIM A Baru",
+                popularity=100,
+                requirements=[Requirement(position=1, kind=RequirementKind.DOCUMENT, description="SKCK aktif")],
+            ),
+        ]
+    )
+    db.session.commit()
+    assert slugs("skck") == ["skck-baru", "sim-a-baru"]
+
+
+# --- bad input never breaks the page ------------------------------------------------------------------------------
+
+ABSURD = [
+    "x" * 10_000,
+    "ktp " * 3000,
+    "'; DROP TABLE service; --",
+    "' OR 1=1 --",
+    "%",
+    "_",
+    "\\",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "😀🙈🔥",
+    "\x00\x01\x1b[31m",
+    "   ",
+    "ktp\u202e",
+    "{{ 7*7 }}",
+]
+
+
+@pytest.mark.parametrize("query", ABSURD)
+def test_an_absurd_query_gets_a_normal_results_page(client, small_catalog, query):
+    soup = client.get_page("/layanan", query_string={"q": query})
+    assert not soup.find("img", src="x") and not soup.find("script", string=lambda s: s and "alert" in s)
+    field = soup.find("input", attrs={"name": "q"})
+    assert len(field.get("value", "")) <= MAX_QUERY_LENGTH
+    assert "49" not in soup.find(id="hasil").get_text()
+
+
+def test_an_absurd_query_is_echoed_escaped(client, small_catalog):
+    response = client.get("/layanan", query_string={"q": "<script>alert(1)</script>"})
+    body = response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_nothing_found_shows_suggestions(client, small_catalog):
+    soup = client.get_page("/layanan?q=zzqxv")
+    results = soup.find(id="hasil")
+    assert results.h2.get_text(strip=True) == "Tidak ditemukan"
+    assert "zzqxv" in results.get_text()
+    assert results.find("a", href="/layanan?q=paspor")
+    assert results.select(".service-card"), "popular services are suggested"
+
+
+def test_a_query_of_only_symbols_is_not_found_rather_than_everything(client, small_catalog):
+    soup = client.get_page("/layanan", query_string={"q": "😀 !!"})
+    assert soup.find(id="hasil").h2.get_text(strip=True) == "Tidak ditemukan"
+
+
+def test_clean_query_cuts_long_input_and_control_characters():
+    assert clean_query("  ktp \n  baru\x00 ") == "ktp baru"
+    assert len(clean_query("a" * 10_000)) == MAX_QUERY_LENGTH
+    assert clean_query(None) == ""
+
+
+# --- htmx active search -------------------------------------------------------------------------------------------
+
+
+def test_the_search_box_is_an_htmx_active_search_inside_a_real_get_form(client, small_catalog):
+    soup = client.get_page("/layanan")
+    form = soup.find("form", id="cari-layanan")
+    assert form["action"] == "/layanan" and form["method"] == "get"
+    field = form.find("input", attrs={"name": "q"})
+    assert field["type"] == "search" and field["hx-get"] == "/layanan"
+    assert field["hx-trigger"] == "input changed delay:300ms, search"
+    assert field["hx-target"] == "#hasil" and field["hx-push-url"] == "true"
+    assert form.find("button", type="submit")
+
+
+def test_an_htmx_search_gets_only_the_results_fragment(client, small_catalog):
+    response = client.get("/layanan?q=paspor", headers={"HX-Request": "true", "HX-Target": "hasil"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<html" not in body and "<h1" not in body
+    assert 'href="/layanan/paspor-biasa"' in body
+    assert 'id="jumlah-hasil" hx-swap-oob="innerHTML"' in body
+    assert "HX-Request" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("header", ["HX-Boosted", "HX-History-Restore-Request"])
+def test_boosted_and_history_restore_requests_get_the_whole_page(client, small_catalog, header):
+    response = client.get("/layanan?q=paspor", headers={"HX-Request": "true", header: "true"})
+    assert "<h1>" in response.get_data(as_text=True)

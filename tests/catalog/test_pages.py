@@ -9,6 +9,8 @@ from freezegun import freeze_time
 
 from app.security import OFFLINE_HEADER
 
+from ..helpers import assert_no_axe_violations
+
 # Tuesday 24 November 2026, 10.30 WITA = 09.30 WIB = 02.30 UTC.
 TUESDAY_MORNING = dt.datetime(2026, 11, 24, 2, 30, tzinfo=dt.UTC)
 # The same Tuesday, 12.30 WITA: the Polres counter at Samarinda closed at 12.00, the building is still open.
@@ -181,3 +183,50 @@ def test_cards_show_fee_and_time_at_a_glance(client, small_catalog):
     assert "Biaya mulai Rp350.000" in cards["Pembuatan Paspor Biasa"]
     assert "Waktu 4 hari kerja" in cards["Pembuatan Paspor Biasa"]
     assert "Biaya Rp75.000" in cards["Perpanjangan SIM C"]
+
+
+# --- in a real browser at 360 px ----------------------------------------------------------------------------------
+
+BROWSER_PAGES = [
+    "/",
+    "/layanan",
+    "/layanan?q=zzqxv",
+    "/layanan/paspor-biasa",
+    "/layanan/ktp-el-baru",
+    "/mpp",
+    "/mpp/kota-samarinda",
+    "/instansi/disdukcapil",
+]
+
+
+def test_catalog_pages_have_no_axe_violations(page, base_url, small_catalog):
+    for url in BROWSER_PAGES:
+        page.goto(base_url + url)
+        assert_no_axe_violations(page)
+
+
+def test_active_search_updates_the_results_in_place_and_the_address(page, base_url, small_catalog):
+    page.goto(base_url + "/layanan")
+    page.wait_for_function("window.htmx !== undefined")
+    page.evaluate("document.body.dataset.marker = 'same-document'")
+    page.get_by_label("Cari layanan").fill("pasport")
+    page.wait_for_url("**/layanan?q=pasport*")
+    first = page.locator("#hasil .service-title a").first
+    assert first.inner_text() == "Pembuatan Paspor Biasa"
+    assert page.locator("#jumlah-hasil").inner_text() == "Layanan ditemukan: 1"
+    assert page.evaluate("document.body.dataset.marker") == "same-document", "no full page load"
+    page.get_by_label("Instansi").select_option("polres")
+    page.wait_for_url("**instansi=polres*")
+    assert "Tidak ditemukan" in page.locator("#hasil").inner_text()
+    assert_no_axe_violations(page)
+
+
+def test_search_works_without_javascript(browser, base_url, small_catalog):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.goto(base_url + "/")
+    page.get_by_label("Cari layanan").fill("akte lahir")
+    page.get_by_role("button", name="Cari").click()
+    page.wait_for_url("**/layanan?q=akte+lahir")
+    assert page.locator(".service-title a").first.inner_text() == "Akta Kelahiran"
+    context.close()

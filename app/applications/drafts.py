@@ -310,14 +310,21 @@ def save_step(draft: Draft, step: str, values: dict, files: dict | None = None, 
     through Data Saya's own rules; a refusal there is reported, never blocks the application.
     """
     files = files or {}
-    try:
+
+    def apply() -> dict[str, str]:
         errors = _apply_step(draft, step, values, files)
+        if not errors:  # "Lanjutkan" from Permohonan Saya opens the first screen not yet done
+            keys = step_keys(draft)
+            draft.step = keys[min(keys.index(step) + 1, len(keys) - 1)]
         db.session.commit()
+        return errors
+
+    try:
+        errors = apply()
     except StaleDataError:  # the same draft saved from another device this very moment: apply on top of it
         db.session.rollback()
         db.session.refresh(draft)
-        errors = _apply_step(draft, step, values, files)
-        db.session.commit()
+        errors = apply()
     result = StepResult(errors=errors)
     if save_to_profile and not errors and update_profile_fields is not None and form_of(draft).step(step):
         result.profile_errors, result.profile_saved = _save_back(draft, step)

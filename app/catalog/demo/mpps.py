@@ -281,11 +281,7 @@ MPPS = [
             },
             {"agency": "bpn", "counter": "Loket 16"},
             {"agency": "kemenag-kua", "counter": "Loket 17"},
-            {
-                "agency": "bpjs-kesehatan",
-                "counter": "Loket 18",
-                "note": "Melayani sepanjang jam buka MPP.",
-            },
+            {"agency": "bpjs-kesehatan", "counter": "Loket 18"},  # all day: the MPP's own hours
             {"agency": "bpjs-ketenagakerjaan", "counter": "Loket 19"},
             {
                 "agency": "bpom",
@@ -348,7 +344,7 @@ MPPS = [
     },
     {
         "slug": "kab-sragen",
-        "name": "MPP Kabupaten Sragen “Askara Bumi Sukowati”",
+        "name": "MPP Kabupaten Sragen",
         "region": "3314",
         "address": "Jl. Raya Sukowati, Sragen Kulon, Kabupaten Sragen",
         "timezone": JAKARTA,

@@ -312,10 +312,11 @@ def save_step(draft: Draft, step: str, values: dict, files: dict | None = None, 
     files = files or {}
 
     def apply() -> dict[str, str]:
-        errors = _apply_step(draft, step, values, files)
-        if not errors:  # "Lanjutkan" from Permohonan Saya opens the first screen not yet done
-            keys = step_keys(draft)
-            draft.step = keys[min(keys.index(step) + 1, len(keys) - 1)]
+        with db.session.no_autoflush:  # one UPDATE, so one revision per save
+            errors = _apply_step(draft, step, values, files)
+            if not errors:  # "Lanjutkan" from Permohonan Saya opens the first screen not yet done
+                keys = step_keys(draft)
+                draft.step = keys[min(keys.index(step) + 1, len(keys) - 1)]
         db.session.commit()
         return errors
 
@@ -377,6 +378,11 @@ def sync_draft(draft: Draft, *, base_revision: int, answers: dict, step: str | N
         return SyncResult("replayed", draft)
     if base_revision != draft.revision:
         return SyncResult("conflict", draft)
+    with db.session.no_autoflush:  # one UPDATE, so one revision per save
+        return _apply_sync(draft, digest, answers, step)
+
+
+def _apply_sync(draft: Draft, digest: str, answers: dict, step: str | None) -> SyncResult:
     form = form_of(draft)
     known = form.all_input_names()
     merged = dict(draft.answers)

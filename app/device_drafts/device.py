@@ -51,6 +51,13 @@ MESSAGES = {
     ),
     "savedServerShell": _l("Draft saved on the server."),
     "shellEmpty": _l("There is no draft on this device that can be opened offline."),
+    "shellStepMissing": _l(
+        "This step has not been opened on this device yet, so it can only be filled in online. Your answers so far "
+        "are kept on this device."
+    ),
+    "shellNextMissing": _l(
+        "Saved on this device. The next step has not been opened on this device yet: continue when you are online."
+    ),
 }
 
 

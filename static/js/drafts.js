@@ -250,13 +250,15 @@ function showConflict(form, draft) {
 }
 
 const names = (form) => [...new Set(answerFields(form).map((el) => el.name))];
+const localNames = (form) => names(form).filter((name) => groupOf(form, name).some((el) => el.closest("[data-draft-local]")));
+const withLocal = (draft, form) => [...new Set([...(draft.localOnly || []), ...localNames(form)])];
 
 // == saving =====================================================================================================
 
 async function saveNow(form = draftForm()) {
   clearTimeout(saveTimer);
   saveTimer = null;
-  if (!form) return null;
+  if (!form || isSubmitForm(form)) return null;
   const id = form.dataset.draftId;
   const answers = collect(form);
   const step = form.dataset.draftStep || "";
@@ -270,6 +272,7 @@ async function saveNow(form = draftForm()) {
       d.updatedAt = new Date().toISOString();
     }
     d.step = step || d.step;
+    d.localOnly = withLocal(d, form);
     if (account) d.account = account;
     return d;
   });
@@ -388,10 +391,12 @@ function handleOutbox(results, { form = null, key = null } = {}) {
 // A step form sent while the phone knows it is offline would end on the browser's error page. Keep the answers
 // (already on the device) and move on to the next step's offline form when there is one.
 async function stepWhileOffline(form) {
-  await saveNow(form);
+  const draft = await saveNow(form);
   Q.requestBackgroundSync();
-  if (form.dataset.nextUrl) location.assign(form.dataset.nextUrl);
-  else setStatus("savedDevice", { kind: "warning" });
+  const next = form.dataset.nextUrl && new URL(form.dataset.nextUrl, location.href).pathname;
+  const known = draft && Object.values(draft.pages || {}).some((page) => page.url === next);
+  if (known) location.assign(next);
+  else setStatus(form.dataset.draftShell === "1" ? "shellNextMissing" : "savedDevice", { kind: "warning" });
 }
 
 // == the offline form page (served by the worker in place of an apply page) =====================================
@@ -498,6 +503,9 @@ async function initShell(shell) {
       if (draft.conflict) showConflict(form, draft);
       return;
     }
+    renderShellList(shell, drafts);
+    if (draft) setStatus("shellStepMissing", { kind: "warning" });
+    return;
   }
   renderShellList(shell, drafts);
 }
@@ -507,12 +515,13 @@ async function initShell(shell) {
 async function initDraftForm(form) {
   const id = form.dataset.draftId;
   const serverRevision = Number(form.dataset.draftRevision || 0);
-  const rendered = collect(form);
+  const checkPage = isSubmitForm(form);
+  const rendered = checkPage ? {} : collect(form);
   const fieldNames = names(form);
   let draft = await Q.getDraft(id);
   if (draft && account && draft.account !== account) draft = null;
   let restored = false;
-  if (draft && Q.hasUnsynced(draft)) {
+  if (draft && !checkPage && Q.hasUnsynced(draft)) {
     // This device has answers the server has not seen yet: they are newer than what the server rendered.
     const mine = only(draft.answers, fieldNames);
     if (!Q.sameAnswers(mine, only(rendered, Object.keys(mine)))) {
@@ -530,6 +539,7 @@ async function initDraftForm(form) {
     }
     d.step = form.dataset.draftStep || d.step;
     d.pages = { ...(d.pages || {}), [form.dataset.draftStep || "_"]: snapshot(form) };
+    d.localOnly = withLocal(d, form);
     if (account) d.account = account;
     return d;
   });
@@ -565,12 +575,17 @@ async function syncEverything() {
 
 // == wiring =====================================================================================================
 
+// The declaration on the check page is not an answer: it must be ticked again, knowingly, for each submission.
+const answerForm = (target) => {
+  const form = target.closest && target.closest("form[data-draft-id]");
+  return form && !isSubmitForm(form) ? form : null;
+};
 document.addEventListener("input", (event) => {
-  const form = event.target.closest && event.target.closest("form[data-draft-id]");
+  const form = answerForm(event.target);
   if (form && !restoring) scheduleSave(form);
 });
 document.addEventListener("change", (event) => {
-  const form = event.target.closest && event.target.closest("form[data-draft-id]");
+  const form = answerForm(event.target);
   if (form && !restoring) scheduleSave(form);
 });
 

@@ -106,6 +106,7 @@
       revision: 0,
       localRevision: 0,
       syncedLocalRevision: 0,
+      localOnly: [],
       updatedAt: new Date().toISOString(),
       syncUrl: `/permohonan/draf/${encodeURIComponent(id)}`,
       pages: {},
@@ -183,13 +184,21 @@
 
   const sameAnswers = (a, b) => canonical(a) === canonical(b);
 
+  // Fields marked data-draft-local (e.g. the choice of MPP, which the server keeps outside the answers) are kept
+  // and restored on the device but never sent by the sync, nor compared with the server's answers.
+  function sendable(draft) {
+    const out = { ...draft.answers };
+    for (const name of draft.localOnly || []) delete out[name];
+    return out;
+  }
+
   async function putDraft(draft, token) {
     return fetch(draft.syncUrl, {
       method: "PUT",
       credentials: "same-origin",
       cache: "no-store",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
-      body: JSON.stringify({ revision: draft.revision, answers: draft.answers, step: draft.step }),
+      body: JSON.stringify({ revision: draft.revision, answers: sendable(draft), step: draft.step }),
     });
   }
 
@@ -233,7 +242,7 @@
       const server = body.draft || body.server || body;
       const saved = await updateDraft(id, (d) => {
         if (!d) return null;
-        if (sameAnswers(server.answers, d.answers)) {
+        if (sameAnswers(server.answers, sendable(d))) {
           // The server already holds exactly these answers (a replay, or the step was posted as a form).
           d.revision = Number(server.revision);
           d.syncedLocalRevision = d.localRevision;
@@ -251,7 +260,12 @@
       return { status: saved && saved.conflict ? "conflict" : "synced", draft: saved };
     }
     if (response.status === 401 || response.status === 403 || response.redirected) return { status: "signin" };
-    if (response.status === 404 || response.status === 410) return { status: "gone" };
+    if (response.status === 410) {
+      // Already submitted (from this device's queue or another device): the device copy has done its job.
+      await deleteDraft(id);
+      return { status: "submitted" };
+    }
+    if (response.status === 404) return { status: "gone" };
     return { status: "offline" }; // 5xx: try again later, nothing is lost
   }
 
@@ -347,6 +361,8 @@
         else if (response.ok && response.redirected) status = "sent";
         else status = "rejected";
         if (status === "sent" || status === "rejected") await removeQueued(item.key);
+        // Sent: the application now lives on the server; no personal data stays behind on the phone.
+        if (status === "sent" && item.draftId) await deleteDraft(item.draftId);
         results.push({ key: item.key, item, status, url: response.url });
         if (status === "offline") break;
       }

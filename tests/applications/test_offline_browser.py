@@ -126,6 +126,11 @@ def goto_controlled(page, url: str) -> None:
     """Open ``url`` and wait until the service worker controls it (it is what serves the page offline)."""
     page.goto(url)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+    drafts_ready(page)
+
+
+def drafts_ready(page) -> None:
+    """Wait until drafts.js has restored, drawn and synced what it does on load."""
     page.wait_for_function("() => self.mppDraftsReady !== undefined")
     page.evaluate("self.mppDraftsReady")
 
@@ -153,12 +158,13 @@ def test_a_half_filled_form_survives_an_offline_reload_and_syncs_when_back_onlin
     page.context.set_offline(True)
     page.reload()
 
+    drafts_ready(page)
     # The worker served the offline form page (no personal data in any cache) and drafts.js drew the step again.
     assert page.locator("h1").inner_text() == "Data pemohon"
     assert page.get_by_label("Nama lengkap").input_value() == "Siti Rahayu"
     assert page.get_by_label("NIK").input_value() == "7471012345678901"
     assert page.get_by_label("Perempuan").is_checked()
-    page.get_by_text("Anda sedang offline. Isian disimpan di perangkat ini").wait_for()
+    page.get_by_text("Isian Anda disimpan di perangkat ini dan dikirim otomatis saat koneksi kembali.").wait_for()
     page.screenshot(path=shot("offline-form.png"), full_page=True)
     page.get_by_label("Alamat").fill("Jl. Abdullah Silondae No. 8, Kendari")
     wait_saved_on_device(page, "d1", "pemohon.alamat", "Jl. Abdullah Silondae No. 8, Kendari")
@@ -241,6 +247,7 @@ def test_a_queued_submission_survives_closing_the_app_and_is_sent_by_the_worker_
 
     # Reopened offline: the offline form page says it is still waiting, and does not offer to send it twice.
     page.reload()
+    drafts_ready(page)
     page.get_by_text(QUEUED).wait_for()
 
     # Fire the worker's sync twice by hand (what Chromium does when the network is back), plus the page's own
@@ -314,8 +321,7 @@ def test_signing_out_removes_the_drafts_kept_on_the_device(citizen_page, origin,
     wait_saved_on_device(page, "d7", "pemohon.nama", "Siti Rahayu")
 
     page.goto(f"{origin}/keluar-uji")
-    page.wait_for_function("() => self.mppDraftsReady !== undefined")
-    page.evaluate("self.mppDraftsReady")
+    drafts_ready(page)
 
     databases = page.evaluate("indexedDB.databases().then(list => list.map(db => db.name))")
     assert "mpp-drafts" not in databases

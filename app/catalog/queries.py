@@ -7,6 +7,7 @@ computed for an explicit ``now`` (aware UTC) so tests and pages agree on the mom
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -170,6 +171,11 @@ def total_step_time(steps: Sequence[ProcedureStep]) -> Duration:
     )
     days = sum(step.duration_value for step in steps if step.duration_unit == DurationUnit.DAYS)
     return Duration(working_days=working_days, days=days, minutes=minutes)
+
+
+def legal_basis_lines(text: str) -> list[str]:
+    """Dasar hukum is published as a list of regulations, one per line or separated by semicolons."""
+    return [line.strip() for line in re.split(r"[\n;]+", text or "") if line.strip()]
 
 
 # --- MPPs and agencies ------------------------------------------------------------------------------------------

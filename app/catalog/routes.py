@@ -22,6 +22,7 @@ bp = Blueprint("catalog", __name__)
 def _template_helpers(state) -> None:
     labels.init_app(state.app)
     state.app.jinja_env.filters["periods"] = hours.format_periods
+    state.app.jinja_env.filters["legal_basis_lines"] = queries.legal_basis_lines
     state.app.jinja_env.filters["weekday_name"] = lambda moment: hours.day_names(current_language())[moment.weekday()]
 
 

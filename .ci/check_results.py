@@ -1,6 +1,6 @@
 """Judge one CI test run from pytest's exit status and its JUnit XML report.
 
-Usage: python3 .ci/check_results.py REPORT.xml PYTEST_STATUS LABEL
+Usage: python3 .ci/check_results.py REPORT.xml EXIT_STATUS LABEL  (the status of pytest, or of `make test`)
 
 The run fails when pytest failed, when nothing was collected (pytest exit 5, which `make` would otherwise turn
 into a vague error), and when any browser test was skipped or none ran at all: a skipped browser suite looks
@@ -28,7 +28,7 @@ def main(report_path: str, status: str, label: str) -> int:
         print(f"[{label}] FAIL: no test report at {report} (pytest exit {status_code}): the run did not start.")
         return 1
 
-    cases = ET.parse(report).getroot().iter("testcase")
+    cases = ET.parse(report).getroot().iter("testcase")  # noqa: S314 (our own pytest wrote this file)
     total = skipped_total = 0
     browser_ran, browser_skipped = 0, []
     for case in cases:
@@ -46,7 +46,9 @@ def main(report_path: str, status: str, label: str) -> int:
     if total == 0:
         print(f"[{label}] FAIL: pytest collected no tests.")
         return 1
-    print(f"[{label}] {total} tests, {skipped_total} skipped, {browser_ran} browser tests ran (pytest exit {status_code})")
+    print(
+        f"[{label}] {total} tests, {skipped_total} skipped, {browser_ran} browser tests ran (exit status {status_code})"
+    )
     failed = False
     if status_code != 0:
         print(f"[{label}] FAIL: the test suite failed.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from .conftest import _wipe
 from .helpers import assert_no_axe_violations
 from .pwa.worker import goto_controlled, visit_and_store
 
@@ -29,12 +30,22 @@ PAGES = [
 ]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def demo_data(app):
+    """The demo catalog, loaded once for the whole walk: these tests only read, and loading it per page would
+    cost more than the audits themselves (the root conftest's per-test wipe is replaced below)."""
     from app.catalog.demo_data import load_demo_data
 
     with app.app_context():
         load_demo_data()
+    yield
+    _wipe(app)
+
+
+@pytest.fixture(autouse=True)
+def _clean_database():
+    """Nothing to clean between these read-only tests; the module's `demo_data` wipes everything at the end."""
+    yield
 
 
 @pytest.mark.parametrize(("path", "status"), PAGES)

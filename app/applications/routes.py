@@ -17,8 +17,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..catalog.models import Service
-from ..extensions import db
-from ..hypermedia import render, wants_fragment
+from ..extensions import db, htmx
+from ..hypermedia import render
 from . import drafts, lifecycle, submit, workflow
 from .formdefs import ADDRESS_PARTS, Form, text
 from .forms import CancelForm, step_values
@@ -136,8 +136,8 @@ def _render_step(draft: Draft, step: str, *, errors=None, status=200):
         next_url=_step_url(draft, keys[index + 1]) if index + 1 < len(keys) else None,
         draft_url=url_for("applications.draft_sync", draft_id=draft.public_id),
     )
-    if errors and wants_fragment():
-        status = 200  # htmx only swaps successful responses; the page itself says what went wrong
+    if errors and htmx:
+        status = 200  # htmx (boosted too) only swaps successful responses; the page itself says what went wrong
     return render("applications/step.html", fragment="applications/_step_form.html", **context), status
 
 

@@ -248,3 +248,67 @@ def test_malformed_json_gets_a_message_not_a_500(flows, registered):
         },
     )
     assert response.status_code == 400
+
+
+def test_another_users_passkey_cannot_be_renamed_or_removed(app, client, flows, authenticator, make_user, signed_in):
+    flows.sign_up(authenticator)
+    flows.sign_out()
+    with app.app_context():
+        passkey_id = db.session.scalar(select(Passkey.id))
+    intruder = make_user("Penyusup", email="penyusup@contoh.id")
+    signed_in(client, intruder)
+    assert client.post(f"/akun/passkey/{passkey_id}/nama", data={f"pk{passkey_id}-name": "punyaku"}).status_code == 404
+    assert client.post(f"/akun/passkey/{passkey_id}/hapus").status_code == 404
+    with app.app_context():
+        assert db.session.get(Passkey, passkey_id).name == "Passkey pertama saya"
+
+
+def test_renaming_keeps_what_was_typed_when_it_is_too_long(app, client, flows, authenticator):
+    flows.sign_up(authenticator)
+    with app.app_context():
+        passkey_id = db.session.scalar(select(Passkey.id))
+    long_name = "x" * 61
+    page = client.post_page(
+        f"/akun/passkey/{passkey_id}/nama", data={f"pk{passkey_id}-name": long_name}, expected_status=400
+    )
+    field = page.find(id=f"pk{passkey_id}-name")
+    assert field["value"] == long_name and field["aria-invalid"] == "true"
+    assert page.find(id=f"pk{passkey_id}-name-error").get_text(strip=True) == "Paling banyak 60 karakter."
+    response = client.post(f"/akun/passkey/{passkey_id}/nama", data={f"pk{passkey_id}-name": "HP Siti"})
+    assert response.status_code == 303
+
+
+def test_adding_or_removing_a_passkey_needs_a_fresh_confirmation(app, client, flows, authenticator):
+    import datetime as dt
+
+    from app.accounts.models import AuthSession
+    from app.database import utcnow
+
+    flows.sign_up(authenticator)
+    with app.app_context():
+        db.session.execute(AuthSession.__table__.update().values(reauthenticated_at=utcnow() - dt.timedelta(minutes=6)))
+        db.session.commit()
+        passkey_id = db.session.scalar(select(Passkey.id))
+    refused = flows.post_json("/akun/passkey/opsi")
+    assert refused.status_code == 403 and refused.get_json()["reauthenticate"] is True
+    response = client.post(f"/akun/passkey/{passkey_id}/hapus")
+    assert response.status_code == 303
+    assert "Konfirmasi dulu" in client.get_page("/akun/passkey").get_text()
+    # confirm with the passkey, then adding works
+    options = flows.post_json("/akun/passkey/konfirmasi/opsi").get_json()
+    assert [c["id"] for c in options["allowCredentials"]]
+    assert flows.post_json("/akun/passkey/konfirmasi", authenticator.get(options)).status_code == 200
+    add = flows.post_json("/akun/passkey/opsi")
+    assert add.status_code == 200
+    assert len(add.get_json()["excludeCredentials"]) == 1
+
+
+def test_confirming_with_someone_elses_passkey_is_refused(app, client, flows, authenticator, caplog):
+    caplog.set_level(logging.INFO)
+    other = SoftAuthenticator(origin=authenticator.origin)
+    flows.sign_up(other, name="Budi", email="budi@contoh.id")
+    flows.sign_out()
+    flows.sign_up(authenticator)
+    options = flows.post_json("/akun/passkey/konfirmasi/opsi").get_json()
+    response = flows.post_json("/akun/passkey/konfirmasi", other.get(options))
+    _refused(response, caplog, "used by user")

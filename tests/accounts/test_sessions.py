@@ -102,3 +102,82 @@ def test_current_user_in_a_request_is_the_user_of_the_session(app, client, citiz
         assert current_user.is_authenticated
         assert current_user.id == citizen.id
         assert current_user.auth_session is not None
+
+
+def test_the_sessions_page_lists_only_my_live_sessions(client, citizen, other_citizen, signed_in, make_user):
+    other_client = client.raw.application.test_client()
+    signed_in(client, citizen)
+    from ..helpers import PageClient
+
+    signed_in(PageClient(other_client), citizen)
+    signed_in(PageClient(client.raw.application.test_client()), other_citizen)
+    page = client.get_page("/akun/sesi")
+    assert len(page.select(".session-list li")) == 2
+    assert page.select_one(".badge").get_text(strip=True) == "Perangkat ini"
+
+
+def test_signing_out_another_device_ends_only_that_session(app, client, citizen, signed_in):
+    from ..helpers import PageClient
+
+    phone = PageClient(app.test_client())
+    phone_session = signed_in(phone, citizen)
+    signed_in(client, citizen)
+    response = client.post(f"/akun/sesi/{phone_session}/keluar")
+    assert response.status_code == 303 and response.headers["Location"] == "/akun/sesi"
+    assert phone.get("/akun").status_code == 302
+    assert client.get("/akun").status_code == 200
+
+
+def test_another_users_session_cannot_be_ended(app, client, citizen, other_citizen, signed_in):
+    from ..helpers import PageClient
+
+    theirs = signed_in(PageClient(app.test_client()), other_citizen)
+    signed_in(client, citizen)
+    assert client.post(f"/akun/sesi/{theirs}/keluar").status_code == 404
+    with app.app_context():
+        assert _session_row(theirs).revoked_at is None
+
+
+def test_sign_out_everywhere_ends_every_session_and_clears_this_browser(app, client, citizen, signed_in):
+    from ..helpers import PageClient
+
+    phone = PageClient(app.test_client())
+    signed_in(phone, citizen)
+    signed_in(client, citizen)
+    response = client.post("/akun/sesi/keluar-semua")
+    assert response.status_code == 303 and response.headers["Location"] == "/keluar"
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert client.get("/akun").status_code == 302
+    assert phone.get("/akun").status_code == 302
+
+
+def test_sign_out_needs_the_csrf_token(client, citizen, signed_in):
+    signed_in(client, citizen)
+    assert client.post("/keluar", with_csrf=False).status_code == 400
+    assert client.get("/akun").status_code == 200
+
+
+def test_an_idle_session_is_signed_out_on_the_next_request(app, client, citizen, signed_in):
+    session_id = signed_in(client, citizen)
+    with app.app_context():
+        row = _session_row(session_id)
+        row.last_seen_at = utcnow() - IDLE_TIMEOUT - dt.timedelta(minutes=1)
+        db.session.commit()
+    response = client.get("/akun")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/masuk")
+
+
+def test_account_pages_are_never_cached(client, citizen, signed_in):
+    signed_in(client, citizen)
+    for url in ("/akun", "/akun/sesi", "/akun/passkey", "/akun/kode-pemulihan"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["Cache-Control"] == "no-store", url
+
+
+def test_the_header_shows_account_and_sign_out_but_never_the_name(client, citizen, signed_in):
+    signed_in(client, citizen)
+    page = client.get_page("/akun")
+    header = page.select_one(".site-header")
+    assert header.find("a", href="/akun") and header.find("form", action="/keluar")
+    assert citizen.display_name not in header.get_text()

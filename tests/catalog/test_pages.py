@@ -6,7 +6,10 @@ import datetime as dt
 
 import pytest
 from freezegun import freeze_time
+from sqlalchemy import select
 
+from app.catalog.models import Agency, Service, ServiceFee
+from app.extensions import db
 from app.security import OFFLINE_HEADER
 
 from ..helpers import assert_no_axe_violations
@@ -183,6 +186,30 @@ def test_cards_show_fee_and_time_at_a_glance(client, small_catalog):
     assert "Biaya mulai Rp350.000" in cards["Pembuatan Paspor Biasa"]
     assert "Waktu 4 hari kerja" in cards["Pembuatan Paspor Biasa"]
     assert "Biaya Rp75.000" in cards["Perpanjangan SIM C"]
+
+
+def test_a_fee_that_depends_on_the_case_is_not_shown_as_a_from_amount(app, client, small_catalog):
+    with app.app_context():
+        polres = db.session.scalar(select(Agency).where(Agency.slug == "polres"))
+        db.session.add(
+            Service(
+                slug="pajak-kendaraan-tahunan",
+                name="Pajak Kendaraan Tahunan",
+                agency=polres,
+                summary="Pembayaran PKB dan SWDKLLJ.",
+                duration_text="Hari yang sama",
+                product="STNK yang disahkan",
+                complaint_handling="Samsat",
+                legal_basis="UU 1/2022; Perpres 5/2015",
+                fee_note="PKB sesuai nilai jual kendaraan.",
+                fees=[ServiceFee(label="SWDKLLJ roda dua", amount=35000, legal_basis="PMK 16/2017")],
+            )
+        )
+        db.session.commit()
+    soup = client.get_page("/layanan/pajak-kendaraan-tahunan")
+    assert "Rp35.000 + biaya lain" in text(soup.select_one(".glance"))
+    assert "PKB sesuai nilai jual kendaraan." in text(soup)
+    assert [li.get_text(strip=True) for li in soup.select("#dasar-hukum + ul li")] == ["UU 1/2022", "Perpres 5/2015"]
 
 
 # --- in a real browser at 360 px ----------------------------------------------------------------------------------

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.catalog.models import Agency, Requirement, RequirementKind, Service
-from app.catalog.search import MAX_QUERY_LENGTH, clean_query, search_services, terms
+from app.catalog.search import MAX_QUERY_LENGTH, clean_query, reindex_all, search_services, terms
 from app.extensions import db
 
 
@@ -152,6 +152,16 @@ def test_search_text_is_written_on_insert_and_kept_fresh_on_update(app_ctx):
     agency.short_name = "Perizinan Terpadu"
     db.session.commit()
     assert slugs("perizinan terpadu") == ["layanan-uji"]
+
+
+def test_reindex_all_rebuilds_text_written_behind_the_orms_back(app_ctx):
+    db.session.add(_service(Agency(slug="kua", name="Kantor Urusan Agama", short_name="KUA"), name="Pendaftaran Nikah"))
+    db.session.commit()
+    db.session.execute(update(Service).values(search_text=""))
+    db.session.commit()
+    assert slugs("nikah") == []
+    assert reindex_all() == 1
+    assert slugs("nikah") == ["layanan-uji"]
 
 
 def test_a_name_hit_ranks_above_a_requirement_hit(app_ctx):

@@ -23,6 +23,7 @@ from app import create_app
 from tests.accounts.fixtures import sign_in_test_client
 from tests.helpers import PageClient, assert_no_axe_violations
 
+from .conftest import PERSON, SERVICE, applications, complete_draft, draft_row
 from .offline_fake import FakeDraft, FakeServer, make_blueprint
 
 RESTORED = "Isian dipulihkan dari perangkat ini."
@@ -133,6 +134,17 @@ def drafts_ready(page) -> None:
     """Wait until drafts.js has restored, drawn and synced what it does on load."""
     page.wait_for_function("() => self.mppDraftsReady !== undefined")
     page.evaluate("self.mppDraftsReady")
+
+
+# Reads the device store without drafts.js (e.g. on the application page, which does not load it).
+RAW_DEVICE_DRAFT = """id => new Promise((resolve, reject) => {
+  const open = indexedDB.open("mpp-drafts");
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const get = open.result.transaction("drafts").objectStore("drafts").get(id);
+    get.onsuccess = () => { resolve(get.result ?? null); open.result.close(); };
+  };
+})"""
 
 
 def device_draft(page, draft_id: str) -> dict | None:
@@ -371,3 +383,135 @@ def test_the_offline_form_page_is_public_and_the_token_endpoint_is_never_cached(
     response = client.get("/luring/token")
     assert response.headers["Cache-Control"] == "no-store"
     assert response.json["account"] is None and response.json["csrf_token"]
+
+
+# --- the real apply pages (app/applications) -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_server(app):
+    control = RestartableServer(app, _free_port())
+    control.start()
+    yield control
+    control.stop()
+
+
+@pytest.fixture
+def real_origin(real_server):
+    if real_server.server is None:
+        real_server.start()
+    yield f"http://localhost:{real_server.port}"
+    if real_server.server is None:
+        real_server.start()
+
+
+@pytest.fixture
+def applicant_page(page, app, real_origin, citizen, demo_forms):
+    sign_in_browser(app, page, real_origin, citizen)
+    return page
+
+
+def new_draft(app, user) -> str:
+    """A fresh draft of the KTP-el (lost/damaged) form, as "Ajukan online" makes it. Returns its public id."""
+    from app.accounts.models import User
+    from app.applications import drafts
+    from app.catalog.models import Service
+    from app.extensions import db
+
+    with app.app_context():
+        service = db.session.scalar(db.select(Service).where(Service.slug == SERVICE))
+        return drafts.start_draft(db.session.get(User, user.id), service).public_id
+
+
+def server_answers(app, public_id: str) -> dict:
+    return draft_row(app, public_id).answers
+
+
+def test_real_form_filled_offline_after_a_reload_reaches_the_server_when_back_online(
+    applicant_page, app, real_origin, citizen
+):
+    page = applicant_page
+    public_id = new_draft(app, citizen)
+    goto_controlled(page, f"{real_origin}/permohonan/draf/{public_id}/pemohon")
+    page.fill('[name="nama"]', PERSON["nama"])
+    page.fill('[name="nik"]', PERSON["nik"])
+    wait_saved_on_device(page, public_id, "nik", PERSON["nik"])
+
+    page.context.set_offline(True)
+    page.reload()
+    drafts_ready(page)
+
+    assert page.locator('[name="nik"]').input_value() == PERSON["nik"]
+    assert page.locator('[name="nama"]').input_value() == PERSON["nama"]
+    page.fill('[name="tempat_lahir"]', "Kendari")
+    wait_saved_on_device(page, public_id, "tempat_lahir", "Kendari")
+    page.screenshot(path=shot("real-offline-step.png"), full_page=True)
+    assert_no_axe_violations(page)
+
+    page.context.set_offline(False)
+
+    wait_until(lambda: server_answers(app, public_id).get("tempat_lahir") == "Kendari", message="the server draft")
+    answers = server_answers(app, public_id)
+    assert answers["nik"] == PERSON["nik"] and answers["nama"] == PERSON["nama"]
+
+
+def test_real_form_survives_a_server_outage_and_syncs_on_the_next_load(
+    applicant_page, app, real_origin, citizen, real_server
+):
+    page = applicant_page
+    public_id = new_draft(app, citizen)
+    goto_controlled(page, f"{real_origin}/permohonan/draf/{public_id}/pemohon")
+
+    real_server.stop()
+    page.fill('[name="nama"]', "Siti Rahayu")
+    page.fill('[name="tempat_lahir"]', "Kendari")
+    wait_saved_on_device(page, public_id, "tempat_lahir", "Kendari")
+    page.get_by_text("Tersimpan di perangkat ini.").wait_for()
+    page.screenshot(path=shot("real-outage.png"), full_page=True)
+    page.close()
+
+    real_server.start()
+    assert server_answers(app, public_id).get("tempat_lahir", "") == ""
+    again = applicant_page.context.new_page()
+    goto_controlled(again, f"{real_origin}/permohonan/draf/{public_id}/pemohon")
+
+    again.get_by_text(RESTORED).wait_for()
+    assert again.locator('[name="tempat_lahir"]').input_value() == "Kendari"
+    wait_until(lambda: server_answers(app, public_id).get("tempat_lahir") == "Kendari", message="the server draft")
+    assert server_answers(app, public_id)["nama"] == "Siti Rahayu"
+    again.screenshot(path=shot("real-restored.png"), full_page=True)
+    assert_no_axe_violations(again)
+
+
+def test_real_submission_made_offline_creates_exactly_one_application(applicant_page, app, real_origin, citizen):
+    page = applicant_page
+    public_id = complete_draft(app, citizen)
+    goto_controlled(page, f"{real_origin}/permohonan/draf/{public_id}/periksa")
+
+    page.context.set_offline(True)
+    page.locator("#f-pernyataan").check()
+    page.locator('form[action$="/kirim"] button[type="submit"]').click()
+    page.get_by_text(QUEUED).wait_for()
+    page.screenshot(path=shot("real-queued.png"), full_page=True)
+    assert_no_axe_violations(page)
+    assert applications(app) == []
+
+    page.context.set_offline(False)
+
+    page.wait_for_url(f"{real_origin}/permohonan/*?terkirim=1")
+    [application] = applications(app)
+    assert page.url.startswith(f"{real_origin}/permohonan/{application.tracking_number}")
+    # Submitted: the device copy has done its job and nothing personal stays behind on the phone.
+    assert page.evaluate(RAW_DEVICE_DRAFT, public_id) is None
+
+
+def test_real_double_tap_on_submit_creates_one_application(applicant_page, app, real_origin, citizen):
+    page = applicant_page
+    public_id = complete_draft(app, citizen)
+    goto_controlled(page, f"{real_origin}/permohonan/draf/{public_id}/periksa")
+    page.locator("#f-pernyataan").check()
+
+    page.locator('form[action$="/kirim"] button[type="submit"]').dblclick()
+
+    page.wait_for_url(f"{real_origin}/permohonan/*?terkirim=1")
+    assert len(applications(app)) == 1

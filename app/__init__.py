@@ -22,6 +22,7 @@ BLUEPRINTS = [
     "personal",
     "device_drafts",
     "applications",
+    "backoffice",
 ]
 
 

@@ -17,6 +17,7 @@ from ..extensions import limiter
 from ..security import public_page, safe_next
 from . import ceremonies, recovery, sessions
 from .forms import EmailCodeForm, EmailCodeRequestForm, RecoveryCodeForm, RenamePasskeyForm, SignUpForm
+from .models import Role
 from .passkeys import PasskeyError
 
 log = logging.getLogger(__name__)
@@ -199,7 +200,9 @@ def sign_in_verify():
     except PasskeyError as error:
         return _refused(error)
     sessions.sign_in(user)
-    next_url = safe_next(request.args.get("next"), url_for("accounts.account"))
+    # Staff (petugas, admins) land on their back-office inbox; citizens on their account.
+    home = url_for("accounts.account") if user.role == Role.CITIZEN else url_for("backoffice.inbox_page")
+    next_url = safe_next(request.args.get("next"), home)
     return jsonify(redirect=next_url)
 
 

@@ -1,0 +1,347 @@
+"""Working an application: open it (Riwayat akses), tick the checklist, and move it through the workflow.
+
+Every function here owns its transaction: the workflow change, the audit entry, the result document row and — via
+the ``status_changed`` listener — the applicant's notification and outbox row are committed together or not at
+all. Routes pass plain values; they never decide what is allowed.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+from sqlalchemy.exc import OperationalError
+
+from ..applications import workflow
+from ..applications.formdefs import Form, text
+from ..applications.models import Application, ApplicationStatus
+from ..extensions import db
+from ..personal.models import Document
+from ..personal.privacy import record_access
+from ..personal.uploads import CleanFile, UploadRejected, inspect_upload, read_limited
+from . import audit
+from .models import AuditAction, ChecklistTick, ResultDocument, ResultSource
+from .scope import Scope
+
+log = logging.getLogger(__name__)
+S = ApplicationStatus
+
+PURPOSE = "Memproses permohonan"  # the purpose shown on the citizen's Riwayat akses (UU 27/2022 Pasal 16)
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str  # the form value
+    to_status: ApplicationStatus
+    label: object
+    reason_required: bool = False
+    danger: bool = False
+
+
+# The officer's actions, in the order they are offered. Which are allowed right now comes from workflow.py only.
+ACTIONS: dict[str, Action] = {
+    action.name: action
+    for action in (
+        Action("verifikasi", S.VERIFIED, _l("Verify: data and documents are complete")),
+        Action("proses", S.IN_PROCESS, _l("Start processing")),
+        Action("selesai", S.COMPLETED, _l("Complete and attach the result")),
+        Action("perbaikan", S.NEEDS_CORRECTION, _l("Ask the applicant for a correction"), reason_required=True),
+        Action("tolak", S.REJECTED, _l("Reject"), reason_required=True, danger=True),
+    )
+}
+
+MSG_UNKNOWN_ACTION = _l("Choose one of the actions offered.")
+MSG_RESULT_REQUIRED = _l("Attach the result document (PDF) before completing the application.")
+MSG_RESULT_PDF = _l("The result document must be a PDF.")
+MSG_GENERATE_UNAVAILABLE = _l("Generating the result document is not available yet. Attach the agency's PDF.")
+MSG_NOT_YOURS = _l("Only an officer of this agency at this MPP can act on this application.")
+
+
+class ActionInvalid(Exception):
+    """The officer's input cannot be used. ``field`` says where to show ``message`` (``reason``, ``result``, …)."""
+
+    def __init__(self, field: str, message) -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+# --- reading -------------------------------------------------------------------------------------------------------
+
+
+def open_application(scope: Scope, application: Application) -> None:
+    """Record on the citizen's Riwayat akses that this staff member opened the application's data, then commit."""
+    record_access(
+        subject=application.user,
+        actor=scope.user,
+        what=f"Data permohonan {application.tracking_number}",
+        purpose=PURPOSE,
+        agency=application.service.agency.name,
+    )
+    db.session.commit()
+
+
+def attached_documents(application: Application) -> list[dict]:
+    """The documents of the latest revision: requirement label, and the Dokumen Saya row if it still exists."""
+    revision = application.latest_revision
+    form = Form(revision.form_definition.definition)
+    rows = []
+    for spec in form.documents:
+        document_id = revision.documents.get(spec["key"])
+        document = None
+        if document_id is not None:
+            document = db.session.scalar(
+                select(Document).where(Document.id == document_id, Document.user_id == application.user_id)
+            )
+        rows.append({"key": spec["key"], "label": text(spec["label"]), "document": document})
+    return rows
+
+
+def open_document(scope: Scope, application: Application, document_id: int) -> Document | None:
+    """A document the applicant attached to THIS application (any revision), with the read logged; else None."""
+    attached = {int(value) for revision in application.revisions for value in revision.documents.values()}
+    if document_id not in attached:
+        return None
+    document = db.session.scalar(
+        select(Document).where(Document.id == document_id, Document.user_id == application.user_id)
+    )
+    if document is None:
+        return None
+    record_access(
+        subject=application.user,
+        actor=scope.user,
+        what=f"Dokumen {document.document_type.value} (permohonan {application.tracking_number})",
+        purpose=PURPOSE,
+        agency=application.service.agency.name,
+    )
+    audit.record(
+        actor=scope.user,
+        action=AuditAction.DOCUMENT_OPENED,
+        mpp_id=application.mpp_id,
+        application=application,
+        object_type="document",
+        object_id=document.id,
+    )
+    db.session.commit()
+    return document
+
+
+# --- checklist -----------------------------------------------------------------------------------------------------
+
+
+def checklist(application: Application) -> list[dict]:
+    ticked = set(
+        db.session.scalars(select(ChecklistTick.requirement_id).where(ChecklistTick.application_id == application.id))
+    )
+    return [
+        {"requirement": requirement, "ticked": requirement.id in ticked}
+        for requirement in sorted(application.service.requirements, key=lambda r: r.position)
+    ]
+
+
+def save_checklist(scope: Scope, application: Application, ticked_ids: set[int]) -> None:
+    """Store which requirements are met. Ids of another service's requirements are ignored, not trusted."""
+    if not scope.may_act(application):
+        raise ActionInvalid("checklist", MSG_NOT_YOURS)
+    own = {requirement.id for requirement in application.service.requirements}
+    wanted = ticked_ids & own
+    current = set(
+        db.session.scalars(select(ChecklistTick.requirement_id).where(ChecklistTick.application_id == application.id))
+    )
+    if wanted == current:
+        return
+    removed = current - wanted
+    if removed:
+        db.session.execute(
+            delete(ChecklistTick).where(
+                ChecklistTick.application_id == application.id, ChecklistTick.requirement_id.in_(sorted(removed))
+            )
+        )
+    for requirement_id in sorted(wanted - current):
+        db.session.add(
+            ChecklistTick(application_id=application.id, requirement_id=requirement_id, checked_by_id=scope.user.id)
+        )
+    audit.record(
+        actor=scope.user,
+        action=AuditAction.CHECKLIST,
+        mpp_id=application.mpp_id,
+        application=application,
+        reason=f"{len(wanted)}/{len(own)} terpenuhi",
+    )
+    db.session.commit()
+
+
+# --- the workflow ----------------------------------------------------------------------------------------------------
+
+
+def allowed_actions(scope: Scope, application: Application) -> list[Action]:
+    """The actions to offer: in scope to act AND allowed by the state machine from the current status."""
+    if not scope.may_act(application):
+        return []
+    return [
+        action
+        for action in ACTIONS.values()
+        if workflow.can_transition(application, action.to_status, actor=scope.user)
+    ]
+
+
+def act(
+    scope: Scope,
+    application: Application,
+    action_name: str,
+    *,
+    expected_version: int | None,
+    reason: str | None = None,
+    result_file=None,
+) -> None:
+    """Apply one officer action. Raises ActionInvalid (field error), workflow.TransitionRefused (not allowed now)
+    or workflow.TransitionConflict (someone else changed the application since the page was rendered)."""
+    action = ACTIONS.get(action_name)
+    if action is None:
+        raise ActionInvalid("action", MSG_UNKNOWN_ACTION)
+    if not scope.may_act(application):
+        raise workflow.TransitionRefused(MSG_NOT_YOURS)
+    if expected_version is not None and expected_version != application.version:
+        raise workflow.TransitionConflict()  # decided on a stale page: say so before judging the input
+    reason = (reason or "").strip() or None
+    if action.reason_required:
+        message = workflow.refusal(application, action.to_status, actor=scope.user, reason=reason)
+        if message is not None and workflow.can_transition(application, action.to_status, actor=scope.user):
+            raise ActionInvalid("reason", message)  # allowed move, but the reason is missing or too long
+    if action.to_status == S.COMPLETED:
+        result = read_result(result_file) if result_file is not None else None
+        complete_application(scope, application, expected_version=expected_version, result=result, note=reason)
+        return
+    _transition(scope, application, action.to_status, expected_version=expected_version, reason=reason)
+    db.session.commit()
+
+
+def read_result(file) -> CleanFile | None:
+    """The uploaded result document, checked like every upload; only a PDF is a result. None when no file came."""
+    if file is None or not getattr(file, "filename", ""):
+        return None
+    try:
+        clean = inspect_upload(read_limited(file.stream))
+    except UploadRejected as rejected:
+        raise ActionInvalid("result", rejected.message) from None
+    if clean.content_type != "application/pdf":
+        raise ActionInvalid("result", MSG_RESULT_PDF)
+    return clean
+
+
+# The results issue plugs its generator in here: ``generate(application, actor) -> CleanFile`` (a PDF carrying the
+# verification code and QR). Until then completing needs the agency's own PDF.
+result_generator = None
+
+
+def complete_application(
+    scope: Scope,
+    application: Application,
+    *,
+    expected_version: int | None,
+    result: CleanFile | None = None,
+    generate: bool = False,
+    note: str | None = None,
+) -> ResultDocument:
+    """diproses → selesai with its result document, in one transaction: the transition, the result row, the audit
+    entries and the applicant's notification. ``result`` is the agency's PDF; ``generate=True`` asks the results
+    module (``result_generator``) to produce one instead.
+
+    The file is written before the commit and removed again if the commit fails, so no orphan is left behind.
+    """
+    if result is None and generate:
+        if result_generator is None:
+            raise ActionInvalid("result", MSG_GENERATE_UNAVAILABLE)
+        result = result_generator(application, scope.user)
+        source = ResultSource.GENERATED
+    else:
+        source = ResultSource.UPLOADED
+    # Asked for only when the move itself is allowed, so a wrong state still gets the state machine's reason.
+    if result is None and workflow.can_transition(application, S.COMPLETED, actor=scope.user):
+        raise ActionInvalid("result", MSG_RESULT_REQUIRED)
+    _transition(scope, application, S.COMPLETED, expected_version=expected_version, reason=note)
+    storage_name = f"{secrets.token_hex(16)}.pdf"
+    path = _result_dir() / storage_name
+    document = ResultDocument(
+        application_id=application.id,
+        source=source,
+        storage_name=storage_name,
+        content_type=result.content_type,
+        size=result.size,
+        sha256=result.sha256,
+        created_by_id=scope.user.id,
+    )
+    db.session.add(document)
+    db.session.flush()
+    audit.record(
+        actor=scope.user,
+        action=AuditAction.RESULT_ATTACHED,
+        mpp_id=application.mpp_id,
+        application=application,
+        object_type="result",
+        object_id=document.id,
+    )
+    path.write_bytes(result.data)
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        path.unlink(missing_ok=True)
+        raise
+    return document
+
+
+def result_of(application: Application) -> ResultDocument | None:
+    return db.session.scalar(select(ResultDocument).where(ResultDocument.application_id == application.id))
+
+
+def result_path(document: ResultDocument) -> Path:
+    return _result_dir() / document.storage_name
+
+
+def _result_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"]) / "hasil"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def _transition(
+    scope: Scope,
+    application: Application,
+    to_status: ApplicationStatus,
+    *,
+    expected_version: int | None,
+    reason: str | None,
+) -> None:
+    """The one state machine, plus the audit entry, in the caller's transaction. A database lock timeout while
+    another officer's transaction holds the row is a conflict too: they acted first."""
+    from_status = application.status
+    mpp_id, application_id = application.mpp_id, application.id
+    try:
+        event = workflow.transition(
+            application, to_status, actor=scope.user, reason=reason, expected_version=expected_version
+        )
+    except OperationalError:
+        db.session.rollback()
+        log.warning("transition lock timeout application=%s", application_id)
+        raise workflow.TransitionConflict() from None
+    audit.record(
+        actor=scope.user,
+        action=AuditAction.TRANSITION,
+        mpp_id=mpp_id,
+        application=application,
+        object_type="status_event",
+        object_id=event.id,
+        from_status=from_status,
+        to_status=to_status,
+        reason=event.reason,
+    )
+
+
+def requirement_ids(values: list[str]) -> set[int]:
+    return {int(value) for value in values if value.isdigit() and len(value) < 10}

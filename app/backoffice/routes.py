@@ -1,0 +1,342 @@
+"""Petugas: the back office. Thin views — parse, ask scope.py, call one use case, choose the response.
+
+Every route is decorated with ``staff_required`` (anonymous → sign in; citizens and out-of-role staff → 404), and
+every object is looked up through the staff member's Scope: another agency's or another MPP's application is a
+404, exactly like a number that does not exist. The tracking number in the URL is the only id an action uses; a
+form cannot name another application. Everything works without JavaScript; htmx swaps the inbox results.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
+
+from ..accounts import sessions
+from ..accounts.models import Role
+from ..accounts.passkeys import PasskeyError
+from ..applications import workflow
+from ..applications.formdefs import Form
+from ..applications.models import Application
+from ..applications.presenters import answer_rows
+from ..applications.workdays import service_working_days
+from ..extensions import db, limiter
+from ..hypermedia import render
+from . import audit, casework, inbox, invitations
+from .models import AuditAction
+from .scope import current_scope, staff_required
+
+bp = Blueprint("backoffice", __name__)
+
+NEW_LINK_KEY = "staff_invitation_link_once"
+ADMIN_ROLES = (Role.MPP_ADMIN, Role.NATIONAL_ADMIN)
+
+
+AUDIT_ACTION_LABELS = {
+    AuditAction.TRANSITION: _l("Status changed"),
+    AuditAction.CHECKLIST: _l("Checklist saved"),
+    AuditAction.DOCUMENT_OPENED: _l("Document opened"),
+    AuditAction.RESULT_ATTACHED: _l("Result document attached"),
+    AuditAction.INVITATION_CREATED: _l("Invitation created"),
+    AuditAction.STAFF_ENROLLED: _l("Staff member enrolled"),
+}
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {
+        "status_label": workflow.status_label,
+        "role_labels": invitations.ROLE_LABELS,
+        "audit_action_label": lambda action: AUDIT_ACTION_LABELS[AuditAction(action)],
+    }
+
+
+def _application_or_404(number: str) -> Application:
+    application = current_scope().find_application(number)
+    if application is None:
+        abort(404)
+    return application
+
+
+def _version(raw: str | None) -> int | None:
+    """The version the officer's page showed. Missing or garbled = unknown: treated as stale, never as 'any'."""
+    if raw and raw.isdigit() and len(raw) < 10:
+        return int(raw)
+    return -1
+
+
+# --- inbox -----------------------------------------------------------------------------------------------------------
+
+
+@bp.get("/petugas")
+@staff_required()
+def inbox_page():
+    filters = inbox.InboxFilters.parse(request.args)
+    data = inbox.load_inbox(current_scope(), filters)
+    return render(
+        "backoffice/inbox.html",
+        fragment="backoffice/_inbox_results.html",
+        inbox=data,
+        filters=filters,
+        scope=current_scope(),
+        statuses=inbox.LISTED_STATUSES,
+        due_choices=inbox.DUE_CHOICES,
+    )
+
+
+# --- one application -------------------------------------------------------------------------------------------------
+
+
+def _render_application(application: Application, *, errors=None, values=None, status=200):
+    scope = current_scope()
+    revision = application.latest_revision
+    form = Form(revision.form_definition.definition)
+    return (
+        render_template(
+            "backoffice/application.html",
+            application=application,
+            revision=revision,
+            sections=answer_rows(revision, form, masked=False),
+            documents=casework.attached_documents(application),
+            checklist=casework.checklist(application),
+            actions=casework.allowed_actions(scope, application),
+            may_act=scope.may_act(application),
+            result=casework.result_of(application),
+            errors=errors or {},
+            values=values or {},
+            tz_name=application.mpp.timezone if application.mpp else "Asia/Jakarta",
+            working_days=service_working_days(application.service),
+            can_generate=casework.result_generator is not None,
+        ),
+        status,
+    )
+
+
+@bp.get("/petugas/permohonan/<number>")
+@staff_required()
+def application_page(number: str):
+    application = _application_or_404(number)
+    if application.tracking_number != number:
+        return redirect(url_for("backoffice.application_page", number=application.tracking_number), code=301)
+    casework.open_application(current_scope(), application)  # Riwayat akses, before the data is shown
+    return _render_application(application)
+
+
+@bp.post("/petugas/permohonan/<number>/tindakan")
+@staff_required()
+def act(number: str):
+    application = _application_or_404(number)
+    action = request.form.get("tindakan", "")
+    reason = (request.form.get("alasan") or "")[: workflow.REASON_MAX_LENGTH + 1]
+    values = {"tindakan": action, "alasan": reason}
+    try:
+        casework.act(
+            current_scope(),
+            application,
+            action,
+            expected_version=_version(request.form.get("versi")),
+            reason=reason,
+            result_file=request.files.get("hasil"),
+        )
+    except casework.ActionInvalid as invalid:
+        db.session.rollback()
+        return _render_application(application, errors={invalid.field: invalid.message}, values=values, status=422)
+    except workflow.TransitionConflict as conflict:
+        flash(str(conflict.message), "error")
+        return redirect(url_for("backoffice.application_page", number=application.tracking_number), code=303)
+    except workflow.TransitionRefused as refused:
+        db.session.rollback()
+        flash(str(refused.message), "error")
+        return redirect(url_for("backoffice.application_page", number=application.tracking_number), code=303)
+    done = casework.ACTIONS[action]
+    flash(_("Done: the application is now “%(status)s”.", status=workflow.status_label(done.to_status)), "success")
+    return redirect(url_for("backoffice.application_page", number=application.tracking_number), code=303)
+
+
+@bp.post("/petugas/permohonan/<number>/persyaratan")
+@staff_required()
+def save_checklist(number: str):
+    application = _application_or_404(number)
+    try:
+        casework.save_checklist(
+            current_scope(), application, casework.requirement_ids(request.form.getlist("persyaratan"))
+        )
+    except casework.ActionInvalid as invalid:
+        flash(str(invalid.message), "error")
+    else:
+        flash(_("The checklist has been saved."), "success")
+    return redirect(url_for("backoffice.application_page", number=application.tracking_number) + "#persyaratan", 303)
+
+
+def _attachment(handle, *, mimetype: str, filename: str):
+    response = send_file(
+        handle, mimetype=mimetype, as_attachment=True, download_name=filename, conditional=False, etag=False
+    )
+    # Download, never display in our origin; never kept by a cache on a shared counter computer.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/petugas/permohonan/<number>/dokumen/<int:document_id>")
+@staff_required()
+def document(number: str, document_id: int):
+    application = _application_or_404(number)
+    found = casework.open_document(current_scope(), application, document_id)
+    if found is None:
+        abort(404)
+    from ..personal.documents import open_document
+
+    return _attachment(open_document(found), mimetype=found.content_type, filename=found.download_name)
+
+
+@bp.get("/petugas/permohonan/<number>/hasil")
+@staff_required()
+def result(number: str):
+    application = _application_or_404(number)
+    found = casework.result_of(application)
+    if found is None:
+        abort(404)
+    path = casework.result_path(found)
+    return _attachment(
+        path.open("rb"), mimetype=found.content_type, filename=f"hasil-{application.tracking_number}.pdf"
+    )
+
+
+# --- audit log -------------------------------------------------------------------------------------------------------
+
+
+@bp.get("/petugas/audit")
+@staff_required(*ADMIN_ROLES)
+def audit_page():
+    scope = current_scope()
+    filters = audit.AuditFilters.parse(request.args)
+    if filters.mpp_id is not None and not scope.administers_mpp(filters.mpp_id):
+        filters = audit.AuditFilters(action=filters.action, number=filters.number, page=filters.page)
+    return render_template(
+        "backoffice/audit.html",
+        page=audit.audit_entries(scope, filters),
+        filters=filters,
+        actions=list(AuditAction),
+        mpps=invitations.mpps_for(scope),
+    )
+
+
+# --- invitations -----------------------------------------------------------------------------------------------------
+
+
+def _int(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+
+
+def _render_invitations(*, errors=None, values=None, status=200):
+    scope = current_scope()
+    mpps = invitations.mpps_for(scope)
+    return (
+        render_template(
+            "backoffice/invitations.html",
+            invitations=invitations.invitations_for(scope),
+            roles=invitations.roles_for(scope),
+            mpps=mpps,
+            agencies=invitations.agencies_at([mpp.id for mpp in mpps]),
+            errors=errors or {},
+            values=values or {},
+            new_link=session.pop(NEW_LINK_KEY, None),
+            state_of=invitations.state_of,
+        ),
+        status,
+    )
+
+
+@bp.get("/petugas/undangan")
+@staff_required(*ADMIN_ROLES)
+def invitations_page():
+    return _render_invitations()
+
+
+@bp.post("/petugas/undangan")
+@staff_required(*ADMIN_ROLES)
+@limiter.limit("60 per hour", methods=["POST"])
+def create_invitation():
+    form = request.form
+    raw = invitations.InvitationRequest(
+        email=(form.get("email") or "")[:300],
+        display_name=(form.get("nama") or "")[:300],
+        role=form.get("peran", ""),
+        mpp_id=_int(form.get("mpp")),
+        agency_id=_int(form.get("instansi")),
+    )
+    try:
+        _invitation, token = invitations.create_invitation(current_scope(), raw)
+    except invitations.InvitationInvalid as invalid:
+        values = {
+            "email": raw.email,
+            "nama": raw.display_name,
+            "peran": raw.role,
+            "mpp": form.get("mpp", ""),
+            "instansi": form.get("instansi", ""),
+        }
+        return _render_invitations(errors=invalid.errors, values=values, status=422)
+    session[NEW_LINK_KEY] = invitation_link(token)
+    return redirect(url_for("backoffice.invitations_page"), code=303)
+
+
+def invitation_link(token: str) -> str:
+    return current_app.config["PUBLIC_ORIGIN"].rstrip("/") + url_for("backoffice.invitation_page", token=token)
+
+
+def _token_key() -> str:
+    return f"undangan:{request.view_args.get('token', '')[:100]}|{get_remote_address()}"
+
+
+@bp.get("/petugas/undangan/<token>")
+@limiter.limit("60 per hour", key_func=get_remote_address)
+def invitation_page(token: str):
+    """Public (the invitee has no account yet): the token is the key. Unusable links get a plain reason."""
+    try:
+        invitation = invitations.usable_invitation(token)
+    except invitations.InvitationUnusable as unusable:
+        return render_template("backoffice/invitation.html", invitation=None, problem=unusable.message), 404
+    return render_template("backoffice/invitation.html", invitation=invitation, problem=None, token=token)
+
+
+@bp.post("/petugas/undangan/<token>/opsi")
+@limiter.limit("30 per hour", key_func=_token_key)
+def invitation_options(token: str):
+    try:
+        options = invitations.enrolment_options(token)
+    except invitations.InvitationUnusable as unusable:
+        return jsonify(error=str(unusable.message)), 400
+    response = current_app.response_class(options, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/petugas/undangan/<token>/verifikasi")
+@limiter.limit("10 per 10 minutes", key_func=_token_key)
+def invitation_verify(token: str):
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(error=_("Your passkey could not be verified. Please try again.")), 400
+    try:
+        user = invitations.finish_enrolment(token, data)
+    except PasskeyError as error:
+        return jsonify(error=str(error.message)), 400
+    except invitations.InvitationUnusable as unusable:
+        return jsonify(error=str(unusable.message)), 400
+    sessions.sign_in(user)
+    flash(_("Welcome, %(name)s. Your passkey is ready: sign in with it next time.", name=user.display_name), "success")
+    return jsonify(redirect=url_for("backoffice.inbox_page"))

@@ -1,0 +1,79 @@
+"""The in-app notification (the source of truth) and its delivery outbox.
+
+A ``Notification`` stores an English msgid and its parameters, not rendered text: it is rendered when read, in the
+language the citizen uses then. An ``OutboxMessage`` is the durable fact that the notification still has to be
+pushed; it is written in the same transaction as the change (stack.md: huey's queue is not in our transaction),
+and the delivery worker (a later issue) claims pending rows, sends them and records the outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from flask_babel import gettext
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, created_at, int_pk, str_enum, utcnow
+from ..extensions import db
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the worker's last retry
+
+
+class Notification(db.Model):
+    __tablename__ = "notification"
+
+    id: Mapped[int_pk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))  # "application_status", …
+    title_msgid: Mapped[str] = mapped_column(Text)
+    body_msgid: Mapped[str] = mapped_column(Text)
+    # Values for the msgids' %(name)s placeholders. Values that are themselves translatable (a status) are stored
+    # as codes and turned into words by the renderer of that kind.
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    url: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[created_at]
+    read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    outbox: Mapped[list[OutboxMessage]] = relationship(back_populates="notification", cascade="all, delete-orphan")
+
+    # The inbox lists one user's notifications, newest first.
+    __table_args__ = (Index("ix_notification_user_created", "user_id", "created_at"),)
+
+    def _params(self) -> dict:
+        params = dict(self.params or {})
+        if "status" in params:
+            from ..applications.workflow import status_label
+
+            params["status"] = status_label(params["status"])
+        return params
+
+    @property
+    def title(self) -> str:
+        return gettext(self.title_msgid, **self._params())
+
+    @property
+    def body(self) -> str:
+        return gettext(self.body_msgid, **self._params())
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "notification_outbox"
+
+    id: Mapped[int_pk]
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id", ondelete="CASCADE"), index=True)
+    status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus, 10), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[created_at]
+
+    notification: Mapped[Notification] = relationship(back_populates="outbox")
+
+    # The worker's sweep: "pending rows whose time has come", oldest first.
+    __table_args__ = (Index("ix_notification_outbox_due", "status", "next_attempt_at"),)

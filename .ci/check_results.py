@@ -44,7 +44,7 @@ def main(report_path: str, status: str, label: str) -> int:
                 browser_ran += 1
 
     if total == 0:
-        print(f"[{label}] FAIL: pytest collected no tests.")
+        print(f"[{label}] FAIL: no test ran: nothing was collected, or pytest stopped first (see its output above).")
         return 1
     print(
         f"[{label}] {total} tests, {skipped_total} skipped, {browser_ran} browser tests ran (exit status {status_code})"

@@ -127,6 +127,8 @@ self.addEventListener("message", (event) => {
   const type = event.data && event.data.type;
   if (type === "forget-account") {
     event.waitUntil(forgetAccount().then(() => reply(event, { type: "account-forgotten" })));
+  } else if (type === "refresh-shell-pages") {
+    event.waitUntil(refreshShellPages());
   } else if (type === "connection-status") {
     const clientId = event.source && event.source.id;
     reply(event, { type: "connection-status", servedFromCache: servedFromCache.has(clientId) });
@@ -140,6 +142,14 @@ async function forgetAccount() {
     if (!KEEP.has(name)) await caches.delete(name);
   }
   await forgetDeviceDrafts();
+}
+
+// The precached pages (/offline, …) are rendered in the language of the visit that installed the worker; after the
+// citizen switches language they are fetched again so the offline fallback speaks the chosen language.
+async function refreshShellPages() {
+  const cache = await caches.open(STATIC_CACHE);
+  const pages = PRECACHE.filter((url) => !url.startsWith("/static/"));
+  await cache.addAll(pages.map((url) => new Request(url, { cache: "reload" })));
 }
 
 function reply(event, message) {

@@ -27,12 +27,25 @@ if ("serviceWorker" in navigator) {
     if (document.querySelector('meta[name="mpp-forget-account"]')) {
       navigator.serviceWorker.controller.postMessage({ type: "forget-account" });
     }
+    refreshShellPagesOnLanguageChange(navigator.serviceWorker.controller);
   }
   window.addEventListener("load", () => {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
       // No service worker (private mode, old WebView): the site still works online.
     });
   });
+}
+
+// The worker keeps /offline in the language it was installed in; ask it to fetch it again after a language switch.
+function refreshShellPagesOnLanguageChange(worker) {
+  const language = document.documentElement.lang;
+  try {
+    if (localStorage.getItem("mpp-shell-language") === language) return;
+    localStorage.setItem("mpp-shell-language", language);
+  } catch (error) {
+    return; // storage disabled: the offline page simply stays in the language it was first saved in
+  }
+  worker.postMessage({ type: "refresh-shell-pages" });
 }
 
 // A boosted link or form that fails for lack of network: fall back to a real navigation, which the service

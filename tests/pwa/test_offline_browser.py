@@ -185,3 +185,20 @@ def test_a_signed_out_page_asks_the_worker_to_forget_the_account(worker_page):
     worker_page.goto("/sudah-keluar")
     wait_until(worker_page, "async () => !(await caches.keys()).includes('mpp-drafts-test')")
     assert static_cache(worker_page) in cache_names(worker_page)
+
+
+def test_after_switching_language_the_offline_page_is_saved_again_in_that_language(worker_page):
+    worker_page.get_by_role("button", name="English").click()
+    worker_page.wait_for_url("**/")
+    assert worker_page.locator("html").get_attribute("lang") == "en"
+    wait_until(
+        worker_page,
+        """async () => {
+            const offline = await caches.match("/offline", { ignoreVary: true });
+            return offline !== undefined && (await offline.text()).includes('<html lang="en">');
+        }""",
+    )
+
+    worker_page.context.set_offline(True)
+    worker_page.goto("/layanan/belum-pernah-dibuka")
+    assert worker_page.locator(MAIN_HEADING).inner_text() == "No internet connection"

@@ -127,6 +127,9 @@ def validate(
                 if input_name and input_name not in errors and input_name.partition(".")[0] in form.fields:
                     errors[input_name] = _message(form, input_name, error)
     _extra_checks(form, data, errors, today or dt.date.today())
+    # In the order of the form, so the summary at the top reads like the page below it.
+    order = {name: i for i, name in enumerate(n for key in form.fields for n in form.input_names(key))}
+    errors = dict(sorted(errors.items(), key=lambda item: order.get(item[0], len(order))))
     if only is not None:
         allowed = set(only)
         errors = {name: message for name, message in errors.items() if name.partition(".")[0] in allowed}

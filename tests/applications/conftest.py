@@ -13,16 +13,8 @@ from app.extensions import db
 
 
 @pytest.fixture
-def demo_forms(app):
-    """The demo catalog (agreed slugs) and a form definition for every demo service."""
-    from app.applications.demo_forms import load_demo_form_definitions
-    from app.catalog.demo_data import load_demo_data
-
-    with app.app_context():
-        load_demo_data()
-        result = load_demo_form_definitions()
-        db.session.remove()
-    return result
+def demo_forms(demo_data):
+    """The demo catalog (agreed slugs) and a form definition for every demo service (root `demo_data`)."""
 
 
 @pytest.fixture

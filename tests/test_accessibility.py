@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import _wipe
+from .conftest import _wipe, restore_snapshot
 from .helpers import assert_no_axe_violations
 from .pwa.worker import goto_controlled, visit_and_store
 
@@ -31,13 +31,10 @@ PAGES = [
 
 
 @pytest.fixture(scope="module")
-def demo_data(app):
-    """The demo catalog, loaded once for the whole walk: these tests only read, and loading it per page would
-    cost more than the audits themselves (the root conftest's per-test wipe is replaced below)."""
-    from app.catalog.demo_data import load_demo_data
-
-    with app.app_context():
-        load_demo_data()
+def demo_data(app, demo_snapshot):
+    """The demo catalog, restored once for the whole walk: these tests only read (the root conftest's per-test
+    wipe is replaced below)."""
+    restore_snapshot(app, demo_snapshot)
     yield
     _wipe(app)
 

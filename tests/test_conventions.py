@@ -3,7 +3,7 @@
 - Paths are Indonesian kebab-case (product.md, "Public URL contract"): they are seen, bookmarked and shared.
 - Every state-changing endpoint is CSRF-protected (only the token-authenticated /api/ may be exempt).
 - Path parameters that are ids are typed (`<int:…>`), so `/x/abc` is a 404, never a 500 from the database.
-- Every GET route answers an anonymous visitor (and a signed-in citizen) without a 500, and every HTML page
+- Every GET route answers an anonymous visitor and a signed-in user of every role without a 500, and every HTML page
   passes the page checks (one h1, lang, nonced scripts, unique ids).
 - Only `@public_page` views may be kept by the service worker; every other HTML response is `no-store`, so a
   page with personal data never stays on a shared phone.
@@ -17,6 +17,7 @@ import uuid
 import pytest
 from werkzeug.routing import IntegerConverter, PathConverter, UUIDConverter
 
+from app.accounts.models import Role
 from app.extensions import csrf
 from app.security import OFFLINE_HEADER
 
@@ -121,14 +122,6 @@ def test_every_state_changing_endpoint_is_csrf_protected(app):
 # --- requests against every route --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def demo_data(app):
-    from app.catalog.demo_data import load_demo_data
-
-    with app.app_context():
-        load_demo_data()
-
-
 def _sample_value(rule, name: str):
     converter = rule._converters.get(name)
     if isinstance(converter, IntegerConverter):
@@ -189,8 +182,10 @@ def test_every_get_route_answers_an_anonymous_visitor(app, client, demo_data):
     assert not problems, "\n".join(problems)
 
 
-def test_every_get_route_answers_a_signed_in_citizen(app, client, demo_data, citizen, signed_in):
-    signed_in(client, citizen)
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+def test_every_get_route_answers_a_signed_in_user_of_each_role(app, client, demo_data, make_user, signed_in, role):
+    """Back-office pages too: a role without a staff assignment must be refused politely, never with a 500."""
+    signed_in(client, make_user("Pengguna Uji", role=role))
     with app.app_context():
         urls = _get_urls(app)
     problems = []

@@ -22,14 +22,8 @@ HOME_MPP, OTHER_MPP = "kota-kendari", "kota-batam"
 
 
 @pytest.fixture
-def demo(app):
-    from app.applications.demo_forms import load_demo_form_definitions
-    from app.catalog.demo_data import load_demo_data
-
-    with app.app_context():
-        load_demo_data()
-        load_demo_form_definitions()
-        db.session.remove()
+def demo(demo_data):
+    """The demo catalog and form definitions (root `demo_data`, restored from a session snapshot)."""
 
 
 def _id(model, slug: str) -> int:

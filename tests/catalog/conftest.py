@@ -243,11 +243,8 @@ def small_catalog(app):
 
 
 @pytest.fixture
-def demo_catalog(app):
-    """The real demo data (the 20 services and pilot MPPs of domain.md §4)."""
-    from app.catalog.demo_data import load_demo_data
-
+def demo_catalog(app, demo_data):
+    """The real demo data (the 20 services and pilot MPPs of domain.md §4), restored from the session snapshot."""
     with app.app_context():
-        load_demo_data()
         yield
         db.session.remove()

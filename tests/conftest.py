@@ -123,19 +123,18 @@ def demo_data(app, demo_snapshot):
 
 
 def restore_snapshot(app, demo_snapshot) -> None:
-    with app.app_context():
-        with db.engine.begin() as conn:
-            for table, rows in demo_snapshot:
-                conn.execute(table.insert(), rows)
-            if conn.dialect.name == "postgresql":  # explicit ids were inserted: keep each sequence ahead of them
-                for table, _rows in demo_snapshot:
-                    if "id" in table.c:
-                        conn.execute(
-                            sa.text(
-                                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                                f"GREATEST((SELECT MAX(id) FROM {table.name}), 1))"
-                            )
+    with app.app_context(), db.engine.begin() as conn:
+        for table, rows in demo_snapshot:
+            conn.execute(table.insert(), rows)
+        if conn.dialect.name == "postgresql":  # explicit ids were inserted: keep each sequence ahead of them
+            for table, _rows in demo_snapshot:
+                if "id" in table.c:
+                    conn.execute(
+                        sa.text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f"GREATEST((SELECT MAX(id) FROM {table.name}), 1))"
                         )
+                    )
 
 
 @pytest.fixture

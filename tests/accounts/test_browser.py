@@ -81,6 +81,9 @@ def test_sign_up_sign_out_and_sign_in_with_the_discoverable_passkey(app, page, b
     page.wait_for_url(f"{base_url}/akun")
     shot(page, "04-akun")
     assert_no_axe_violations(page)
+    page.goto(f"{base_url}/akun/sesi")
+    shot(page, "04b-sesi")
+    assert_no_axe_violations(page)
     sign_out(page, base_url)
     shot(page, "05-keluar")
     assert page.evaluate("localStorage.length") == 0

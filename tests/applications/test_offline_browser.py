@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 import app as app_package
@@ -317,9 +318,11 @@ def test_a_draft_changed_on_another_device_asks_which_answers_to_keep(citizen_pa
 
     page.get_by_text("Permohonan ini juga diubah di perangkat lain.").wait_for()
     assert fake.drafts["d6"].answers["pemohon.nama"] == "Siti Rahayu (laptop)"  # never silently overwritten
+    page.screenshot(path=shot("conflict.png"), full_page=True)
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Pakai isian yang tersimpan di server").click()
-    assert page.get_by_label("Nama lengkap").input_value() == "Siti Rahayu (laptop)"
+    expect(page.get_by_label("Nama lengkap")).to_have_value("Siti Rahayu (laptop)")
+    page.get_by_text("Isian yang tersimpan di server sudah ditampilkan.").wait_for()
 
     page.fill("#nama", "Siti Rahayu")
     wait_until(lambda: fake.drafts["d6"].answers["pemohon.nama"] == "Siti Rahayu")

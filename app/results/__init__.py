@@ -1,0 +1,1 @@
+"""Result documents (produk layanan) of completed applications and their public verification (/verifikasi)."""

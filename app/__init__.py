@@ -23,6 +23,8 @@ BLUEPRINTS = [
     "device_drafts",
     "applications",
     "backoffice",
+    "results",
+    "admin",
 ]
 
 

@@ -7,4 +7,6 @@ from .applications import models as applications_models  # noqa: F401
 from .notifications import models as notifications_models  # noqa: F401
 from .notifications import outbox as notifications_outbox  # noqa: F401  (status_changed → notification + outbox)
 from .backoffice import models as backoffice_models  # noqa: F401
+from .results import models as results_models  # noqa: F401
+from .admin import models as admin_models  # noqa: F401
 from .accounts import sessions as accounts_sessions  # noqa: F401  (registers the Flask-Login user loader)

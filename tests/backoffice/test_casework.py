@@ -65,7 +65,11 @@ def test_an_officer_works_an_application_from_submitted_to_completed(app, desk, 
         assert load(app, application_number).status == status
 
     response = _act(
-        desk, application_number, "selesai", reason="Ambil di loket 3", files={"hasil": (io.BytesIO(pdf_bytes()), "ktp.pdf")}
+        desk,
+        application_number,
+        "selesai",
+        reason="Ambil di loket 3",
+        files={"hasil": (io.BytesIO(pdf_bytes()), "ktp.pdf")},
     )
     assert response.status_code == 303
     assert load(app, application_number).status == S.COMPLETED
@@ -132,7 +136,11 @@ def test_a_correction_reason_reaches_the_applicant(app, desk, application_number
 def test_a_rejection_keeps_its_reason_in_the_audit_log(app, desk, application_number):
     assert _act(desk, application_number, "tolak", reason="Bukan domisili Kota Kendari").status_code == 303
     entry = [e for e in _audit(app) if e.action == AuditAction.TRANSITION][-1]
-    assert (entry.from_status, entry.to_status, entry.reason) == (S.SUBMITTED, S.REJECTED, "Bukan domisili Kota Kendari")
+    assert (entry.from_status, entry.to_status, entry.reason) == (
+        S.SUBMITTED,
+        S.REJECTED,
+        "Bukan domisili Kota Kendari",
+    )
 
 
 def test_a_transition_not_allowed_now_is_refused_with_the_reason(app, desk, application_number):

@@ -12,7 +12,7 @@ import datetime as dt
 import enum
 
 from flask_babel import gettext
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, created_at, int_pk, str_enum, utcnow
@@ -77,3 +77,43 @@ class OutboxMessage(db.Model):
 
     # The worker's sweep: "pending rows whose time has come", oldest first.
     __table_args__ = (Index("ix_notification_outbox_due", "status", "next_attempt_at"),)
+
+
+class PushSubscription(db.Model):
+    """One browser on one device that agreed to receive Web Push for this citizen (many per citizen)."""
+
+    __tablename__ = "push_subscription"
+
+    id: Mapped[int_pk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    # The push service's URL for this browser. Unique: a browser that subscribes again (or another account on a
+    # shared phone) takes the row over instead of receiving every notice twice.
+    endpoint: Mapped[str] = mapped_column(String(1024), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(100))  # the browser's P-256 public key, base64url (RFC 8291)
+    auth: Mapped[str] = mapped_column(String(40))  # the 16-byte auth secret, base64url
+    device_label: Mapped[str] = mapped_column(String(120))  # "Chrome di Android", shown in the device list
+    created_at: Mapped[created_at]
+    last_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    deliveries: Mapped[list[PushDelivery]] = relationship(
+        back_populates="subscription", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class PushDelivery(db.Model):
+    """Proof that one outbox message reached one subscription's push service (it answered 201).
+
+    Written and committed right after each successful send, so a worker that dies mid-batch, or a retry after a
+    partial failure, never sends the same notice twice to the same device.
+    """
+
+    __tablename__ = "push_delivery"
+
+    id: Mapped[int_pk]
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("notification_outbox.id", ondelete="CASCADE"), index=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("push_subscription.id", ondelete="CASCADE"))
+    sent_at: Mapped[created_at]
+
+    subscription: Mapped[PushSubscription] = relationship(back_populates="deliveries")
+
+    __table_args__ = (UniqueConstraint("outbox_id", "subscription_id", name="uq_push_delivery_outbox_subscription"),)

@@ -25,6 +25,7 @@ BLUEPRINTS = [
     "backoffice",
     "results",
     "admin",
+    "notifications",
 ]
 
 

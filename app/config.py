@@ -86,6 +86,13 @@ def load_config(instance: Path | None = None) -> dict:
         "SMTP_PASSWORD": _env("MPP_SMTP_PASSWORD"),
         "SMTP_FROM": _env("MPP_SMTP_FROM", "MPP Digital <no-reply@localhost>"),
         "MAIL_DIR": str(instance / "mail"),
+        # Web Push (app/notifications/vapid.py): base64url keys from `flask vapid generate`; in the embedded default
+        # a key pair is generated on first run and kept in instance/. Jobs: SqliteHuey in instance/ unless
+        # MPP_REDIS_URL is set; the in-process worker runs inside the web process unless turned off.
+        "VAPID_PRIVATE_KEY": _env("MPP_VAPID_PRIVATE_KEY"),
+        "VAPID_PUBLIC_KEY": _env("MPP_VAPID_PUBLIC_KEY"),
+        "VAPID_SUBJECT": _env("MPP_VAPID_SUBJECT"),
+        "INPROCESS_WORKER": _env("MPP_INPROCESS_WORKER", "0" if redis_url else "1") == "1",
         "MAX_CONTENT_LENGTH": int(_env("MPP_MAX_CONTENT_LENGTH", str(12 * 1024 * 1024))),
         "COMPRESS_MIMETYPES": [
             "text/html",

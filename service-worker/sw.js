@@ -209,3 +209,80 @@ async function forgetDeviceDrafts() {
     request.onsuccess = request.onerror = request.onblocked = () => resolve();
   });
 }
+
+// == push notifications =========================================================================================
+// Owned by the notifications capability (app/notifications/, static/js/push.js). The server sends JSON
+// {id, title, body, url, tag, icon, badge, lang} (delivery.py). Delivery is at-least-once: a retry after a crash
+// can repeat a message, so a notification id already shown is not shown again. Nothing here is cached: a notice
+// is personal, and the inbox (/notifikasi, never cached) is the source of truth.
+
+const SHOWN_IDS = []; // ids shown since this worker started (the notification tray covers the rest)
+const MAX_SHOWN_IDS = 100;
+
+self.addEventListener("push", (event) => {
+  event.waitUntil(showPush(event));
+});
+
+async function showPush(event) {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (error) {
+    data = {};
+  }
+  const id = data.id === undefined ? null : String(data.id);
+  if (id !== null) {
+    const shown = await self.registration.getNotifications();
+    if (SHOWN_IDS.includes(id) || shown.some((n) => n.data && String(n.data.id) === id)) return;
+    SHOWN_IDS.push(id);
+    if (SHOWN_IDS.length > MAX_SHOWN_IDS) SHOWN_IDS.shift();
+  }
+  await self.registration.showNotification(data.title || "MPP Digital", {
+    body: data.body || "",
+    icon: data.icon,
+    badge: data.badge,
+    tag: data.tag || (id ? `mpp-${id}` : undefined), // one per application: a newer state replaces an older one
+    renotify: Boolean(data.tag),
+    lang: data.lang,
+    data: { id, url: sameOriginPath(data.url) },
+  });
+  // An open inbox refreshes itself, and every open page updates its unread count.
+  for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) {
+    client.postMessage({ type: "mpp-notification", id });
+  }
+}
+
+// Only paths on this site: a message can never send the citizen to another origin.
+function sameOriginPath(url) {
+  try {
+    const target = new URL(url || "/notifikasi", self.location.origin);
+    return target.origin === self.location.origin ? target.pathname + target.search : "/notifikasi";
+  } catch (error) {
+    return "/notifikasi";
+  }
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || "/notifikasi";
+  const opened = openNotificationUrl(url);
+  try {
+    event.waitUntil(opened);
+  } catch (error) {
+    // a synthetic event (tests) cannot be extended; the navigation still happens
+  }
+});
+
+// Reuse an open window of the app (focus it and show the application) rather than opening another one.
+async function openNotificationUrl(url) {
+  const target = new URL(url, self.location.origin).href;
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const same = windows.find((client) => client.url === target);
+  if (same) return same.focus().catch(() => same);
+  const any = windows.find((client) => "navigate" in client);
+  if (any) {
+    const navigated = await any.navigate(target).catch(() => null);
+    if (navigated) return navigated.focus().catch(() => navigated);
+  }
+  return self.clients.openWindow(target);
+}

@@ -1,0 +1,35 @@
+"""The jobs the worker runs. Plain functions (run inside an app context by worker.py), so tests call them directly.
+
+Huey's queue is not in the database transaction, so a job only ever carries an outbox id: the *fact* that a notice
+must be sent is the outbox row, and losing a job (crash, queue down) costs a delay until the sweep, never a notice.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from . import delivery
+
+log = logging.getLogger(__name__)
+
+
+def deliver_outbox(outbox_id: int) -> delivery.Outcome:
+    """Deliver one message; when it must be tried again, schedule that try (the sweep is the safety net)."""
+    from .worker import enqueue_delivery
+
+    outcome = delivery.deliver(outbox_id)
+    if outcome.status == "retry" and outcome.next_attempt_at is not None:
+        enqueue_delivery(outbox_id, at=outcome.next_attempt_at)
+    return outcome
+
+
+def sweep_outbox() -> int:
+    """Re-enqueue every pending message that is overdue. Returns how many were enqueued."""
+    from .worker import enqueue_delivery
+
+    ids = delivery.due_outbox_ids()
+    for outbox_id in ids:
+        enqueue_delivery(outbox_id)
+    if ids:
+        log.info("outbox sweep re-enqueued %s message(s)", len(ids))
+    return len(ids)

@@ -7,8 +7,9 @@ import logging
 
 from flask import Flask
 from jinja2 import StrictUndefined
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, formatting, security
+from . import assets, formatting, pagecache, security
 from .config import PROJECT_ROOT, load_config
 from .extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 from .i18n import LANGUAGES, current_language, select_locale
@@ -41,6 +42,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config.get("TESTING"):
         app.jinja_env.undefined = StrictUndefined  # fail loudly on a missing template variable
     logging.basicConfig(level=logging.INFO)
+    if app.config.get("PROXY_COUNT"):
+        # Behind the national profile's load balancer: the client's IP (rate limits are keyed on it) and https
+        # (the Origin check compares against it) come from the trusted hops of X-Forwarded-For/-Proto. Host is
+        # not taken from X-Forwarded-Host, which a client could forge: the proxy must pass Host through as-is.
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from . import database, models  # noqa: F401  (SQLite connection pragmas; every table in the metadata)
 
@@ -55,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.login_view = "accounts.sign_in"
 
     security.init_app(app)
+    pagecache.init_app(app)
     formatting.init_app(app)
     assets.init_app(app)
     app.jinja_env.globals["languages"] = LANGUAGES

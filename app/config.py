@@ -104,5 +104,14 @@ def load_config(instance: Path | None = None) -> dict:
             "image/svg+xml",
         ],
         "COMPRESS_ALGORITHM": ["br", "gzip"],
+        # Static files are streamed, and Flask-Compress picks from this list for streamed responses; its default
+        # has no gzip, so a gzip-only client (old WebViews, some proxies) got CSS and JS uncompressed.
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
         "COMPRESS_MIN_SIZE": 256,
+        # Public catalog pages are kept in memory this many seconds (app/pagecache.py); 0 turns the cache off.
+        "PAGE_CACHE_SECONDS": int(_env("MPP_PAGE_CACHE_SECONDS", "60")),
+        # Trusted reverse proxies in front of the app (load balancer, TLS terminator). With N > 0 the client IP
+        # (rate limits are keyed on it) and the scheme are taken from the last N X-Forwarded-For/-Proto hops.
+        # Leave 0 without a proxy: the headers would otherwise be the client's to forge.
+        "PROXY_COUNT": int(_env("MPP_PROXY_COUNT", "0")),
     }

@@ -9,7 +9,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 
 # Only these responses may be stored by the service worker for offline reading. Everything else (any page that
 # can show personal data) is `Cache-Control: no-store` and never cached on a possibly shared phone.
@@ -21,6 +21,42 @@ def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(18)
     return g.csp_nonce
+
+
+# A shared copy of a public page (pagecache.py) holds these stand-ins where this request's nonce and CSRF token
+# were. They are random per process, so no text a visitor can get into a page (a search query shown back) can
+# ever be turned into a live nonce or token when the copy is served.
+_NONCE_STAND_IN = "mpp-nonce-" + secrets.token_hex(16)
+_CSRF_STAND_IN = "mpp-csrf-" + secrets.token_hex(16)
+
+
+def _csrf_token_of_request() -> str | None:
+    """The signed CSRF token rendered into this response, if the page asked for one (Flask-WTF keeps it in g)."""
+    return g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+
+
+def shareable_html(html: str) -> str:
+    """This response's HTML with the two per-request secrets taken out, so the copy can be served to others.
+
+    The nonce and the CSRF token are the only parts of a public page that must never be shared between visitors:
+    a replayed nonce weakens the CSP to "any script that once carried it", and a CSRF token belongs to one session.
+    Both are random strings (no HTML escaping applies), so a plain replace finds every place they were rendered.
+    """
+    if nonce := g.get("csp_nonce"):
+        html = html.replace(nonce, _NONCE_STAND_IN)
+    if token := _csrf_token_of_request():
+        html = html.replace(token, _CSRF_STAND_IN)
+    return html
+
+
+def personal_html(shared: str) -> str:
+    """A shared copy made this request's own: a fresh nonce (the same one the CSP header will carry, since both come
+    from csp_nonce()) and this session's CSRF token. A token is only made when the page has a form, as rendering
+    the page itself would."""
+    html = shared.replace(_NONCE_STAND_IN, csp_nonce())
+    if _CSRF_STAND_IN in html:
+        html = html.replace(_CSRF_STAND_IN, generate_csrf())
+    return html
 
 
 def content_security_policy(nonce: str) -> str:

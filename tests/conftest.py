@@ -63,6 +63,8 @@ def app(database_url, live_port, tmp_path_factory):
             "UPLOAD_DIR": str(instance / "uploads"),
             "PUBLIC_ORIGIN": f"http://localhost:{live_port}",
             "RATELIMIT_STORAGE_URI": "memory://",
+            # Tables are wiped between tests behind the ORM's back; only tests/test_pagecache.py turns it on.
+            "PAGE_CACHE_SECONDS": 0,
         }
     )
     with app.app_context():

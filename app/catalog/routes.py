@@ -1,8 +1,9 @@
 """Public catalog pages: home, the service catalog and search, one service's standard, MPPs and agencies.
 
 Every view here is ``@public_page``: the HTML holds no personal data, so the service worker may keep it for
-offline reading. Each works as a plain page without JavaScript; `/layanan` also answers htmx active search with
-the results fragment only.
+offline reading — and ``@cached_page``: the server keeps the rendered page for a minute too (app/pagecache.py).
+Each works as a plain page without JavaScript; `/layanan` also answers htmx active search with the results
+fragment only.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from flask import Blueprint, abort, request
 from ..database import utcnow
 from ..hypermedia import render
 from ..i18n import current_language
+from ..pagecache import cached_page
 from ..security import public_page
 from . import hours, labels, queries, search  # search registers the hook that keeps Service.search_text fresh
 
@@ -28,6 +30,7 @@ def _template_helpers(state) -> None:
 
 @bp.get("/")
 @public_page
+@cached_page
 def home():
     return render(
         "catalog/home.html",
@@ -38,6 +41,7 @@ def home():
 
 @bp.get("/layanan")
 @public_page
+@cached_page
 def services():
     """The catalog grouped by agency, or search results for ``q``; ``instansi`` and ``mpp`` narrow either."""
     agency = queries.find_agency(request.args.get("instansi"))
@@ -69,6 +73,7 @@ def services():
 
 @bp.get("/layanan/<slug>")
 @public_page
+@cached_page
 def service(slug: str):
     service = queries.get_service(slug) or abort(404)
     return render(
@@ -82,6 +87,7 @@ def service(slug: str):
 
 @bp.get("/mpp")
 @public_page
+@cached_page
 def mpps():
     now = utcnow()
     provinces = queries.mpps_by_province()
@@ -91,6 +97,7 @@ def mpps():
 
 @bp.get("/mpp/<slug>")
 @public_page
+@cached_page
 def mpp(slug: str):
     mpp = queries.get_mpp(slug) or abort(404)
     now = utcnow()
@@ -105,6 +112,7 @@ def mpp(slug: str):
 
 @bp.get("/instansi/<slug>")
 @public_page
+@cached_page
 def agency(slug: str):
     agency = queries.get_agency(slug) or abort(404)
     return render(

@@ -40,7 +40,7 @@ MSG_TOO_LARGE = _l("The subscription is too large.")
 
 class InvalidSubscription(Exception):
     def __init__(self, message) -> None:
-        super().__init__(str(message))
+        super().__init__(message)  # lazy: worded in the language of whoever reads it
         self.message = message
 
 

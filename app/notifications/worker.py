@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from ..database import utcnow
 from ..extensions import db
 from . import tasks
-from .models import OutboxMessage
+from .models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,9 @@ def run_queued(app: Flask, *, limit: int = 1000) -> int:
 
 @event.listens_for(Session, "after_flush")
 def _remember_new_outbox_rows(session, _flush_context) -> None:
-    ids = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]
+    ids = [
+        obj.id for obj in session.new if isinstance(obj, OutboxMessage) and obj.status in (None, OutboxStatus.PENDING)
+    ]
     if ids:
         session.info.setdefault(_NEW_OUTBOX, set()).update(ids)
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..database import utcnow
 from ..extensions import db
-from . import passkeys
+from . import passkeys, recovery
 from .models import ChallengePurpose, Passkey, RecoveryCode, User, WebAuthnChallenge
 from .passkeys import (
     ChallengeError,
@@ -29,7 +29,6 @@ from .passkeys import (
     UnknownCredentialError,
     UserHandleMismatchError,
 )
-from .recovery import issue_recovery_codes
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +121,11 @@ class SignUpDetails:
 
 
 def begin_sign_up(details: SignUpDetails) -> None:
-    """Keep the sign-up answers server-side until the passkey is verified. No account row exists yet."""
+    """Step 1 of sign-up: keep the answers server-side and e-mail a code to the address. No account row exists yet.
+
+    The answer is the same for every address ("we have sent a code to …"); what the e-mail says differs (see
+    ``recovery.send_sign_up_code``), so this page never tells anyone whether an address has an account.
+    """
     _purge_expired()
     binding = session_binding()
     db.session.execute(
@@ -142,18 +145,21 @@ def begin_sign_up(details: SignUpDetails) -> None:
                 "purposes": details.purposes,
                 # The WebAuthn user handle: 32 random bytes, never the NIK or the e-mail (authenticators sync it).
                 "handle": secrets.token_hex(32),
+                # Set by step 2, the code from the e-mail. The passkey step refuses to start before it.
+                "email_verified": False,
             },
             expires_at=utcnow() + PENDING_SIGNUP_TTL,
         )
     )
     db.session.commit()
+    recovery.send_sign_up_code(details.email, display_name=details.display_name)
 
 
-def pending_sign_up() -> dict | None:
+def _pending_row() -> WebAuthnChallenge | None:
     binding = session.get(BINDING_KEY)
     if not binding:
         return None
-    row = db.session.scalar(
+    return db.session.scalar(
         select(WebAuthnChallenge)
         .where(
             WebAuthnChallenge.binding == binding,
@@ -163,7 +169,36 @@ def pending_sign_up() -> dict | None:
         )
         .order_by(WebAuthnChallenge.id.desc())
     )
+
+
+def pending_sign_up() -> dict | None:
+    """This browser's sign-up answers (name, email, phone, purposes, email_verified), or None when expired."""
+    row = _pending_row()
     return dict(row.payload) if row else None
+
+
+def resend_sign_up_code() -> bool:
+    """Send a fresh code for this browser's pending sign-up (same answer for every address); False when expired."""
+    pending = pending_sign_up()
+    if pending is None:
+        return False
+    recovery.send_sign_up_code(pending["email"], display_name=pending["display_name"])
+    return True
+
+
+def confirm_sign_up_email(raw_code: str) -> bool:
+    """Step 2 of sign-up: the code from the e-mail proves the address; then the passkey step may start.
+
+    Raises SignUpError when the pending sign-up has expired; returns False for a wrong, used or expired code.
+    """
+    row = _pending_row()
+    if row is None:
+        raise SignUpError(_l("Your sign-up form has expired. Please fill it in again."))
+    if not recovery.use_sign_up_code(row.payload["email"], raw_code):
+        return False
+    row.payload = {**row.payload, "email_verified": True}  # a new dict: JSON columns do not track mutation
+    db.session.commit()
+    return True
 
 
 def sign_up_options() -> str:
@@ -171,6 +206,8 @@ def sign_up_options() -> str:
     pending = pending_sign_up()
     if pending is None:
         raise SignUpError(_l("Your sign-up form has expired. Please fill it in again."))
+    if not pending.get("email_verified"):
+        raise SignUpError(_l("Enter the code from the e-mail we sent you first."))
     challenge = secrets.token_bytes(32)
     db.session.add(
         WebAuthnChallenge(
@@ -209,6 +246,10 @@ def finish_sign_up(credential: dict) -> tuple[User, list[str]]:
     except PasskeyError as error:
         _log_refusal("sign-up", error)
         raise
+    if not details.get("email_verified"):
+        raise SignUpError(_l("Enter the code from the e-mail we sent you first."))
+    # Only the owner of the mailbox gets this far (a registered address never receives a sign-up code), so
+    # saying the address is taken reveals nothing new. It happens when an account was made meanwhile.
     if _email_taken(details["email"]):
         raise SignUpError(
             _l("This e-mail address cannot be used for a new account. If it is yours, sign in or recover your account.")
@@ -223,7 +264,7 @@ def finish_sign_up(credential: dict) -> tuple[User, list[str]]:
     db.session.flush()
     db.session.add(_new_passkey(user, registered, name=_("My first passkey")))
     _record_consents(user, details.get("purposes") or [])
-    codes = issue_recovery_codes(user)
+    codes = recovery.issue_recovery_codes(user)
     # Clear the pending form rows of this browser: the account exists now.
     db.session.execute(
         delete(WebAuthnChallenge).where(

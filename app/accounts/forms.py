@@ -82,7 +82,7 @@ class EmailCodeRequestForm(EmailMixin, FlaskForm):
     pass
 
 
-class EmailCodeForm(EmailMixin, FlaskForm):
+class EmailCodeMixin:
     code = StringField(
         _l("Code from the e-mail"),
         filters=[_strip],
@@ -92,6 +92,14 @@ class EmailCodeForm(EmailMixin, FlaskForm):
         ],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "6"},
     )
+
+
+class EmailCodeForm(EmailMixin, EmailCodeMixin, FlaskForm):
+    pass
+
+
+class SignUpCodeForm(EmailCodeMixin, FlaskForm):
+    """Step 2 of sign-up: the address is already known (this browser's pending sign-up), only the code is asked."""
 
 
 class RenamePasskeyForm(FlaskForm):

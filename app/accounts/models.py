@@ -144,11 +144,28 @@ class RecoveryCode(db.Model):
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
+class EmailCodePurpose(enum.StrEnum):
+    RECOVERY = "pemulihan"
+    SIGN_UP = "daftar"
+
+
 class EmailCode(db.Model):
+    """A 6-digit code sent by e-mail, stored only as an argon2id hash; single use, short-lived, few attempts.
+
+    A recovery code belongs to an account (``user_id``). A sign-up code belongs to an ADDRESS (``email``): no
+    account exists yet, and for an address that already has one the row is never linked to it — its code is
+    never sent to anyone, so it can only ever be answered wrongly, exactly like a wrong code for a new address.
+    """
+
     __tablename__ = "email_code"
 
     id: Mapped[int_pk]
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[EmailCodePurpose] = mapped_column(
+        str_enum(EmailCodePurpose, 20), default=EmailCodePurpose.RECOVERY, server_default=EmailCodePurpose.RECOVERY
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    # Sign-up codes only: the lower-cased address the code was sent to.
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
     code_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[created_at]
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

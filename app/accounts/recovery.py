@@ -3,6 +3,9 @@
 Both are stored only as argon2id hashes, are single use, and sign the citizen in ONLY to register a new passkey
 (a restricted session, see sessions.py). Nothing here reveals whether an e-mail address has an account: unknown
 addresses get the same answer and roughly the same work (a dummy hash check).
+
+The same e-mail codes, with purpose ``SIGN_UP``, prove a new citizen's address at sign-up — before they rely on it
+for recovery. There, too, a registered address gets the same answer and the same work; only the e-mail differs.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from ..database import utcnow
 from ..extensions import db
 from . import mail
-from .models import EmailCode, RecoveryCode, User
+from .models import EmailCode, EmailCodePurpose, RecoveryCode, User
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +109,52 @@ def use_recovery_code(email: str, raw_code: str) -> User | None:
     return None
 
 
+def _new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def _digits(raw_code: str) -> str:
+    return "".join(ch for ch in raw_code if ch.isdigit())
+
+
+def _check_code(row: EmailCode | None, code: str, *, what: str) -> bool:
+    """Judge ``code`` against a live e-mail code row: spend it when right, count the try when wrong.
+
+    Each code allows 5 wrong tries, then it is void: with 10^6 codes and the rate limits on top, guessing is
+    hopeless. Commits.
+    """
+    if row is None:
+        _verify(_DUMMY_HASH, code)  # the same work as a real check
+        return False
+    if _verify(row.code_hash, code):
+        # Conditional update: two simultaneous uses of the same code cannot both succeed.
+        spent = db.session.execute(
+            update(EmailCode).where(EmailCode.id == row.id, EmailCode.used_at.is_(None)).values(used_at=utcnow())
+        ).rowcount
+        db.session.commit()
+        return bool(spent)
+    # Counted in SQL, not read-modify-write, so parallel wrong guesses cannot share one try.
+    tries = db.session.execute(
+        update(EmailCode)
+        .where(EmailCode.id == row.id)
+        .values(attempts=EmailCode.attempts + 1)
+        .returning(EmailCode.attempts)
+    ).scalar_one()
+    if tries >= EMAIL_CODE_MAX_ATTEMPTS:
+        db.session.execute(
+            update(EmailCode).where(EmailCode.id == row.id, EmailCode.used_at.is_(None)).values(used_at=utcnow())
+        )
+        log.warning("%s voided after %s wrong tries code=%s", what, tries, row.id)
+    db.session.commit()
+    return False
+
+
+def _send_quietly(**message) -> None:
+    # A failed delivery is logged by mail.send; the citizen gets the same answer as always and can ask again.
+    with contextlib.suppress(mail.MailError):
+        mail.send(**message)
+
+
 def send_email_code(email: str) -> None:
     """Send a 6-digit code to ``email`` if it belongs to an account. The caller answers the same either way."""
     user = _live_user_by_email(email)
@@ -112,61 +162,149 @@ def send_email_code(email: str) -> None:
         _hasher.hash("000000")  # similar work, so timing does not tell either
         log.info("e-mail recovery code requested for an unknown address")
         return
-    code = f"{secrets.randbelow(1_000_000):06d}"
+    code = _new_code()
     now = utcnow()
     # A new code replaces any earlier one: only the latest e-mail works.
     db.session.execute(
-        update(EmailCode).where(EmailCode.user_id == user.id, EmailCode.used_at.is_(None)).values(used_at=now)
-    )
-    db.session.add(EmailCode(user_id=user.id, code_hash=_hasher.hash(code), expires_at=now + EMAIL_CODE_TTL))
-    db.session.commit()
-    # A failed delivery is logged by mail.send; the citizen gets the same answer as always and can ask again.
-    with contextlib.suppress(mail.MailError):
-        mail.send(
-            to=user.email,
-            subject=_("Your MPP Digital recovery code"),
-            body=_(
-                "Hello %(name)s,\n\n"
-                "Your code to recover your MPP Digital account is: %(code)s\n\n"
-                "It works once, for 10 minutes. Nobody from MPP will ever ask you for this code.\n"
-                "If you did not ask for it, you can ignore this e-mail; your account stays safe.",
-                name=user.display_name,
-                code=code,
-            ),
-            what="recovery code",
+        update(EmailCode)
+        .where(
+            EmailCode.user_id == user.id,
+            EmailCode.purpose == EmailCodePurpose.RECOVERY,
+            EmailCode.used_at.is_(None),
         )
+        .values(used_at=now)
+    )
+    db.session.add(
+        EmailCode(
+            purpose=EmailCodePurpose.RECOVERY,
+            user_id=user.id,
+            code_hash=_hasher.hash(code),
+            expires_at=now + EMAIL_CODE_TTL,
+        )
+    )
+    db.session.commit()
+    _send_quietly(
+        to=user.email,
+        subject=_("Your MPP Digital recovery code"),
+        body=_(
+            "Hello %(name)s,\n\n"
+            "Your code to recover your MPP Digital account is: %(code)s\n\n"
+            "It works once, for 10 minutes. Nobody from MPP will ever ask you for this code.\n"
+            "If you did not ask for it, you can ignore this e-mail; your account stays safe.",
+            name=user.display_name,
+            code=code,
+        ),
+        what="recovery code",
+    )
 
 
 def use_email_code(email: str, raw_code: str) -> User | None:
-    """The account when ``raw_code`` is its latest live e-mail code (then spent), else None.
-
-    Each code allows 5 wrong tries, then it is void: with 10^6 codes and the rate limits on top, guessing
-    is hopeless.
-    """
+    """The account when ``raw_code`` is its latest live recovery e-mail code (then spent), else None."""
     user = _live_user_by_email(email)
-    code = "".join(ch for ch in raw_code if ch.isdigit())
-    if user is None:
-        _verify(_DUMMY_HASH, code)
+    code = _digits(raw_code)
+    row = None
+    if user is not None:
+        row = db.session.scalar(
+            select(EmailCode)
+            .where(
+                EmailCode.user_id == user.id,
+                EmailCode.purpose == EmailCodePurpose.RECOVERY,
+                EmailCode.used_at.is_(None),
+                EmailCode.expires_at > utcnow(),
+            )
+            .order_by(EmailCode.id.desc())
+        )
+    if not _check_code(row, code, what="e-mail recovery code"):
         return None
+    log.info("e-mail recovery code used user=%s", user.id)
+    return user
+
+
+# --- sign-up: prove the address before the passkey step -------------------------------------------------------
+
+
+def send_sign_up_code(email: str, *, display_name: str) -> None:
+    """Step 1 of sign-up: e-mail a 6-digit code to a NEW address; tell a REGISTERED address someone tried.
+
+    Enumeration-safe (GOV.UK's pattern): the caller answers "we have sent a code" either way, and the work is the
+    same — one look-up, one argon2 hash, one row, one e-mail. For a registered address the row holds the hash of a
+    code that is never sent, so whatever is typed is wrong, counted and throttled just like for a new address, and
+    no second account can be made with someone else's address.
+    """
+    email = email.strip().lower()
+    owner = _live_user_by_email(email)
+    code = _new_code()
+    now = utcnow()
+    # Expired sign-up codes (an address typed by someone who never came back) are not kept.
+    db.session.execute(
+        delete(EmailCode).where(EmailCode.purpose == EmailCodePurpose.SIGN_UP, EmailCode.expires_at < now)
+    )
+    # A new code replaces any earlier one for this address: only the latest e-mail works.
+    db.session.execute(
+        update(EmailCode)
+        .where(
+            EmailCode.purpose == EmailCodePurpose.SIGN_UP,
+            EmailCode.email == email,
+            EmailCode.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    db.session.add(
+        EmailCode(
+            purpose=EmailCodePurpose.SIGN_UP,
+            email=email,
+            code_hash=_hasher.hash(code),
+            expires_at=now + EMAIL_CODE_TTL,
+        )
+    )
+    db.session.commit()
+    if owner is None:
+        log.info("sign-up code sent")
+        _send_quietly(
+            to=email,
+            subject=_("Your MPP Digital sign-up code"),
+            body=_(
+                "Hello %(name)s,\n\n"
+                "Your code to create your MPP Digital account is: %(code)s\n\n"
+                "It works once, for 10 minutes. Nobody from MPP will ever ask you for this code.\n"
+                "If you did not ask for it, you can ignore this e-mail; no account is made without it.",
+                name=display_name,
+                code=code,
+            ),
+            what="sign-up code",
+        )
+        return
+    log.info("sign-up attempted with a registered address user=%s", owner.id)
+    origin = current_app.config["PUBLIC_ORIGIN"].rstrip("/")
+    _send_quietly(
+        to=email,
+        subject=_("Someone tried to create an MPP Digital account with your e-mail"),
+        body=_(
+            "Hello %(name)s,\n\n"
+            "Someone tried to create a new MPP Digital account with this e-mail address. You already have an "
+            "account with it, so we did not create a second one.\n\n"
+            "If it was you: sign in with your passkey at %(sign_in)s\n"
+            "Lost your phone or passkey? Recover your account with a recovery code or an e-mail code at "
+            "%(recover)s\n\n"
+            "If it was not you, you can ignore this e-mail; your account stays safe.",
+            name=owner.display_name,
+            sign_in=f"{origin}/masuk",
+            recover=f"{origin}/masuk/pemulihan",
+        ),
+        what="sign-up attempt notice",
+    )
+
+
+def use_sign_up_code(email: str, raw_code: str) -> bool:
+    """True when ``raw_code`` is the latest live sign-up code sent for ``email`` (it is then spent)."""
     row = db.session.scalar(
         select(EmailCode)
-        .where(EmailCode.user_id == user.id, EmailCode.used_at.is_(None), EmailCode.expires_at > utcnow())
+        .where(
+            EmailCode.purpose == EmailCodePurpose.SIGN_UP,
+            EmailCode.email == email.strip().lower(),
+            EmailCode.used_at.is_(None),
+            EmailCode.expires_at > utcnow(),
+        )
         .order_by(EmailCode.id.desc())
     )
-    if row is None:
-        return None
-    if _verify(row.code_hash, code):
-        spent = db.session.execute(
-            update(EmailCode).where(EmailCode.id == row.id, EmailCode.used_at.is_(None)).values(used_at=utcnow())
-        ).rowcount
-        db.session.commit()
-        if spent:
-            log.info("e-mail recovery code used user=%s", user.id)
-            return user
-        return None
-    row.attempts += 1
-    if row.attempts >= EMAIL_CODE_MAX_ATTEMPTS:
-        row.used_at = utcnow()
-        log.warning("e-mail recovery code voided after %s wrong tries user=%s", row.attempts, user.id)
-    db.session.commit()
-    return None
+    return _check_code(row, _digits(raw_code), what="sign-up code")

@@ -16,7 +16,14 @@ from flask_login import current_user, login_required
 from ..extensions import limiter
 from ..security import public_page, safe_next
 from . import ceremonies, recovery, sessions
-from .forms import EmailCodeForm, EmailCodeRequestForm, RecoveryCodeForm, RenamePasskeyForm, SignUpForm
+from .forms import (
+    EmailCodeForm,
+    EmailCodeRequestForm,
+    RecoveryCodeForm,
+    RenamePasskeyForm,
+    SignUpCodeForm,
+    SignUpForm,
+)
 from .models import Role
 from .passkeys import PasskeyError
 
@@ -48,6 +55,19 @@ def _email_only() -> str:
     return f"email:{_form_email()}"
 
 
+def _sign_up_email() -> str:
+    """The address a sign-up request is about: typed in step 1, this browser's pending sign-up afterwards."""
+    email = _form_email()
+    if not email:
+        pending = ceremonies.pending_sign_up()
+        email = pending["email"] if pending else ""
+    return f"email:{email}"
+
+
+def _sign_up_email_and_ip() -> str:
+    return f"{_sign_up_email()}|{get_remote_address()}"
+
+
 def _credential_and_ip() -> str:
     data = request.get_json(silent=True)
     raw_id = data.get("rawId", "") if isinstance(data, dict) else ""
@@ -56,6 +76,15 @@ def _credential_and_ip() -> str:
 
 IP_LIMIT = "120 per hour"  # a busy MPP waiting room on one Wi-Fi
 ip_limit = limiter.limit(IP_LIMIT, methods=["POST"])
+# Sign-up mails to one address, whether from step 1 or "send a new code": nobody's inbox is flooded from here.
+# Only requests that sent a mail (303) count, so fixing typos in the form does not use it up.
+sign_up_mail_limit = limiter.shared_limit(
+    "10 per day",
+    scope="sign-up-mail",
+    key_func=_sign_up_email,
+    methods=["POST"],
+    deduct_when=lambda r: r.status_code == 303,
+)
 
 
 @bp.errorhandler(429)
@@ -82,6 +111,16 @@ def _options(json_text: str):
     return response
 
 
+def _bind_ceremonies_now() -> None:
+    """Put the ceremony binding into the session cookie with the page that starts a ceremony.
+
+    Otherwise the options request is the first to write it, and a request running alongside it (the service
+    worker precaching pages on a first visit) can answer with the older cookie and erase it: the passkey the
+    citizen just confirmed would then be refused as "from another session".
+    """
+    ceremonies.session_binding()
+
+
 def _refused(error: PasskeyError, status: int = 400):
     return jsonify(error=str(error.message)), status
 
@@ -99,13 +138,18 @@ def _purposes():
 
 @bp.route("/daftar", methods=["GET", "POST"])
 @limiter.limit("10 per hour", key_func=_email_and_ip, methods=["POST"])
+@sign_up_mail_limit
 @ip_limit
 def sign_up():
+    """Step 1: name, e-mail, phone, consents. Every valid answer leads to the same "we have sent a code" page."""
     if current_user.is_authenticated:
         return redirect(url_for("accounts.account"))
-    form = SignUpForm()
+    pending = ceremonies.pending_sign_up() if request.method == "GET" else None
+    # Coming back to change the e-mail ("Ganti e-mail") shows what was typed before.
+    form = SignUpForm(data=pending) if pending else SignUpForm()
     purposes = _purposes()
-    chosen = [code for code in request.form.getlist("purposes") if code in purposes]
+    typed = request.form.getlist("purposes") if request.method == "POST" else (pending or {}).get("purposes", [])
+    chosen = [code for code in typed if code in purposes]
     if form.validate_on_submit():
         ceremonies.begin_sign_up(
             ceremonies.SignUpDetails(
@@ -115,17 +159,60 @@ def sign_up():
                 purposes=chosen,
             )
         )
-        return redirect(url_for("accounts.sign_up_passkey"), code=303)
+        return redirect(url_for("accounts.sign_up_code"), code=303)
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/sign_up.html", form=form, purposes=purposes, chosen=chosen), status
 
 
-@bp.get("/daftar/passkey")
-def sign_up_passkey():
+def _sign_up_expired():
+    flash(_("Your sign-up form has expired. Please fill it in again."), "warning")
+    return redirect(url_for("accounts.sign_up"), code=303)
+
+
+@bp.route("/daftar/kode", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", key_func=_sign_up_email_and_ip, methods=["POST"])
+@limiter.limit("20 per day", key_func=_sign_up_email, methods=["POST"])
+@ip_limit
+def sign_up_code():
+    """Step 2: the code from the e-mail. A registered address never got one, so it fails here like a wrong code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.account"))
     pending = ceremonies.pending_sign_up()
     if pending is None:
-        flash(_("Your sign-up form has expired. Please fill it in again."), "warning")
-        return redirect(url_for("accounts.sign_up"), code=303)
+        return _sign_up_expired()
+    form = SignUpCodeForm()
+    if form.validate_on_submit():
+        try:
+            confirmed = ceremonies.confirm_sign_up_email(form.code.data)
+        except ceremonies.SignUpError:
+            return _sign_up_expired()
+        if confirmed:
+            return redirect(url_for("accounts.sign_up_passkey"), code=303)
+        form.code.errors = [_("This code is wrong or has expired. Check the latest e-mail, or ask for a new code.")]
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/sign_up_code.html", form=form, email=pending["email"]), status
+
+
+@bp.post("/daftar/kode/kirim-ulang")
+@limiter.limit("3 per 15 minutes", key_func=_sign_up_email_and_ip)
+@sign_up_mail_limit
+@ip_limit
+def resend_sign_up_code():
+    if not ceremonies.resend_sign_up_code():
+        return _sign_up_expired()
+    flash(_("We have sent a new code. Only the newest code works."), "success")
+    return redirect(url_for("accounts.sign_up_code"), code=303)
+
+
+@bp.get("/daftar/passkey")
+def sign_up_passkey():
+    """Step 3: create the passkey; the account is made only once it is verified."""
+    pending = ceremonies.pending_sign_up()
+    if pending is None:
+        return _sign_up_expired()
+    if not pending.get("email_verified"):
+        return redirect(url_for("accounts.sign_up_code"), code=303)
+    _bind_ceremonies_now()
     return render_template("accounts/sign_up_passkey.html", pending=pending)
 
 
@@ -182,6 +269,7 @@ def sign_in():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next"), url_for("accounts.account")))
     next_url = safe_next(request.args.get("next"), "")
+    _bind_ceremonies_now()
     return render_template("accounts/sign_in.html", next_url=next_url)
 
 
@@ -266,6 +354,7 @@ def end_every_session():
 
 def _passkeys_page(status: int = 200, *, rename_errors: dict | None = None, typed: dict | None = None):
     user = current_user
+    _bind_ceremonies_now()
     return (
         render_template(
             "accounts/passkeys.html",

@@ -3,12 +3,13 @@ imported by tests/conftest.py so every capability has them."""
 
 from __future__ import annotations
 
-import logging
+import socket
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from .authenticator import SoftAuthenticator
-from .flows import Flows
+from .flows import Flows, Mailbox
 
 
 @pytest.fixture
@@ -17,14 +18,42 @@ def authenticator(app) -> SoftAuthenticator:
 
 
 @pytest.fixture
-def flows(app, client) -> Flows:
-    return Flows(app, client)
+def mailbox(app, tmp_path) -> Mailbox:
+    """Every e-mail the app sends during the test: a mail folder of its own (the embedded default), plus what
+    the test SMTP server received when `smtp_server` is used too."""
+    folder = tmp_path / "mail"
+    old = app.config["MAIL_DIR"]
+    app.config["MAIL_DIR"] = str(folder)
+    yield Mailbox(folder)
+    app.config["MAIL_DIR"] = old
 
 
-@pytest.fixture(autouse=True)
-def _account_logs_enabled(app):
-    """Alembic's fileConfig (run by the migrated `app` fixture) disables loggers that existed before it; the
-    refusal tests read our log lines, so switch the accounts loggers back on."""
-    for name, logger in logging.root.manager.loggerDict.items():
-        if name.startswith("app.") and isinstance(logger, logging.Logger):
-            logger.disabled = False
+@pytest.fixture
+def flows(app, client, mailbox) -> Flows:
+    return Flows(app, client, mailbox)
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(app, mailbox):
+    """A real SMTP server on 127.0.0.1; the app is pointed at it for the test (and `mailbox` reads it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    old = app.config["SMTP_HOST"], app.config["SMTP_PORT"]
+    app.config["SMTP_HOST"], app.config["SMTP_PORT"] = "127.0.0.1", port
+    mailbox.smtp = inbox
+    yield inbox
+    app.config["SMTP_HOST"], app.config["SMTP_PORT"] = old
+    controller.stop()

@@ -1,19 +1,58 @@
-"""The passkey ceremonies driven through HTTP with the software authenticator (no browser)."""
+"""The account flows driven through HTTP with the software authenticator (no browser), and the mailbox they read."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
+from email.message import EmailMessage
+from pathlib import Path
 
 from app.accounts.models import User
 from app.extensions import db
 
 from .authenticator import SoftAuthenticator
 
+CODE = re.compile(r"\b(\d{6})\b")
+
+
+class Mailbox:
+    """The e-mails the app sent: .eml files in the mail folder, and (when set) a test SMTP server's envelopes."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.smtp = None  # tests/accounts/conftest.py `_Inbox` when the SMTP server fixture is in use
+
+    def messages(self, to: str | None = None) -> list[EmailMessage]:
+        raw = [path.read_bytes() for path in sorted(self.folder.glob("*.eml"))] if self.folder.exists() else []
+        if self.smtp is not None:
+            raw += [envelope.content for envelope in self.smtp.messages]
+        messages = [email.message_from_bytes(data, policy=email.policy.default) for data in raw]
+        if to is not None:
+            messages = [m for m in messages if m["To"] == to.strip().lower()]
+        return messages
+
+    def latest(self, to: str) -> EmailMessage:
+        messages = self.messages(to)
+        assert messages, f"no e-mail was sent to {to}"
+        return messages[-1]
+
+    @staticmethod
+    def body(message: EmailMessage) -> str:
+        return message.get_content()
+
+    def code(self, to: str) -> str:
+        """The 6-digit code of the latest e-mail to ``to`` (fails when it holds none)."""
+        found = CODE.search(self.body(self.latest(to)))
+        assert found, f"the latest e-mail to {to} holds no code"
+        return found.group(1)
+
 
 class Flows:
-    def __init__(self, app, client):
+    def __init__(self, app, client, mailbox: Mailbox | None = None):
         self.app = app
         self.client = client
+        self.mailbox = mailbox
 
     def csrf_token(self) -> str:
         """The session's CSRF token, read from a small page of ours (the sign-out page)."""
@@ -27,11 +66,25 @@ class Flows:
             headers={"X-CSRFToken": self.csrf_token(), "Origin": "http://localhost"},
         )
 
-    def start_sign_up(self, *, name: str = "Siti Rahayu", email: str = "siti@contoh.id", purposes=()) -> dict:
+    def submit_sign_up_form(self, *, name: str = "Siti Rahayu", email: str = "siti@contoh.id", purposes=()):
+        """Step 1: the form. Every valid answer goes to the code page, registered address or not."""
         response = self.client.post(
             "/daftar", data={"display_name": name, "email": email, "phone": "", "purposes": list(purposes)}
         )
         assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        assert response.headers["Location"] == "/daftar/kode"
+        return response
+
+    def enter_code(self, code: str):
+        """Step 2: the code from the e-mail."""
+        return self.client.post("/daftar/kode", data={"code": code})
+
+    def start_sign_up(self, *, name: str = "Siti Rahayu", email: str = "siti@contoh.id", purposes=()) -> dict:
+        """Steps 1 and 2 (code read from the mailbox), then the passkey creation options of step 3."""
+        self.submit_sign_up_form(name=name, email=email, purposes=purposes)
+        assert self.mailbox is not None, "Flows needs the mailbox fixture to read the sign-up code"
+        response = self.enter_code(self.mailbox.code(email))
+        assert response.status_code == 303 and response.headers["Location"] == "/daftar/passkey", response.status
         options = self.post_json("/daftar/passkey/opsi")
         assert options.status_code == 200, options.get_json()
         return options.get_json()

@@ -50,10 +50,15 @@ def without_autofill(page) -> None:
     page.add_init_script("delete PublicKeyCredential.isConditionalMediationAvailable")
 
 
-def sign_up(page, base_url, *, name="Siti Rahayu", email="siti@contoh.id") -> list[str]:
+def sign_up(page, base_url, mailbox, *, name="Siti Rahayu", email="siti@contoh.id") -> list[str]:
+    """The citizen's whole sign-up: the form, the code from the e-mail (read from the mail folder), the passkey."""
     page.goto(f"{base_url}/daftar")
     page.get_by_label("Nama Anda").fill(name)
     page.get_by_label("E-mail").fill(email)
+    page.get_by_role("button", name="Lanjut").click()
+    page.wait_for_url(f"{base_url}/daftar/kode")
+    shot(page, "01b-daftar-kode")
+    page.get_by_label("Kode dari e-mail").fill(mailbox.code(email))
     page.get_by_role("button", name="Lanjut").click()
     page.wait_for_url(f"{base_url}/daftar/passkey")
     shot(page, "02-daftar-passkey")
@@ -68,12 +73,12 @@ def sign_out(page, base_url):
     page.wait_for_url(f"{base_url}/keluar")
 
 
-def test_sign_up_sign_out_and_sign_in_with_the_discoverable_passkey(app, page, base_url):
+def test_sign_up_sign_out_and_sign_in_with_the_discoverable_passkey(app, page, base_url, mailbox):
     cdp, authenticator_id = add_authenticator(page)
     page.goto(f"{base_url}/daftar")
     shot(page, "01-daftar")
     assert_no_axe_violations(page)
-    codes = sign_up(page, base_url)
+    codes = sign_up(page, base_url, mailbox)
     assert len(codes) == 10 and all(re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2}", c) for c in codes)
     credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]
     assert len(credentials) == 1 and credentials[0]["isResidentCredential"]
@@ -95,9 +100,9 @@ def test_sign_up_sign_out_and_sign_in_with_the_discoverable_passkey(app, page, b
     assert page.get_by_text("Masuk sebagai Siti Rahayu").is_visible()
 
 
-def test_user_verification_failure_shows_an_indonesian_message(app, page, base_url):
+def test_user_verification_failure_shows_an_indonesian_message(app, page, base_url, mailbox):
     cdp, authenticator_id = add_authenticator(page)
-    sign_up(page, base_url)
+    sign_up(page, base_url, mailbox)
     sign_out(page, base_url)
     cdp.send("WebAuthn.setUserVerified", {"authenticatorId": authenticator_id, "isUserVerified": False})
     page.goto(f"{base_url}/masuk")
@@ -110,9 +115,9 @@ def test_user_verification_failure_shows_an_indonesian_message(app, page, base_u
     assert_no_axe_violations(page)
 
 
-def test_a_second_device_adds_a_passkey_then_the_first_is_removed(app, page, base_url, browser):
+def test_a_second_device_adds_a_passkey_then_the_first_is_removed(app, page, base_url, mailbox, browser):
     cdp, first = add_authenticator(page)
-    sign_up(page, base_url)
+    sign_up(page, base_url, mailbox)
     # The citizen adds a passkey made by a second authenticator (Chromium allows one internal authenticator at a
     # time per page, so the first one steps aside).
     cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": first})
@@ -146,9 +151,9 @@ def test_a_second_device_adds_a_passkey_then_the_first_is_removed(app, page, bas
     assert names == ["Passkey 2"]
 
 
-def test_recovery_code_lets_the_citizen_register_a_new_passkey(app, page, base_url):
+def test_recovery_code_lets_the_citizen_register_a_new_passkey(app, page, base_url, mailbox):
     cdp, first = add_authenticator(page)
-    codes = sign_up(page, base_url)
+    codes = sign_up(page, base_url, mailbox)
     sign_out(page, base_url)
     cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": first})  # the phone is lost
     add_authenticator(page)  # the new phone
@@ -160,6 +165,8 @@ def test_recovery_code_lets_the_citizen_register_a_new_passkey(app, page, base_u
     page.get_by_role("button", name="Lanjut").click()
     page.wait_for_url(f"{base_url}/akun/passkey")
     assert page.get_by_text("Anda masuk dengan kode pemulihan.").is_visible()
+    # The header's "Akun" leads to the one page a recovery session may use, not back to the sign-in page.
+    assert page.locator(".site-nav").get_by_role("link", name="Akun").get_attribute("href") == "/akun/passkey"
     shot(page, "10-pemulihan-passkey")
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Tambah passkey").click()
@@ -168,9 +175,9 @@ def test_recovery_code_lets_the_citizen_register_a_new_passkey(app, page, base_u
     page.wait_for_url(f"{base_url}/akun")
 
 
-def test_autofill_path_signs_in_through_conditional_mediation(app, page, base_url):
+def test_autofill_path_signs_in_through_conditional_mediation(app, page, base_url, mailbox):
     add_authenticator(page, autofill=True)
-    sign_up(page, base_url)
+    sign_up(page, base_url, mailbox)
     sign_out(page, base_url)
     # The virtual authenticator answers a conditional request at once: this proves the code path, not the UI.
     page.goto(f"{base_url}/masuk")
@@ -186,3 +193,26 @@ def test_recovery_and_email_code_pages_have_no_axe_violations_with_errors_shown(
     page.goto(f"{base_url}/masuk/pemulihan/kode-email")
     shot(page, "12-kode-email")
     assert_no_axe_violations(page)
+
+
+def test_sign_up_code_step_keeps_what_was_typed_and_has_no_axe_violations(page, base_url, mailbox):
+    page.goto(f"{base_url}/daftar")
+    page.get_by_label("Nama Anda").fill("Rani Wulandari")
+    page.get_by_label("E-mail").fill("rani.wulandari.panjang.sekali@kabupaten-contoh.go.id")
+    page.get_by_role("button", name="Lanjut").click()
+    page.wait_for_url(f"{base_url}/daftar/kode")
+    assert page.get_by_text("Kami telah mengirim kode 6 digit ke").is_visible()
+    assert_no_axe_violations(page)
+    page.get_by_label("Kode dari e-mail").fill("12345")
+    page.get_by_role("button", name="Lanjut").click()
+    page.locator("#code-error").wait_for()
+    assert page.get_by_label("Kode dari e-mail").input_value() == "12345"
+    shot(page, "01c-daftar-kode-galat")
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Kirim kode baru").click()
+    page.get_by_text("Kami telah mengirim kode baru.").wait_for()
+    shot(page, "01d-daftar-kode-baru")
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Ubah nama atau e-mail").click()
+    page.wait_for_url(f"{base_url}/daftar")
+    assert page.get_by_label("E-mail").input_value() == "rani.wulandari.panjang.sekali@kabupaten-contoh.go.id"

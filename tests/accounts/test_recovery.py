@@ -4,10 +4,8 @@ restricted session that can only register a new passkey."""
 from __future__ import annotations
 
 import re
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from app.accounts import recovery
@@ -78,6 +76,19 @@ def test_a_recovery_session_can_only_register_a_new_passkey(app, client, flows, 
     assert client.get("/akun").status_code == 200
 
 
+def test_the_header_account_link_of_a_recovery_session_leads_to_the_passkey_page(client, account_with_codes):
+    assert _recover_with_code(client, account_with_codes[2]).status_code == 303
+    page = client.get_page("/akun/passkey")
+    link = page.select_one(".site-nav").find("a", string="Akun")
+    assert link["href"] == "/akun/passkey"  # /akun would bounce a recovery session to the sign-in page
+
+
+def test_the_header_account_link_of_a_normal_session_leads_to_the_account(client, citizen, signed_in):
+    signed_in(client, citizen)
+    page = client.get_page("/akun/passkey")
+    assert page.select_one(".site-nav").find("a", string="Akun")["href"] == "/akun"
+
+
 def test_the_last_passkey_cannot_be_removed_without_unused_recovery_codes(app, client, flows, authenticator):
     flows.sign_up(authenticator)
     with app.app_context():
@@ -95,39 +106,15 @@ def test_the_last_passkey_cannot_be_removed_without_unused_recovery_codes(app, c
         assert db.session.get(Passkey, passkey_id) is not None
 
 
-class _Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server(app):
-    """A real SMTP server on 127.0.0.1; the app is pointed at it for the test."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    old = app.config["SMTP_HOST"], app.config["SMTP_PORT"]
-    app.config["SMTP_HOST"], app.config["SMTP_PORT"] = "127.0.0.1", port
-    yield inbox
-    app.config["SMTP_HOST"], app.config["SMTP_PORT"] = old
-    controller.stop()
-
-
 def test_an_email_code_arrives_by_smtp_and_signs_in_once(app, client, flows, authenticator, smtp_server, caplog):
-    flows.sign_up(authenticator)
+    flows.sign_up(authenticator)  # its sign-up code arrived over SMTP too
     flows.sign_out()
     caplog.set_level("INFO")
+    before = len(smtp_server.messages)
     response = client.post("/masuk/pemulihan/email", data={"em-email": "siti@contoh.id"})
     assert response.status_code == 303
-    assert len(smtp_server.messages) == 1
-    envelope = smtp_server.messages[0]
+    assert len(smtp_server.messages) == before + 1
+    envelope = smtp_server.messages[-1]
     assert envelope.rcpt_tos == ["siti@contoh.id"]
     code = re.search(rb"\b(\d{6})\b", envelope.content).group(1).decode()
     assert not any(code in record.getMessage() for record in caplog.records), "the code must never be logged"

@@ -54,8 +54,8 @@ def queue(app):
 
 
 @pytest.fixture
-def device(app, push_service):
-    """``device(user) -> Subscriber``: a browser of ``user`` that turned notifications on (stored via the use case)."""
+def push_device(app, push_service):
+    """``push_device(user) -> Subscriber``: a browser of ``user`` that turned notifications on (stored via the use case)."""
 
     def subscribe(user: User) -> Subscriber:
         subscriber = push_service.subscriber()

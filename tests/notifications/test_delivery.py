@@ -41,9 +41,9 @@ def set_locale(app, user: User, locale: str) -> None:
 
 
 def test_a_status_change_by_an_officer_arrives_on_the_phone_decrypted_with_title_url_and_language(
-    app, desk, citizen, application_number, device, push_service, queue
+    app, desk, citizen, application_number, push_device, push_service, queue
 ):
-    phone = device(citizen)
+    phone = push_device(citizen)
     act(app, desk, application_number, "verifikasi")
 
     assert queue.pending() == 1, "the commit of the transition enqueues its outbox row"
@@ -62,10 +62,10 @@ def test_a_status_change_by_an_officer_arrives_on_the_phone_decrypted_with_title
 
 
 def test_the_payload_is_in_the_language_the_citizen_chose(
-    app, desk, citizen, application_number, device, push_service, queue
+    app, desk, citizen, application_number, push_device, push_service, queue
 ):
     set_locale(app, citizen, "en")
-    phone = device(citizen)
+    phone = push_device(citizen)
     act(app, desk, application_number, "perbaikan", reason="Foto KK buram, unggah ulang.")
     queue.run()
     [message] = push_service.messages_for(phone)
@@ -76,9 +76,9 @@ def test_the_payload_is_in_the_language_the_citizen_chose(
 
 
 def test_every_device_of_the_citizen_gets_it_and_other_citizens_get_nothing(
-    app, desk, citizen, other_citizen, application_number, device, push_service, queue
+    app, desk, citizen, other_citizen, application_number, push_device, push_service, queue
 ):
-    phone, laptop, stranger = device(citizen), device(citizen), device(other_citizen)
+    phone, laptop, stranger = push_device(citizen), push_device(citizen), push_device(other_citizen)
     act(app, desk, application_number, "verifikasi")
     queue.run()
     assert len(push_service.messages_for(phone)) == 1
@@ -87,9 +87,9 @@ def test_every_device_of_the_citizen_gets_it_and_other_citizens_get_nothing(
 
 
 def test_one_topic_per_application_so_a_phone_that_was_off_gets_the_latest_state(
-    app, desk, citizen, application_number, device, push_service, queue
+    app, desk, citizen, application_number, push_device, push_service, queue
 ):
-    phone = device(citizen)
+    phone = push_device(citizen)
     act(app, desk, application_number, "verifikasi")
     act(app, desk, application_number, "proses")
     queue.run()
@@ -111,9 +111,9 @@ def test_a_citizen_without_devices_gets_the_notice_in_the_inbox_only(
 
 
 def test_410_gone_deletes_the_subscription_and_the_others_still_get_it(
-    app, desk, citizen, application_number, device, push_service, queue
+    app, desk, citizen, application_number, push_device, push_service, queue
 ):
-    old_phone, phone = device(citizen), device(citizen)
+    old_phone, phone = push_device(citizen), push_device(citizen)
     push_service.answer(old_phone, 410)
     act(app, desk, application_number, "verifikasi")
     queue.run()
@@ -122,17 +122,17 @@ def test_410_gone_deletes_the_subscription_and_the_others_still_get_it(
     assert outbox_rows(app)[0].status == OutboxStatus.SENT
 
 
-def test_404_also_deletes_the_subscription(app, desk, citizen, application_number, device, push_service, queue):
-    push_service.answer(device(citizen), 404)
+def test_404_also_deletes_the_subscription(app, desk, citizen, application_number, push_device, push_service, queue):
+    push_service.answer(push_device(citizen), 404)
     act(app, desk, application_number, "verifikasi")
     queue.run()
     assert subscription_count(app, citizen) == 0
 
 
 def test_500_then_201_is_delivered_once_after_a_retry_with_backoff(
-    app, desk, citizen, application_number, device, push_service, queue
+    app, desk, citizen, application_number, push_device, push_service, queue
 ):
-    phone, laptop = device(citizen), device(citizen)
+    phone, laptop = push_device(citizen), push_device(citizen)
     push_service.answer(phone, 500)
     act(app, desk, application_number, "verifikasi")
     before = utcnow()
@@ -153,9 +153,9 @@ def test_500_then_201_is_delivered_once_after_a_retry_with_backoff(
 
 
 def test_429_with_retry_after_waits_at_least_that_long(
-    app, desk, citizen, application_number, device, push_service, queue
+    app, desk, citizen, application_number, push_device, push_service, queue
 ):
-    phone = device(citizen)
+    phone = push_device(citizen)
     push_service.answer(phone, (429, {"Retry-After": "600"}))
     act(app, desk, application_number, "verifikasi")
     before = utcnow()
@@ -177,9 +177,9 @@ def test_retry_after_as_an_http_date_is_understood():
 
 
 def test_after_the_last_attempt_the_message_is_failed_and_kept_for_admins(
-    app, desk, citizen, application_number, device, push_service, queue
+    app, desk, citizen, application_number, push_device, push_service, queue
 ):
-    phone = device(citizen)
+    phone = push_device(citizen)
     push_service.answer(phone, *([503] * delivery.MAX_ATTEMPTS))
     act(app, desk, application_number, "verifikasi")
     queue.run()
@@ -206,9 +206,9 @@ def test_a_rolled_back_transition_enqueues_nothing(app, citizen, application_num
 
 
 def test_a_long_reason_is_shortened_to_fit_one_push_message(
-    app, desk, citizen, application_number, device, push_service, queue
+    app, desk, citizen, application_number, push_device, push_service, queue
 ):
-    phone = device(citizen)
+    phone = push_device(citizen)
     # 1,980 characters of aksara Jawa: 3 bytes each in UTF-8, too large for one push message as it is.
     act(app, desk, application_number, "perbaikan", reason="ꦥꦺꦴꦠꦺꦴ ꦏꦏ꧀ " * 180)
     queue.run()
@@ -233,9 +233,9 @@ def _overdue(app, minutes: int = 10) -> None:
 
 
 def test_a_worker_killed_between_dequeue_and_send_delivers_after_restart_via_the_sweep(
-    app, desk, citizen, application_number, device, push_service, queue
+    app, desk, citizen, application_number, push_device, push_service, queue
 ):
-    phone = device(citizen)
+    phone = push_device(citizen)
     act(app, desk, application_number, "verifikasi")
     assert queue.huey.dequeue() is not None  # the worker took the job … and died before running it
     assert queue.pending() == 0 and push_service.attempts == {}
@@ -255,9 +255,9 @@ class Killed(BaseException):
 
 
 def test_a_worker_killed_mid_batch_sends_the_rest_after_restart_and_none_twice(
-    app, desk, citizen, application_number, device, push_service, queue, monkeypatch
+    app, desk, citizen, application_number, push_device, push_service, queue, monkeypatch
 ):
-    phones = [device(citizen) for _ in range(3)]
+    phones = [push_device(citizen) for _ in range(3)]
     act(app, desk, application_number, "verifikasi")
     real_send = push.Sender.send
     calls = []
@@ -289,9 +289,9 @@ def test_a_worker_killed_mid_batch_sends_the_rest_after_restart_and_none_twice(
 
 
 def test_two_workers_with_the_same_job_send_it_once(
-    app, desk, citizen, application_number, device, push_service, queue
+    app, desk, citizen, application_number, push_device, push_service, queue
 ):
-    phone = device(citizen)
+    phone = push_device(citizen)
     act(app, desk, application_number, "verifikasi")
     _overdue(app)
     with app.app_context():
@@ -301,10 +301,10 @@ def test_two_workers_with_the_same_job_send_it_once(
     assert len(push_service.messages_for(phone)) == 1
 
 
-def test_the_sweep_re_enqueues_rows_that_were_never_enqueued(app, citizen, device, push_service, queue):
+def test_the_sweep_re_enqueues_rows_that_were_never_enqueued(app, citizen, push_device, push_service, queue):
     from app.notifications import inbox
 
-    phone = device(citizen)
+    phone = push_device(citizen)
     with app.app_context():
         inbox.send_test(db.session.get(User, citizen.id), url="/notifikasi")
     queue.huey.flush()  # the queue lost the job (e.g. Redis was restarted between commit and enqueue)

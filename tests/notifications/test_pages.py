@@ -141,9 +141,9 @@ def test_subscribing_stores_the_device_and_lists_it(app, client, citizen, signed
 
 
 def test_a_shared_phone_moves_to_the_citizen_who_turns_notifications_on(
-    app, client, citizen, other_citizen, signed_in, device
+    app, client, citizen, other_citizen, signed_in, push_device
 ):
-    phone = device(citizen)
+    phone = push_device(citizen)
     signed_in(client, other_citizen)
     response = post_json(client, "/akun/notifikasi/langganan", phone.as_json())
     assert response.status_code == 201
@@ -214,8 +214,8 @@ def test_subscribing_needs_a_session_and_a_csrf_token(client, citizen, signed_in
     assert no_token.status_code == 400
 
 
-def test_turning_a_device_off_and_a_stranger_cannot(app, client, citizen, other_citizen, signed_in, device):
-    device(citizen)
+def test_turning_a_device_off_and_a_stranger_cannot(app, client, citizen, other_citizen, signed_in, push_device):
+    push_device(citizen)
     with app.app_context():
         subscription_id = db.session.scalar(select(PushSubscription.id))
     signed_in(client, other_citizen)
@@ -226,8 +226,8 @@ def test_turning_a_device_off_and_a_stranger_cannot(app, client, citizen, other_
     assert subscription_count(app, citizen) == 0
 
 
-def test_this_browser_unsubscribes_by_endpoint(app, client, citizen, other_citizen, signed_in, device):
-    phone = device(citizen)
+def test_this_browser_unsubscribes_by_endpoint(app, client, citizen, other_citizen, signed_in, push_device):
+    phone = push_device(citizen)
     signed_in(client, other_citizen)
     post_json(client, "/akun/notifikasi/langganan/hapus", {"endpoint": phone.endpoint})
     assert subscription_count(app, citizen) == 1, "only one's own endpoint can be removed"
@@ -237,12 +237,12 @@ def test_this_browser_unsubscribes_by_endpoint(app, client, citizen, other_citiz
 
 
 def test_the_test_notification_goes_through_the_outbox_not_the_request(
-    app, client, citizen, signed_in, device, push_service, queue
+    app, client, citizen, signed_in, push_device, push_service, queue
 ):
     signed_in(client, citizen)
     response = client.post("/akun/notifikasi/uji")
     assert response.status_code == 303 and outbox_rows(app) == []  # no device yet: nothing to test
-    phone = device(citizen)
+    phone = push_device(citizen)
     client.post("/akun/notifikasi/uji")
     assert push_service.attempts == {}, "nothing is sent from the web request"
     [row] = outbox_rows(app)

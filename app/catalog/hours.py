@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -52,8 +53,13 @@ def _local(now_utc: dt.datetime, tz: str) -> dt.datetime:
     return now_utc.astimezone(ZoneInfo(tz))
 
 
-def _periods_by_day(rows: Sequence[HoursRow]) -> dict[int, list[tuple[dt.time, dt.time]]]:
-    days: dict[int, list[tuple[dt.time, dt.time]]] = {}
+# Periods per weekday, sorted: what every question below is answered from. Built once per schedule (a service
+# page lists up to eleven counters, and the ORM attribute reads are what made that page slow).
+Week = dict[int, list[tuple[dt.time, dt.time]]]
+
+
+def _periods_by_day(rows: Sequence[HoursRow]) -> Week:
+    days: Week = {}
     for row in rows:
         days.setdefault(row.weekday, []).append((row.opens, row.closes))
     for periods in days.values():
@@ -68,8 +74,10 @@ def is_open(rows: Sequence[HoursRow], tz: str, now_utc: dt.datetime) -> bool:
 
 def next_opening(rows: Sequence[HoursRow], tz: str, now_utc: dt.datetime) -> dt.datetime | None:
     """The next moment (aware, in ``tz``) at which a period starts, strictly after ``now_utc``; None if never."""
-    local = _local(now_utc, tz)
-    days = _periods_by_day(rows)
+    return _next_opening(_periods_by_day(rows), _local(now_utc, tz))
+
+
+def _next_opening(days: Week, local: dt.datetime) -> dt.datetime | None:
     if not days:
         return None
     for offset in range(8):  # today … the same weekday next week
@@ -82,17 +90,35 @@ def next_opening(rows: Sequence[HoursRow], tz: str, now_utc: dt.datetime) -> dt.
 
 
 def opening_status(rows: Sequence[HoursRow], tz: str, now_utc: dt.datetime) -> OpeningStatus:
-    local = _local(now_utc, tz)
+    return _opening_status(_periods_by_day(rows), _local(now_utc, tz))
+
+
+def _opening_status(days: Week, local: dt.datetime) -> OpeningStatus:
     now_time = local.time().replace(tzinfo=None)
-    for opens, closes in _periods_by_day(rows).get(local.weekday(), []):
+    for opens, closes in days.get(local.weekday(), []):
         if opens <= now_time < closes:
             return OpeningStatus(True, closes, None, local)
-    return OpeningStatus(False, None, next_opening(rows, tz, now_utc), local)
+    return OpeningStatus(False, None, _next_opening(days, local), local)
+
+
+def describe(
+    rows: Sequence[HoursRow], tz: str, now_utc: dt.datetime, *, locale: str = "id"
+) -> tuple[list[HoursGroup], OpeningStatus]:
+    """``group_hours`` and ``opening_status`` of the same rows, reading them once."""
+    days = _periods_by_day(rows)
+    return _group_days(days, locale=locale, include_closed=True), _opening_status(days, _local(now_utc, tz))
+
+
+@cache
+def _day_names(locale: str) -> tuple[str, ...]:
+    # CLDR data never changes while the process runs; Babel's lookup costs more than the rest of a schedule.
+    names = get_day_names("wide", locale=locale)
+    return tuple(str(names[index]) for index in range(7))
 
 
 def day_names(locale: str = "id") -> dict[int, str]:
     """0 → "Senin" … 6 → "Minggu" (CLDR names; Monday is 0 in both Babel and our weekday columns)."""
-    return {index: str(name) for index, name in get_day_names("wide", locale=locale).items()}
+    return dict(enumerate(_day_names(locale)))
 
 
 def group_hours(rows: Sequence[HoursRow], *, locale: str = "id", include_closed: bool = True) -> list[HoursGroup]:
@@ -101,8 +127,11 @@ def group_hours(rows: Sequence[HoursRow], *, locale: str = "id", include_closed:
     Closed days (no rows) become groups with no periods when ``include_closed`` so a citizen sees "Sabtu–Minggu
     Tutup" rather than wondering. Runs never wrap from Minggu back to Senin: a week reads Monday first.
     """
-    names = day_names(locale)
-    days = _periods_by_day(rows)
+    return _group_days(_periods_by_day(rows), locale=locale, include_closed=include_closed)
+
+
+def _group_days(days: Week, *, locale: str, include_closed: bool) -> list[HoursGroup]:
+    names = _day_names(locale)
     groups: list[HoursGroup] = []
     start = 0
     while start < 7:

@@ -54,11 +54,8 @@ class Counter:
 
 
 def schedule_for(rows: Sequence[hours.HoursRow], timezone: str, now: dt.datetime, locale: str) -> Schedule:
-    return Schedule(
-        timezone=timezone,
-        groups=hours.group_hours(rows, locale=locale),
-        status=hours.opening_status(rows, timezone, now),
-    )
+    groups, status = hours.describe(rows, timezone, now, locale=locale)
+    return Schedule(timezone=timezone, groups=groups, status=status)
 
 
 def mpp_schedule(mpp: Mpp, now: dt.datetime, locale: str = "id") -> Schedule:

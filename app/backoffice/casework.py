@@ -24,6 +24,7 @@ from ..extensions import db
 from ..personal.models import Document
 from ..personal.privacy import record_access
 from ..personal.uploads import CleanFile, UploadRejected, inspect_upload, read_limited
+from ..results.issue import issue_result
 from . import audit
 from .models import AuditAction, ChecklistTick, ResultDocument, ResultSource
 from .scope import Scope
@@ -55,10 +56,19 @@ ACTIONS: dict[str, Action] = {
     )
 }
 
+# How the officer provides the result on "Selesaikan" (the form's ``hasil_cara`` radio values).
+RESULT_GENERATE = "buat"  # MPP Digital writes a Bukti Penyelesaian Layanan
+RESULT_UPLOAD = "unggah"  # the agency's own PDF, with a verification page appended
+RESULT_CHOICES = (RESULT_GENERATE, RESULT_UPLOAD)
+
 MSG_UNKNOWN_ACTION = _l("Choose one of the actions offered.")
-MSG_RESULT_REQUIRED = _l("Attach the result document (PDF) before completing the application.")
+MSG_RESULT_CHOICE = _l("Choose whether to generate the result document or upload the agency's document.")
+MSG_RESULT_REQUIRED = _l("Choose the agency's result document (PDF) to upload.")
+MSG_RESULT_NOT_WANTED = _l(
+    "You chose to generate the result document but also attached a file. "
+    "Choose “Upload the document from the agency” to use the file."
+)
 MSG_RESULT_PDF = _l("The result document must be a PDF.")
-MSG_GENERATE_UNAVAILABLE = _l("Generating the result document is not available yet. Attach the agency's PDF.")
 MSG_NOT_YOURS = _l("Only an officer of this agency at this MPP can act on this application.")
 
 
@@ -197,10 +207,14 @@ def act(
     *,
     expected_version: int | None,
     reason: str | None = None,
+    result_choice: str | None = None,
     result_file=None,
 ) -> None:
     """Apply one officer action. Raises ActionInvalid (field error), workflow.TransitionRefused (not allowed now)
-    or workflow.TransitionConflict (someone else changed the application since the page was rendered)."""
+    or workflow.TransitionConflict (someone else changed the application since the page was rendered).
+
+    Completing (``selesai``) needs ``result_choice``: ``RESULT_GENERATE`` or ``RESULT_UPLOAD`` with a PDF in
+    ``result_file``. Without a choice, an attached file means upload (a form posted by an older page)."""
     action = ACTIONS.get(action_name)
     if action is None:
         raise ActionInvalid("action", MSG_UNKNOWN_ACTION)
@@ -214,11 +228,34 @@ def act(
         if message is not None and workflow.can_transition(application, action.to_status, actor=scope.user):
             raise ActionInvalid("reason", message)  # allowed move, but the reason is missing or too long
     if action.to_status == S.COMPLETED:
-        result = read_result(result_file) if result_file is not None else None
-        complete_application(scope, application, expected_version=expected_version, result=result, note=reason)
+        generate, result = _result_input(scope, application, result_choice, result_file)
+        complete_application(
+            scope, application, expected_version=expected_version, result=result, generate=generate, note=reason
+        )
         return
     _transition(scope, application, action.to_status, expected_version=expected_version, reason=reason)
     db.session.commit()
+
+
+def _result_input(scope: Scope, application: Application, choice: str | None, file) -> tuple[bool, CleanFile | None]:
+    """(generate?, uploaded PDF) from the officer's choice. The choice is judged only when the move itself is
+    allowed, so a page for a wrong state still gets the state machine's reason rather than a field error."""
+    if not workflow.can_transition(application, S.COMPLETED, actor=scope.user):
+        return False, None
+    attached = file is not None and bool(getattr(file, "filename", ""))
+    choice = (choice or "").strip()
+    if not choice and attached:
+        choice = RESULT_UPLOAD
+    if choice not in RESULT_CHOICES:
+        raise ActionInvalid("result_choice", MSG_RESULT_CHOICE)
+    if choice == RESULT_GENERATE:
+        if attached:
+            raise ActionInvalid("result_choice", MSG_RESULT_NOT_WANTED)
+        return True, None
+    result = read_result(file)
+    if result is None:
+        raise ActionInvalid("result", MSG_RESULT_REQUIRED)
+    return False, result
 
 
 def read_result(file) -> CleanFile | None:
@@ -234,11 +271,6 @@ def read_result(file) -> CleanFile | None:
     return clean
 
 
-# The results issue plugs its generator in here: ``generate(application, actor) -> CleanFile`` (a PDF carrying the
-# verification code and QR). Until then completing needs the agency's own PDF.
-result_generator = None
-
-
 def complete_application(
     scope: Scope,
     application: Application,
@@ -248,50 +280,55 @@ def complete_application(
     generate: bool = False,
     note: str | None = None,
 ) -> ResultDocument:
-    """diproses → selesai with its result document, in one transaction: the transition, the result row, the audit
-    entries and the applicant's notification. ``result`` is the agency's PDF; ``generate=True`` asks the results
-    module (``result_generator``) to produce one instead.
+    """diproses → selesai with its result document, in ONE transaction: the transition (and, via its listener, the
+    applicant's notification and outbox row), the stored result, its verification row and the audit entries.
 
-    The file is written before the commit and removed again if the commit fails, so no orphan is left behind.
+    ``result`` is the agency's own PDF: ``issue_result`` appends a page with the verification code and QR, so an
+    uploaded document can be checked at /verifikasi like a generated one. ``generate=True`` (and no ``result``)
+    has ``issue_result`` write a *Bukti Penyelesaian Layanan* instead.
+
+    The file is written just before the commit and removed again if anything fails, so no orphan file, code or
+    status change is ever left behind; any failure rolls the whole session back before it propagates.
     """
-    if result is None and generate:
-        if result_generator is None:
-            raise ActionInvalid("result", MSG_GENERATE_UNAVAILABLE)
-        result = result_generator(application, scope.user)
-        source = ResultSource.GENERATED
-    else:
-        source = ResultSource.UPLOADED
     # Asked for only when the move itself is allowed, so a wrong state still gets the state machine's reason.
-    if result is None and workflow.can_transition(application, S.COMPLETED, actor=scope.user):
+    if result is None and not generate and workflow.can_transition(application, S.COMPLETED, actor=scope.user):
         raise ActionInvalid("result", MSG_RESULT_REQUIRED)
-    _transition(scope, application, S.COMPLETED, expected_version=expected_version, reason=note)
-    storage_name = f"{secrets.token_hex(16)}.pdf"
-    path = _result_dir() / storage_name
-    document = ResultDocument(
-        application_id=application.id,
-        source=source,
-        storage_name=storage_name,
-        content_type=result.content_type,
-        size=result.size,
-        sha256=result.sha256,
-        created_by_id=scope.user.id,
-    )
-    db.session.add(document)
-    db.session.flush()
-    audit.record(
-        actor=scope.user,
-        action=AuditAction.RESULT_ATTACHED,
-        mpp_id=application.mpp_id,
-        application=application,
-        object_type="result",
-        object_id=document.id,
-    )
-    path.write_bytes(result.data)
+    path = None
     try:
+        # The transition first: a stale page or a refused move must not leave a verification code in the session.
+        _transition(scope, application, S.COMPLETED, expected_version=expected_version, reason=note)
+        try:
+            issued = issue_result(application, actor=scope.user, uploaded=result)
+        except UploadRejected as rejected:  # an agency PDF that passed the upload checks but cannot be extended
+            raise ActionInvalid("result", rejected.message) from None
+        storage_name = f"{secrets.token_hex(16)}.pdf"
+        document = ResultDocument(
+            application_id=application.id,
+            source=ResultSource.UPLOADED if result is not None else ResultSource.GENERATED,
+            storage_name=storage_name,
+            content_type=issued.content_type,
+            size=issued.size,
+            sha256=issued.sha256,
+            created_by_id=scope.user.id,
+        )
+        db.session.add(document)
+        db.session.flush()
+        audit.record(
+            actor=scope.user,
+            action=AuditAction.RESULT_ATTACHED,
+            mpp_id=application.mpp_id,
+            application=application,
+            object_type="result",
+            object_id=document.id,
+            reason=document.source.value,
+        )
+        path = _result_dir() / storage_name
+        path.write_bytes(issued.data)
         db.session.commit()
     except Exception:
         db.session.rollback()
-        path.unlink(missing_ok=True)
+        if path is not None:
+            path.unlink(missing_ok=True)
         raise
     return document
 

@@ -130,10 +130,14 @@ class ResultDocument(db.Model):
 
 
 class AuditAction(enum.StrEnum):
+    """Stored as its value in a non-native enum column (VARCHAR(20), no CHECK constraint: ``str_enum`` leaves
+    ``create_constraint`` off), so a new member needs no migration — only a value of at most 20 characters."""
+
     TRANSITION = "status"
     CHECKLIST = "checklist"
     DOCUMENT_OPENED = "buka_dokumen"
     RESULT_ATTACHED = "lampirkan_hasil"
+    RESULT_REVOKED = "cabut_hasil"
     INVITATION_CREATED = "undangan_dibuat"
     STAFF_ENROLLED = "petugas_terdaftar"
 

@@ -50,6 +50,7 @@ AUDIT_ACTION_LABELS = {
     AuditAction.CHECKLIST: _l("Checklist saved"),
     AuditAction.DOCUMENT_OPENED: _l("Document opened"),
     AuditAction.RESULT_ATTACHED: _l("Result document attached"),
+    AuditAction.RESULT_REVOKED: _l("Result document revoked"),
     AuditAction.INVITATION_CREATED: _l("Invitation created"),
     AuditAction.STAFF_ENROLLED: _l("Staff member enrolled"),
 }
@@ -119,7 +120,8 @@ def _render_application(application: Application, *, errors=None, values=None, s
             values=values or {},
             tz_name=application.mpp.timezone if application.mpp else "Asia/Jakarta",
             working_days=service_working_days(application.service),
-            can_generate=casework.result_generator is not None,
+            result_generate=casework.RESULT_GENERATE,
+            result_upload=casework.RESULT_UPLOAD,
         ),
         status,
     )
@@ -141,7 +143,8 @@ def act(number: str):
     application = _application_or_404(number)
     action = request.form.get("tindakan", "")
     reason = (request.form.get("alasan") or "")[: workflow.REASON_MAX_LENGTH + 1]
-    values = {"tindakan": action, "alasan": reason}
+    result_choice = (request.form.get("hasil_cara") or "")[:20]
+    values = {"tindakan": action, "alasan": reason, "hasil_cara": result_choice}
     try:
         casework.act(
             current_scope(),
@@ -149,6 +152,7 @@ def act(number: str):
             action,
             expected_version=_version(request.form.get("versi")),
             reason=reason,
+            result_choice=result_choice,
             result_file=request.files.get("hasil"),
         )
     except casework.ActionInvalid as invalid:

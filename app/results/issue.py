@@ -7,7 +7,9 @@ completion that fails leaves neither a code nor a document behind.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from flask import current_app
@@ -17,6 +19,8 @@ from sqlalchemy import select
 from ..accounts.models import User
 from ..applications.models import Application, ApplicationStatus
 from ..applications.workdays import local_date
+from ..backoffice import audit
+from ..backoffice.models import AuditAction, ResultDocument
 from ..database import utcnow
 from ..extensions import db
 from ..personal.uploads import CleanFile, UploadRejected, inspect_upload
@@ -27,6 +31,9 @@ REVOKE_REASON_MAX = 500
 MSG_REVOKE_REASON = _l("Give the reason for revoking the document.")
 MSG_REVOKE_REASON_LONG = _l("The reason is too long (at most %(max)d characters).", max=REVOKE_REASON_MAX)
 MSG_ALREADY_REVOKED = _l("This document has already been revoked.")
+MSG_PDF_NOT_EXTENDABLE = _l(
+    "The verification page could not be added to this PDF. Save the document as a new PDF and upload it again."
+)
 
 
 class RevokeInvalid(ValueError):
@@ -81,6 +88,7 @@ def issue_result(application: Application, *, actor: User, uploaded: CleanFile |
     Without ``uploaded``: a generated *Bukti Penyelesaian Layanan*. With the agency's own PDF (already checked by
     the uploads module): that PDF with one verification page appended. Adds the ``ResultVerification`` row to
     the session (no commit: the caller's completion transaction owns it). ``actor`` is the issuing officer.
+    Raises UploadRejected when the uploaded PDF cannot take the extra page.
     """
     existing = db.session.scalar(select(ResultVerification).where(ResultVerification.application_id == application.id))
     if existing is not None:  # a re-issue (e.g. a corrected upload) gets a new code; the old one stops verifying
@@ -92,7 +100,10 @@ def issue_result(application: Application, *, actor: User, uploaded: CleanFile |
     if uploaded is None:
         data = pdf.render_result(content, qr)
     else:
-        data = pdf.append_pages(uploaded.data, pdf.verification_page(content, qr))
+        try:
+            data = pdf.append_pages(uploaded.data, pdf.verification_page(content, qr))
+        except pdf.PdfUnusable:
+            raise UploadRejected(MSG_PDF_NOT_EXTENDABLE) from None
     db.session.add(
         ResultVerification(
             code=code,
@@ -133,6 +144,33 @@ def verification_of(application: Application) -> ResultVerification | None:
     return db.session.scalar(select(ResultVerification).where(ResultVerification.application_id == application.id))
 
 
+@dataclass(frozen=True)
+class ResultSummary:
+    """What the application pages (the applicant's and the officer's) say about a completed application's result."""
+
+    code_display: str | None  # None for a result stored before every result carried a code
+    revoked: bool
+    revoked_at: dt.datetime | None
+
+
+def result_summary(application: Application) -> ResultSummary | None:
+    """The result of ``application`` — None while it is not completed or has no stored file. The caller has
+    already checked that the viewer may see the application (its owner, or staff in scope)."""
+    if application.status != ApplicationStatus.COMPLETED:
+        return None
+    stored = db.session.scalar(select(ResultDocument.id).where(ResultDocument.application_id == application.id))
+    if stored is None:
+        return None
+    verification = verification_of(application)
+    if verification is None:
+        return ResultSummary(code_display=None, revoked=False, revoked_at=None)
+    return ResultSummary(
+        code_display=codes.display(verification.code),
+        revoked=verification.status == VerificationStatus.REVOKED,
+        revoked_at=verification.revoked_at,
+    )
+
+
 def revoke(verification: ResultVerification, *, actor: User, reason: str | None) -> None:
     """Mark an issued document as revoked (e.g. issued in error). The public page says so from then on; commits."""
     reason = (reason or "").strip()
@@ -145,16 +183,12 @@ def revoke(verification: ResultVerification, *, actor: User, reason: str | None)
     verification.status = VerificationStatus.REVOKED
     verification.revoked_at = utcnow()
     verification.revoked_reason = reason
-    from ..backoffice import audit
-    from ..backoffice.models import AuditAction
-
-    # The audit log has no "revoked" action yet; a RESULT_ATTACHED entry naming the revocation keeps it traceable.
     audit.record(
         actor=actor,
-        action=AuditAction.RESULT_ATTACHED,
+        action=AuditAction.RESULT_REVOKED,
         mpp_id=verification.application.mpp_id,
         application=verification.application,
-        object_type="result_revoked",
+        object_type="verification",
         object_id=verification.id,
         reason=reason,
     )

@@ -154,11 +154,18 @@ def verification_page(content: ResultContent, qr: segno.QRCode) -> bytes:
     return bytes(pdf.output())
 
 
+class PdfUnusable(Exception):
+    """An (already checked) agency PDF that pypdf cannot rewrite with the extra page."""
+
+
 def append_pages(original: bytes, extra: bytes) -> bytes:
     from pypdf import PdfReader, PdfWriter
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(original)))
-    writer.append(PdfReader(io.BytesIO(extra)))
-    out = io.BytesIO()
-    writer.write(out)
+    try:
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(original)))
+        writer.append(PdfReader(io.BytesIO(extra)))
+        out = io.BytesIO()
+        writer.write(out)
+    except Exception:  # noqa: BLE001 — pypdf raises many kinds (PdfReadError, KeyError, RecursionError…) on odd files
+        raise PdfUnusable() from None
     return out.getvalue()

@@ -26,12 +26,11 @@ bp = Blueprint("results", __name__)
 VERIFY_LIMIT = "30 per minute"
 
 
-def _generate(application, actor):
-    return issue.issue_result(application, actor=actor)
-
-
-# The back office's completion asks this to produce the result PDF (see casework.result_generator).
-casework.result_generator = _generate
+@bp.app_template_global("result_summary")
+def _result_summary(application):
+    """For the application pages (the citizen's detail page includes results/_applicant_result.html): the
+    result's verification code and whether it was revoked — or None while there is no result."""
+    return issue.result_summary(application)
 
 
 @bp.get("/verifikasi")

@@ -70,6 +70,7 @@ def test_an_officer_works_an_application_from_submitted_to_completed(app, desk, 
         "selesai",
         reason="Ambil di loket 3",
         files={"hasil": (io.BytesIO(pdf_bytes()), "ktp.pdf")},
+        hasil_cara="unggah",
     )
     assert response.status_code == 303
     assert load(app, application_number).status == S.COMPLETED
@@ -97,14 +98,14 @@ def test_an_officer_works_an_application_from_submitted_to_completed(app, desk, 
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
 
 
-def test_completing_needs_a_pdf_result(app, desk, application_number):
+def test_completing_by_upload_needs_a_pdf_result(app, desk, application_number):
     _act(desk, application_number, "verifikasi")
     _act(desk, application_number, "proses")
-    response = _act(desk, application_number, "selesai")
+    response = _act(desk, application_number, "selesai", hasil_cara="unggah")
     assert response.status_code == 422
     assert "PDF" in response.get_data(as_text=True)
     png = {"hasil": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * 64), "hasil.png")}
-    response = _act(desk, application_number, "selesai", files=png)
+    response = _act(desk, application_number, "selesai", files=png, hasil_cara="unggah")
     assert response.status_code == 422
     assert load(app, application_number).status == S.IN_PROCESS
 

@@ -13,12 +13,14 @@ from sqlalchemy import select
 from app.accounts.models import Role
 from app.applications.models import Application
 from app.backoffice import casework
+from app.backoffice.models import AuditAction, AuditEntry
 from app.extensions import db
 from app.results import codes, pdf
 from app.results.issue import mask_name, verify_url
 from app.results.models import ResultVerification, VerificationStatus
 
 from ..applications.conftest import PERSON
+from ..backoffice.conftest import submit_application
 
 
 def verification(app, number: str) -> ResultVerification:
@@ -142,3 +144,66 @@ def test_the_acting_officer_revokes_with_a_reason_and_the_public_page_says_so(
     soup = client.get_page(f"/verifikasi/{codes.display(row.code)}")
     assert soup.h1.get_text(strip=True) == "Dokumen dicabut"
     assert "Salah terbit" not in soup.get_text()  # the reason is internal
+
+
+def test_a_revocation_is_its_own_audit_action_shown_to_the_mpp_admin(
+    app, client, signed_in, officer, make_staff, completed
+):
+    signed_in(client, officer)
+    assert (
+        client.post(f"/petugas/permohonan/{completed}/hasil/cabut", data={"alasan": "Salah terbit"}).status_code == 303
+    )
+    with app.app_context():
+        # Stored and read back through the real migrated table: no CHECK constraint limits the action values.
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == AuditAction.RESULT_REVOKED))
+        assert entry is not None and entry.reason == "Salah terbit" and entry.actor_name == "Andi Petugas"
+        assert entry.object_type == "verification" and entry.application.tracking_number == completed
+    signed_in(client, make_staff(Role.MPP_ADMIN, agency=None, name="Admin Kendari"))
+    soup = client.get_page(f"/petugas/audit?tindakan={AuditAction.RESULT_REVOKED.value}")
+    rows = soup.select("tbody tr")
+    assert len(rows) == 1 and "Dokumen hasil dicabut" in rows[0].get_text(" ")
+    option = soup.find("option", attrs={"value": AuditAction.RESULT_REVOKED.value})
+    assert option.has_attr("selected") and option.get_text(strip=True) == "Dokumen hasil dicabut"
+
+
+def test_the_owner_sees_the_result_with_its_code_and_downloads_it(app, client, citizen, signed_in, completed):
+    row = verification(app, completed)
+    signed_in(client, citizen)
+    soup = client.get_page(f"/permohonan/{completed}")
+    box = soup.select_one(".applicant-result")
+    assert box.h2.get_text(strip=True) == "Dokumen hasil"
+    link = box.find("a", href=f"/permohonan/{completed}/hasil")
+    assert link.get_text(strip=True) == "Unduh hasil (PDF)"
+    assert box.select_one("dd.code").get_text(strip=True) == codes.display(row.code)
+    assert "memeriksa keaslian dokumen ini" in box.get_text(" ")
+    assert box.find("a", href="/verifikasi") and box.find("a", href=f"/verifikasi/{codes.display(row.code)}")
+    download = client.get(link["href"])
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert codes.display(row.code) in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(download.data)).pages)
+
+
+def test_another_citizen_gets_404_for_the_page_and_the_result(client, other_citizen, signed_in, completed):
+    signed_in(client, other_citizen)
+    client.get_page(f"/permohonan/{completed}", expected_status=404)
+    assert client.get(f"/permohonan/{completed}/hasil").status_code == 404
+
+
+def test_the_owner_is_told_plainly_when_the_result_was_revoked(app, client, citizen, signed_in, officer, completed):
+    signed_in(client, officer)
+    client.post(f"/petugas/permohonan/{completed}/hasil/cabut", data={"alasan": "Nama pemohon keliru"})
+    signed_in(client, citizen)
+    soup = client.get_page(f"/permohonan/{completed}")
+    box = soup.select_one(".applicant-result")
+    notice = box.select_one(".notice.error").get_text(" ", strip=True)
+    assert "Instansi telah mencabut dokumen hasil ini. Dokumen ini tidak berlaku lagi." in notice
+    assert "Dicabut pada" in notice
+    assert "Nama pemohon keliru" not in soup.get_text()  # the officer's reason is internal (audit log)
+    assert box.find("a", href=f"/permohonan/{completed}/hasil") is None
+    assert box.select_one("dd.code").get_text(strip=True) == codes.display(verification(app, completed).code)
+
+
+def test_an_application_not_completed_shows_no_result_yet(app, client, citizen, signed_in, demo):
+    number = submit_application(app, citizen)
+    signed_in(client, citizen)
+    assert client.get_page(f"/permohonan/{number}").select_one(".applicant-result") is None

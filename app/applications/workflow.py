@@ -148,8 +148,10 @@ def transition(
     )
     application.status = to_status
     db.session.add(event)
-    status_changed.send(application, event=event)
     try:
+        # Listeners (the notification outbox) may query, and a query autoflushes the UPDATE of this row: the
+        # version guard can therefore fire inside a listener as well as in our own flush. Both are the conflict.
+        status_changed.send(application, event=event)
         db.session.flush()
     except StaleDataError:
         db.session.rollback()

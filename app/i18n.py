@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import has_request_context, request
 from flask_babel import get_locale
 
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -11,6 +11,10 @@ LANGUAGE_COOKIE = "bahasa"
 
 
 def select_locale() -> str:
+    """The visitor's language. Outside a request (CLI, the delivery worker) the default; such code sets the
+    recipient's language itself with ``flask_babel.force_locale``."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 

@@ -1,12 +1,12 @@
 """Every capability's models, imported in one place so that the metadata (and Alembic) sees all tables."""
 
 from .accounts import models as accounts_models  # noqa: F401
-from .catalog import models as catalog_models  # noqa: F401
-from .personal import models as personal_models  # noqa: F401
+from .accounts import sessions as accounts_sessions  # noqa: F401  (registers the Flask-Login user loader)
+from .admin import models as admin_models  # noqa: F401
 from .applications import models as applications_models  # noqa: F401
+from .backoffice import models as backoffice_models  # noqa: F401
+from .catalog import models as catalog_models  # noqa: F401
 from .notifications import models as notifications_models  # noqa: F401
 from .notifications import outbox as notifications_outbox  # noqa: F401  (status_changed → notification + outbox)
-from .backoffice import models as backoffice_models  # noqa: F401
+from .personal import models as personal_models  # noqa: F401
 from .results import models as results_models  # noqa: F401
-from .admin import models as admin_models  # noqa: F401
-from .accounts import sessions as accounts_sessions  # noqa: F401  (registers the Flask-Login user loader)

@@ -103,6 +103,7 @@ def test_an_officer_enrols_signs_in_and_completes_an_application_the_citizen_wat
 
     result = tmp_path / "hasil.pdf"
     result.write_bytes(pdf_bytes())
+    page.get_by_label("Unggah dokumen dari instansi").check()
     page.set_input_files("#f-result-selesai", str(result))
     page.fill("#f-reason-selesai", "Ambil KTP-el di loket Disdukcapil.")
     shot(page, "04-permohonan-diproses")
@@ -178,3 +179,90 @@ def test_inbox_and_work_page_have_no_axe_violations_on_a_phone_and_a_desktop(
         page.goto(f"{base_url}/petugas/permohonan/{numbers[0]}")
         assert_no_axe_violations(page)
         shot(page, f"11-permohonan-{width}")
+
+
+def _signed_in_as(app, page, base_url, user, signed_in) -> None:
+    from tests.helpers import PageClient
+
+    client = PageClient(app.test_client())
+    signed_in(client, user)
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
+
+
+def _no_sideways_scroll(page) -> None:
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_an_officer_generates_the_result_and_the_citizen_downloads_and_verifies_it(
+    app, page, base_url, citizen, citizen_page, officer, signed_in, demo
+):
+    from app.results.models import ResultVerification
+
+    number = submit_application(app, citizen)
+    _signed_in_as(app, page, base_url, officer, signed_in)
+    page.goto(f"{base_url}/petugas/permohonan/{number}")
+    for button in ("Verifikasi: data dan dokumen lengkap", "Mulai proses"):
+        page.get_by_role("button", name=button).click()
+        page.wait_for_selector(".notice.success")
+
+    # Uploading without a file: the message sits next to the file field, the choice and the note are kept.
+    page.get_by_label("Unggah dokumen dari instansi").check()
+    page.fill("#f-reason-selesai", "Ambil di loket 3.")
+    page.get_by_role("button", name="Selesaikan dan lampirkan hasil").click()
+    page.wait_for_selector("#f-result-selesai-error")
+    assert page.get_by_label("Unggah dokumen dari instansi").is_checked()
+    assert page.input_value("#f-reason-selesai") == "Ambil di loket 3."
+    _no_sideways_scroll(page)
+    assert_no_axe_violations(page)
+    shot(page, "20-selesai-tanpa-berkas")
+
+    # Generating needs no file: the file field steps aside (CSS only) once that choice is made.
+    page.get_by_label("Buat dokumen hasil otomatis").check()
+    assert not page.locator("#f-result-selesai").is_visible()
+    shot(page, "21-selesai-buat-otomatis")
+    page.get_by_role("button", name="Selesaikan dan lampirkan hasil").click()
+    page.wait_for_selector(".notice.success")
+    assert load(app, number).status == S.COMPLETED
+    assert page.locator(".bo-result .code").is_visible()
+    shot(page, "22-petugas-hasil")
+
+    with app.app_context():
+        from sqlalchemy import select
+
+        from app.results import codes
+
+        code = codes.display(db.session.scalar(select(ResultVerification.code)))
+    citizen_page.goto(f"{base_url}/permohonan/{number}")
+    box = citizen_page.locator(".applicant-result")
+    assert code in box.inner_text()
+    _no_sideways_scroll(citizen_page)
+    assert_no_axe_violations(citizen_page)
+    shot(citizen_page, "23-warga-hasil")
+    with citizen_page.expect_download() as download_info:
+        box.get_by_role("link", name="Unduh hasil (PDF)").click()
+    download = download_info.value
+    assert download.suggested_filename == f"hasil-{number}.pdf"
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
+    box.get_by_role("link", name="Periksa kode ini sekarang").click()
+    citizen_page.wait_for_url(f"{base_url}/verifikasi/{code}")
+    assert citizen_page.locator("h1").inner_text() == "Dokumen asli"
+
+
+def test_the_sla_steps_are_cards_on_a_phone_and_a_table_on_a_desktop(
+    app, page, base_url, citizen, officer, signed_in, demo
+):
+    number = submit_application(app, citizen)
+    _signed_in_as(app, page, base_url, officer, signed_in)
+    for width, viewport in (("360", None), ("320", {"width": 320, "height": 780}), ("1280", DESKTOP)):
+        if viewport:
+            page.set_viewport_size(viewport)
+        page.goto(f"{base_url}/petugas/permohonan/{number}")
+        phone = width != "1280"
+        assert page.locator("#sla .sla-steps").is_visible() is phone
+        assert page.locator("#sla table").is_visible() is not phone
+        assert page.locator("#sla .sla-step").count() == page.locator("#sla tbody tr").count() > 0
+        _no_sideways_scroll(page)
+        assert_no_axe_violations(page)
+        shot(page, f"30-permohonan-sla-{width}")

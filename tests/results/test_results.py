@@ -158,6 +158,8 @@ def test_a_revocation_is_its_own_audit_action_shown_to_the_mpp_admin(
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == AuditAction.RESULT_REVOKED))
         assert entry is not None and entry.reason == "Salah terbit" and entry.actor_name == "Andi Petugas"
         assert entry.object_type == "verification" and entry.application.tracking_number == completed
+    box = client.get_page(f"/petugas/permohonan/{completed}").select_one(".bo-result")
+    assert "Dicabut" in box.get_text() and box.find("a", string="Lihat alasan pencabutan")
     signed_in(client, make_staff(Role.MPP_ADMIN, agency=None, name="Admin Kendari"))
     soup = client.get_page(f"/petugas/audit?tindakan={AuditAction.RESULT_REVOKED.value}")
     rows = soup.select("tbody tr")

@@ -38,9 +38,11 @@ document.addEventListener("submit", (event) => {
   xhr.addEventListener("load", () => {
     const target = new URL(xhr.responseURL || form.action, location.href);
     const posted = new URL(form.action, location.href);
-    // Success answers 303 → a GET of another URL, which XHR followed: go there for real.
+    // Success answers 303 → a GET of another URL, which XHR followed. That GET already took the one-time
+    // "saved" message, so show its page as it came (a second GET would arrive without the confirmation).
     if (xhr.status < 400 && target.pathname + target.search !== posted.pathname + posted.search) {
-      location.assign(target.href);
+      if (replaceMain(xhr.responseText)) history.pushState(null, "", target.href);
+      else location.assign(target.href);
       return;
     }
     // A refusal comes back as the page with the message next to the field (or an error page): show it.

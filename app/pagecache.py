@@ -20,9 +20,9 @@ Invalidation: any committed write to a catalog table — an ORM change to a cata
 DELETE statement on a catalog table run through the session — bumps the cache's generation when the transaction
 commits. An admin's edit therefore shows at once in the process that made it. Every other process (the other
 gunicorn workers of the node, every other node of the national profile) keeps its own copy and shows the edit
-within the TTL. Writes that bypass the session (raw SQL on a connection of its own) are also caught only by the
-TTL. A page rendered while the commit happened is stored under the generation read when its request began, so it
-is never served after the bump.
+within the TTL. Writes the ORM cannot see (raw SQL text, or a connection of its own, as the test suite's table
+wipes) are also caught only by the TTL. A page rendered while the commit happened is stored under the generation
+read when its request began, so it is never served after the bump.
 """
 
 from __future__ import annotations

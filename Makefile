@@ -8,7 +8,7 @@ PORT ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test run db-upgrade demo-data test test-postgres ci lint format \
+.PHONY: help install install-test run db-upgrade demo-data demo-staff test test-postgres ci lint format \
         i18n-extract i18n-update i18n-compile bench browser clean
 
 help: ## Show this list of commands
@@ -35,10 +35,15 @@ db-upgrade: install ## Apply database migrations (embedded default: SQLite in in
 
 demo-data: db-upgrade ## Load or refresh the demo MPPs, agencies and services (safe to repeat)
 	$(FLASK) demo-data
+	$(FLASK) demo-forms
+
+demo-staff: db-upgrade ## Print invitation links that enrol demo officers (one per agency at MPP Kota Kendari)
+	$(FLASK) staff demo-invitations
 
 # The demo catalog is loaded only into an empty database, so re-running `make run` never undoes an admin's edits.
 run: db-upgrade ## Start the app on http://localhost:5000 (PORT=…; SQLite in instance/, in-process jobs, demo data)
 	$(FLASK) demo-data --if-empty
+	$(FLASK) demo-forms
 	$(FLASK) run --host localhost --port $(PORT)
 
 browser: ## Install Debian's Chromium for the browser tests when it is missing (needs root)

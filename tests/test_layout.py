@@ -16,6 +16,10 @@ so one run shows all of them.
 
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
+
 import pytest
 
 from app.accounts.models import Role
@@ -35,6 +39,7 @@ VIEWPORTS = {
     "zoom-200": {"viewport": {"width": 640, "height": 450}, "device_scale_factor": 2},
 }
 MIN_TARGET = 24
+SHOTS = os.environ.get("MPP_SHOTS")  # a folder: keep a screenshot of every page at every size
 
 PUBLIC = [
     "/",
@@ -165,6 +170,10 @@ def _check(page, base_url, paths, values) -> list[str]:
         response = page.goto(f"{base_url}{path}")
         assert response.status < 400, f"{path}: {response.status}"
         problems += [f"{path}: {problem}" for problem in page.evaluate(MEASURE, MIN_TARGET)]
+        if SHOTS:
+            Path(SHOTS).mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^a-z0-9]+", "-", f"{page.viewport_size['width']}{path}".lower()).strip("-")
+            page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
     return problems
 
 

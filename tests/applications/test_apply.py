@@ -145,9 +145,9 @@ def test_the_form_is_prefilled_from_data_saya_and_a_correction_can_be_saved_back
     assert saved["kabupaten_kota"] == "Kota Kendari"
 
 
-def test_a_service_that_cannot_be_applied_for_online_offers_the_queue(applicant):
+def test_a_service_that_cannot_be_applied_for_online_points_to_the_counters(applicant):
     soup = applicant.get_page("/layanan/ktp-el-baru/ajukan")
-    assert soup.select_one("a[href^='/antrean']")
+    assert soup.select_one("a[href='/layanan/ktp-el-baru#lokasi']")
     assert not soup.select("form[action$='/ajukan']")
     response = applicant.post("/layanan/ktp-el-baru/ajukan")
     assert response.status_code == 303 and response.headers["Location"].endswith("/layanan/ktp-el-baru/ajukan")

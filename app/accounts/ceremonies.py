@@ -118,6 +118,9 @@ class SignUpDetails:
     email: str
     phone: str | None
     purposes: list[str]
+    # Where the citizen was going when sign-up started (e.g. a service's apply page), already checked with
+    # ``security.safe_next``; kept with the pending answers so the e-mail and passkey steps cannot lose it.
+    next_url: str = ""
 
 
 def begin_sign_up(details: SignUpDetails) -> None:
@@ -143,6 +146,7 @@ def begin_sign_up(details: SignUpDetails) -> None:
                 "email": details.email,
                 "phone": details.phone,
                 "purposes": details.purposes,
+                "next": details.next_url,
                 # The WebAuthn user handle: 32 random bytes, never the NIK or the e-mail (authenticators sync it).
                 "handle": secrets.token_hex(32),
                 # Set by step 2, the code from the e-mail. The passkey step refuses to start before it.
@@ -172,7 +176,7 @@ def _pending_row() -> WebAuthnChallenge | None:
 
 
 def pending_sign_up() -> dict | None:
-    """This browser's sign-up answers (name, email, phone, purposes, email_verified), or None when expired."""
+    """This browser's sign-up answers (name, email, phone, purposes, next, email_verified), or None when expired."""
     row = _pending_row()
     return dict(row.payload) if row else None
 

@@ -32,6 +32,7 @@ bp = Blueprint("accounts", __name__)
 
 RECOVERY_CODES_KEY = "recovery_codes_once"
 RECOVERY_EMAIL_KEY = "recovery_email"
+# Where the recovery-codes page continues to after sign-up (popped together with the codes).
 NEXT_KEY = "after_sign_in"
 
 # --- rate limits -------------------------------------------------------------------------------------------------
@@ -141,10 +142,16 @@ def _purposes():
 @sign_up_mail_limit
 @ip_limit
 def sign_up():
-    """Step 1: name, e-mail, phone, consents. Every valid answer leads to the same "we have sent a code" page."""
+    """Step 1: name, e-mail, phone, consents. Every valid answer leads to the same "we have sent a code" page.
+
+    ``next`` (where the citizen was going, e.g. a service's apply page) comes in the query string, travels in a
+    hidden field, and is kept with the pending answers server-side; only a same-site path is ever kept.
+    """
     if current_user.is_authenticated:
-        return redirect(url_for("accounts.account"))
+        return redirect(safe_next(request.values.get("next"), url_for("accounts.account")))
     pending = ceremonies.pending_sign_up() if request.method == "GET" else None
+    # Coming back with "Ganti e-mail" has no ``next`` in the link: the pending sign-up still knows it.
+    next_url = safe_next(request.values.get("next"), (pending or {}).get("next") or "")
     # Coming back to change the e-mail ("Ganti e-mail") shows what was typed before.
     form = SignUpForm(data=pending) if pending else SignUpForm()
     purposes = _purposes()
@@ -157,11 +164,15 @@ def sign_up():
                 email=form.email.data,
                 phone=form.phone.data or None,
                 purposes=chosen,
+                next_url=next_url,
             )
         )
         return redirect(url_for("accounts.sign_up_code"), code=303)
     status = 400 if request.method == "POST" else 200
-    return render_template("accounts/sign_up.html", form=form, purposes=purposes, chosen=chosen), status
+    return (
+        render_template("accounts/sign_up.html", form=form, purposes=purposes, chosen=chosen, next_url=next_url),
+        status,
+    )
 
 
 def _sign_up_expired():
@@ -229,6 +240,8 @@ def sign_up_options():
 @limiter.limit("10 per 10 minutes", key_func=_credential_and_ip)
 @ip_limit
 def sign_up_verify():
+    # Read before finishing: the pending answers (and the ``next`` kept with them) are deleted with the account made.
+    pending = ceremonies.pending_sign_up() or {}
     try:
         user, codes = ceremonies.finish_sign_up(_credential())
     except PasskeyError as error:
@@ -237,6 +250,7 @@ def sign_up_verify():
         return jsonify(error=str(error.message)), 400
     sessions.sign_in(user)
     session[RECOVERY_CODES_KEY] = codes  # shown once on the next page, then popped
+    session[NEXT_KEY] = safe_next(pending.get("next"), "")  # checked again: the page's continue button uses it
     return jsonify(redirect=url_for("accounts.recovery_codes"))
 
 
@@ -245,7 +259,9 @@ def sign_up_verify():
 def recovery_codes():
     """The freshly made recovery codes, once. Reloading the page does not show them again."""
     codes = session.pop(RECOVERY_CODES_KEY, None)
-    return render_template("accounts/recovery_codes.html", codes=codes)
+    # After sign-up the citizen continues where they were going (e.g. the apply page they started from).
+    continue_url = safe_next(session.pop(NEXT_KEY, None), url_for("accounts.account"))
+    return render_template("accounts/recovery_codes.html", codes=codes, continue_url=continue_url)
 
 
 @bp.post("/akun/kode-pemulihan")
@@ -256,6 +272,7 @@ def regenerate_recovery_codes():
         flash(_("Confirm it is you with your passkey first."), "warning")
         return redirect(url_for("accounts.passkeys"), code=303)
     session[RECOVERY_CODES_KEY] = recovery.regenerate_recovery_codes(current_user)
+    session.pop(NEXT_KEY, None)  # new codes from the passkeys page lead back to the account, not an old target
     return redirect(url_for("accounts.recovery_codes"), code=303)
 
 

@@ -66,11 +66,14 @@ class Flows:
             headers={"X-CSRFToken": self.csrf_token(), "Origin": "http://localhost"},
         )
 
-    def submit_sign_up_form(self, *, name: str = "Siti Rahayu", email: str = "siti@contoh.id", purposes=()):
+    def submit_sign_up_form(
+        self, *, name: str = "Siti Rahayu", email: str = "siti@contoh.id", purposes=(), next_url: str | None = None
+    ):
         """Step 1: the form. Every valid answer goes to the code page, registered address or not."""
-        response = self.client.post(
-            "/daftar", data={"display_name": name, "email": email, "phone": "", "purposes": list(purposes)}
-        )
+        data = {"display_name": name, "email": email, "phone": "", "purposes": list(purposes)}
+        if next_url is not None:
+            data["next"] = next_url  # the hidden field the form carries when sign-up started from ?next=
+        response = self.client.post("/daftar", data=data)
         assert response.status_code == 303, response.get_data(as_text=True)[:500]
         assert response.headers["Location"] == "/daftar/kode"
         return response
@@ -79,9 +82,11 @@ class Flows:
         """Step 2: the code from the e-mail."""
         return self.client.post("/daftar/kode", data={"code": code})
 
-    def start_sign_up(self, *, name: str = "Siti Rahayu", email: str = "siti@contoh.id", purposes=()) -> dict:
+    def start_sign_up(
+        self, *, name: str = "Siti Rahayu", email: str = "siti@contoh.id", purposes=(), next_url: str | None = None
+    ) -> dict:
         """Steps 1 and 2 (code read from the mailbox), then the passkey creation options of step 3."""
-        self.submit_sign_up_form(name=name, email=email, purposes=purposes)
+        self.submit_sign_up_form(name=name, email=email, purposes=purposes, next_url=next_url)
         assert self.mailbox is not None, "Flows needs the mailbox fixture to read the sign-up code"
         response = self.enter_code(self.mailbox.code(email))
         assert response.status_code == 303 and response.headers["Location"] == "/daftar/passkey", response.status

@@ -50,9 +50,18 @@ def without_autofill(page) -> None:
     page.add_init_script("delete PublicKeyCredential.isConditionalMediationAvailable")
 
 
-def sign_up(page, base_url, mailbox, *, name="Siti Rahayu", email="siti@contoh.id") -> list[str]:
-    """The citizen's whole sign-up: the form, the code from the e-mail (read from the mail folder), the passkey."""
-    page.goto(f"{base_url}/daftar")
+def sign_up(
+    page, base_url, mailbox, *, name="Siti Rahayu", email="siti@contoh.id", from_sign_in: bool = False
+) -> list[str]:
+    """The citizen's whole sign-up: the form, the code from the e-mail (read from the mail folder), the passkey.
+
+    ``from_sign_in``: start with the "Daftar akun" link of the sign-in page the browser is on (it carries ``next``).
+    """
+    if from_sign_in:
+        page.get_by_role("link", name="Daftar akun").click()
+        page.wait_for_url(re.compile(r".*/daftar(\?.*)?$"))
+    else:
+        page.goto(f"{base_url}/daftar")
     page.get_by_label("Nama Anda").fill(name)
     page.get_by_label("E-mail").fill(email)
     page.get_by_role("button", name="Lanjut").click()

@@ -212,3 +212,78 @@ def test_the_sign_up_code_arrives_over_smtp_and_is_never_logged(app, client, flo
     code = flows.mailbox.code("rani@contoh.id")
     assert not any(code in record.getMessage() for record in caplog.records)
     assert flows.enter_code(code).headers["Location"] == "/daftar/passkey"
+
+
+# --- where the citizen was going survives the whole sign-up ------------------------------------------------------
+
+APPLY = "/layanan/ktp-el-hilang-rusak/ajukan"
+UNSAFE_NEXT = ["//evil.example/ajukan", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "ajukan"]
+
+
+def _continue_href(client) -> str:
+    page = client.get_page("/akun/kode-pemulihan")
+    assert page.select(".recovery-codes li"), "the codes are shown on the first visit"
+    return page.find("a", string=re.compile("Saya sudah menyimpan kode"))["href"]
+
+
+def test_the_sign_in_page_offers_sign_up_towards_the_same_target(client):
+    page = client.get_page(f"/masuk?next={APPLY}")
+    assert page.find("a", string="Daftar akun")["href"] == f"/daftar?next={APPLY}"
+    form = client.get_page(f"/daftar?next={APPLY}")
+    assert form.select_one("main").find("input", {"name": "next"})["value"] == APPLY
+    back = form.select_one("main").find("a", string="Masuk")["href"]
+    assert back == f"/masuk?next={APPLY}"
+
+
+def test_after_sign_up_the_citizen_continues_to_the_page_they_started_from(client, flows, authenticator):
+    flows.sign_up(authenticator, next_url=APPLY)
+    assert _continue_href(client) == APPLY
+    # Shown once, with the codes: a reload (or new codes later) leads to the account again.
+    page = client.get_page("/akun/kode-pemulihan")
+    assert not page.select(".recovery-codes li")
+
+
+def test_the_target_survives_a_form_error_and_a_change_of_e_mail(client, flows):
+    page = client.post_page("/daftar", data={"display_name": "", "email": "x", "next": APPLY}, expected_status=400)
+    assert page.select_one("main").find("input", {"name": "next"})["value"] == APPLY
+    flows.submit_sign_up_form(email="rani@contoh.id", next_url=APPLY)
+    # "Ganti e-mail" links to /daftar without ?next=: the pending sign-up remembers it.
+    again = client.get_page("/daftar")
+    assert again.select_one("main").find("input", {"name": "next"})["value"] == APPLY
+
+
+def test_the_target_survives_a_change_of_e_mail_when_the_form_is_sent_again(client, flows, authenticator):
+    flows.submit_sign_up_form(email="rani@contoh.id", next_url=APPLY)
+    hidden = client.get_page("/daftar").select_one("main").find("input", {"name": "next"})["value"]
+    flows.sign_up(authenticator, email="rani.w@contoh.id", next_url=hidden)
+    assert _continue_href(client) == APPLY
+
+
+def test_an_unsafe_target_is_dropped_at_every_step(client, flows, authenticator):
+    for target in UNSAFE_NEXT:
+        sign_in = client.get_page("/masuk", query_string={"next": target})
+        assert sign_in.find("a", string="Daftar akun")["href"] == "/daftar"
+        form = client.get_page("/daftar", query_string={"next": target})
+        assert form.select_one("main").find("input", {"name": "next"}) is None
+    flows.sign_up(authenticator, next_url="//evil.example/ajukan")
+    assert _continue_href(client) == "/akun"
+
+
+def test_an_unsafe_target_stored_in_a_pending_sign_up_is_still_refused(app, client, flows, authenticator):
+    """Defence in depth: even a bad value in the pending row (an older release, a bug) never becomes a redirect."""
+    options = flows.start_sign_up(next_url=APPLY)
+    with app.app_context():
+        from app.accounts.models import WebAuthnChallenge
+
+        for row in db.session.scalars(select(WebAuthnChallenge)):
+            row.payload = {**row.payload, "next": "https://evil.example/"}
+        db.session.commit()
+    response = flows.post_json("/daftar/passkey/verifikasi", authenticator.create(options))
+    assert response.status_code == 200
+    assert _continue_href(client) == "/akun"
+
+
+def test_a_signed_in_citizen_opening_sign_up_goes_on_to_a_safe_target_only(client, flows, authenticator):
+    flows.sign_up(authenticator)
+    assert client.get(f"/daftar?next={APPLY}").headers["Location"] == APPLY
+    assert client.get("/daftar?next=//evil.example").headers["Location"] == "/akun"

@@ -112,7 +112,7 @@ def find_and_read_the_service(page, base_url) -> None:
 
 
 def sign_up_and_keep_the_recovery_codes(app, page, base_url, mailbox) -> int:  # noqa: F811
-    codes = sign_up(page, base_url, mailbox, name=NAME, email=EMAIL)
+    codes = sign_up(page, base_url, mailbox, name=NAME, email=EMAIL, from_sign_in=True)
     assert len(codes) == 10 and len(set(codes)) == 10
     assert "Kode hanya ditampilkan sekali ini" in main_text(page)
     look(page, "j06-kode-pemulihan")
@@ -121,7 +121,10 @@ def sign_up_and_keep_the_recovery_codes(app, page, base_url, mailbox) -> int:  #
         stored = db.session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)).all()
     assert len(stored) == 10 and not set(codes) & set(stored), "recovery codes are stored only as hashes"
     page.get_by_role("link", name="Saya sudah menyimpan kode").click()
-    page.wait_for_url(f"{base_url}/akun")
+    # Sign-up kept where the citizen was going: straight on to the apply page of the service they had read.
+    page.wait_for_url(f"{base_url}/layanan/ktp-el-hilang-rusak/ajukan")
+    assert page.get_by_role("button", name="Mulai permohonan").is_visible()
+    page.goto(f"{base_url}/akun")
     assert page.get_by_text(f"Masuk sebagai {NAME}").is_visible()
     look(page, "j07-akun")
     return user.id

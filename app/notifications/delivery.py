@@ -32,6 +32,7 @@ from ..accounts.models import User
 from ..assets import asset_version
 from ..database import utcnow
 from ..extensions import db
+from ..personal import privacy
 from . import push, vapid
 from .models import Notification, OutboxMessage, OutboxStatus, PushDelivery, PushSubscription
 
@@ -185,6 +186,10 @@ def deliver(outbox_id: int, *, now: dt.datetime | None = None, sender: push.Send
 
 def _undelivered_subscriptions(message: OutboxMessage, user: User | None) -> list[PushSubscription]:
     if user is None or user.deleted_at is not None:
+        return []
+    # Push rests on the "notifikasi" consent (UU 27/2022). Subscribing records it and withdrawing it removes the
+    # devices, so this only catches a device left from before that rule: it gets nothing, the inbox still does.
+    if not privacy.has_consent(user, privacy.NOTIFICATIONS):
         return []
     delivered = select(PushDelivery.subscription_id).where(PushDelivery.outbox_id == message.id)
     return list(

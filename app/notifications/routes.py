@@ -20,6 +20,7 @@ from ..applications.models import Application
 from ..backoffice.scope import current_scope, staff_required
 from ..extensions import db
 from ..hypermedia import render
+from ..personal import privacy
 from . import delivery, inbox, subscriptions, vapid, worker
 from .models import Notification, OutboxMessage, OutboxStatus
 
@@ -86,6 +87,13 @@ def mark_all_read():
 # --- devices --------------------------------------------------------------------------------------------------------
 
 
+@bp.app_template_global("notifications_consented")
+def notifications_consented() -> bool:
+    """For the opt-in box on other capabilities' pages: whether the signed-in citizen's "notifikasi" consent is in
+    force. Without it the server holds none of their devices, even if this browser still has a subscription."""
+    return current_user.is_authenticated and privacy.has_consent(_user(), privacy.NOTIFICATIONS)
+
+
 @bp.get("/akun/notifikasi")
 @login_required
 def devices():
@@ -93,6 +101,7 @@ def devices():
         "notifications/devices.html",
         devices=subscriptions.my_subscriptions(_user()),
         push_available=vapid.current_keys() is not None,
+        consent=privacy.active_consent(_user(), privacy.NOTIFICATIONS),
     )
 
 

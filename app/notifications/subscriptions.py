@@ -24,6 +24,7 @@ from sqlalchemy import delete, select
 from ..accounts.models import User
 from ..accounts.sessions import describe_user_agent
 from ..extensions import db
+from ..personal import privacy
 from .models import PushSubscription
 from .vapid import b64url_decode
 
@@ -112,12 +113,18 @@ def device_label(user_agent: str | None) -> str:
 
 
 def save_subscription(user: User, info: SubscriptionInfo, *, user_agent: str | None) -> PushSubscription:
-    """Store (or take over) this browser's subscription for ``user`` and commit.
+    """Store (or take over) this browser's subscription for ``user``, record the "notifikasi" consent, and commit.
+
+    Only the citizen's press of "turn on notifications" (next to the sentence saying what will be sent) gets
+    here, and that press is their consent: it is recorded, with its time, if not already in force, in the same
+    transaction as the subscription — so no device receives push while the privacy page says "not agreed"
+    (UU 27/2022 Pasal 20 ayat (2) huruf a). Withdrawing the consent removes the subscriptions again.
 
     The endpoint identifies the browser: subscribing again updates the keys; a shared phone on which another
     citizen now signs in and turns notifications on moves the device to that citizen, so the previous owner's
     notices stop going to a phone they no longer use.
     """
+    privacy.grant_consent(user, privacy.NOTIFICATIONS)
     row = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == info.endpoint))
     if row is None:
         row = PushSubscription(endpoint=info.endpoint)
@@ -146,6 +153,15 @@ def remove_subscription(user: User, subscription_id: int) -> bool:
     )
     db.session.commit()
     return result.rowcount > 0
+
+
+def remove_all_subscriptions(user: User) -> int:
+    """Every device of ``user`` stops receiving push (the "notifikasi" consent was withdrawn, or the account deleted).
+
+    Does not commit: part of the caller's transaction. The inbox is untouched. Returns how many were removed.
+    """
+    result = db.session.execute(delete(PushSubscription).where(PushSubscription.user_id == user.id))
+    return result.rowcount
 
 
 def remove_endpoint(user: User, endpoint: str) -> bool:

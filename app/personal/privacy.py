@@ -21,6 +21,11 @@ from . import documents as documents_module
 from .models import AccessLog, Consent, CorrectionRequest, Document, Profile
 from .profile import get_profile, profile_prefill
 
+# The consent behind Web Push. A device may receive push only while this consent is active: turning push on
+# records it, withdrawing it removes every push subscription (see ``_withdraw``), so the privacy page and the
+# devices page never disagree (UU 27/2022 Pasal 20 ayat (2) huruf a, Pasal 9).
+NOTIFICATIONS = "notifikasi"
+
 
 @dataclass(frozen=True)
 class Purpose:
@@ -44,9 +49,12 @@ PURPOSES: dict[str, Purpose] = {
             True,
         ),
         Purpose(
-            "notifikasi",
+            NOTIFICATIONS,
             _l("Notifications"),
-            _l("Messages about the status of your applications and queue bookings."),
+            _l(
+                "Push notifications on the devices where you turn them on, about the status of your applications and"
+                " queue bookings. Withdrawing this turns push off on all your devices; your inbox in MPP Digital stays."
+            ),
             False,
         ),
         Purpose(
@@ -100,6 +108,34 @@ def _grant(user: User, purposes: list[str]) -> None:
             db.session.add(Consent(user_id=user.id, purpose=code, granted_at=utcnow()))
 
 
+def active_consent(user: User, purpose: str) -> Consent | None:
+    """The consent row in force for ``purpose`` (with its ``granted_at``), or None."""
+    return _active_consents(user).get(purpose)
+
+
+def grant_consent(user: User, purpose: str) -> bool:
+    """Record consent for ``purpose`` if it is not already in force (purpose and time, like any other grant).
+
+    For an explicit act of the citizen elsewhere — pressing "turn on notifications" is consent to notifications.
+    Returns True when a new row was recorded. Does not commit: part of the caller's transaction.
+    """
+    if active_consent(user, purpose) is not None:
+        return False
+    _grant(user, [purpose])
+    return True
+
+
+def _withdraw(user: User, consents: list[Consent], *, now: dt.datetime) -> None:
+    """Withdraw consent rows (kept, with their time, as proof) and stop what rested on them, in one transaction."""
+    for consent in consents:
+        consent.withdrawn_at = now
+    if any(consent.purpose == NOTIFICATIONS for consent in consents):
+        # Push rests on this consent alone; the in-app inbox is part of the service itself (purpose "layanan").
+        from ..notifications.subscriptions import remove_all_subscriptions  # notifications imports us
+
+        remove_all_subscriptions(user)
+
+
 def record_signup_consents(user: User, purposes: list[str]) -> None:
     """Called at sign-up with the optional purposes the citizen ticked. The required purpose is always recorded
     (it is what the account is for). Does not commit: part of the sign-up transaction."""
@@ -120,18 +156,24 @@ def has_consent(user: User, purpose: str) -> bool:
     return purpose in _active_consents(user)
 
 
-def set_consents(user: User, wanted: set[str]) -> None:
-    """Turn optional purposes on or off; the required one is not touched. Withdrawal keeps the row (proof)."""
+def set_consents(user: User, wanted: set[str]) -> set[str]:
+    """Turn optional purposes on or off; the required one is not touched. Withdrawal keeps the row (proof).
+
+    Withdrawing "notifikasi" also removes all the citizen's push subscriptions. Returns the purposes withdrawn.
+    """
     active = _active_consents(user)
     now = utcnow()
+    withdrawn = []
     for code, purpose in PURPOSES.items():
         if purpose.required:
             continue
         if code in wanted and code not in active:
             db.session.add(Consent(user_id=user.id, purpose=code, granted_at=now))
         elif code not in wanted and code in active:
-            active[code].withdrawn_at = now
+            withdrawn.append(active[code])
+    _withdraw(user, withdrawn, now=now)
     db.session.commit()
+    return {consent.purpose for consent in withdrawn}
 
 
 def consent_history(user: User) -> list[Consent]:
@@ -299,8 +341,7 @@ def delete_account(user: User, confirmation: str) -> None:
     db.session.execute(delete(Profile).where(Profile.user_id == user.id))
     db.session.execute(delete(CorrectionRequest).where(CorrectionRequest.user_id == user.id))
     now = utcnow()
-    for consent in _active_consents(user).values():
-        consent.withdrawn_at = now
+    _withdraw(user, list(_active_consents(user).values()), now=now)  # push subscriptions go with "notifikasi"
     delete_account_credentials(user)
     user.display_name = DELETED_NAME
     user.email = f"deleted-{user.id}@invalid"

@@ -115,8 +115,12 @@ function say(box, text) {
 // -- the box on the confirmation page after submitting ---------------------------------------------------------
 
 async function setUpOptIn(box) {
-  if (!pushSupported() || !box.dataset.vapidKey || Notification.permission !== "default") return;
-  if (await currentSubscription()) return;
+  if (!pushSupported() || !box.dataset.vapidKey || Notification.permission === "denied") return;
+  // A browser subscription the server no longer holds (the "notifikasi" consent was withdrawn) is offered again;
+  // a subscribed device with consent in force, or one the citizen already allowed, needs no question.
+  const subscription = await currentSubscription();
+  const forgotten = subscription && box.dataset.consent === "no";
+  if (!forgotten && (subscription || Notification.permission !== "default")) return;
   box.hidden = false;
   const button = box.querySelector("[data-push-enable]");
   button.addEventListener("click", async () => {
@@ -152,12 +156,12 @@ async function setUpDevice(box) {
     return;
   }
   const subscription = await currentSubscription();
-  showState(box, subscription ? "on" : "off");
-  if (subscription) {
-    for (const row of document.querySelectorAll("[data-endpoint]")) {
-      if (row.dataset.endpoint === subscription.endpoint) row.querySelector("[data-this-device]").hidden = false;
-    }
-  }
+  // "On" only when the server holds this browser's subscription too: withdrawing the "notifikasi" consent removes
+  // every device on the server while the browser keeps its subscription. Then this device is off, and turning it
+  // on sends the same subscription again (and records the consent).
+  const row = subscription && [...document.querySelectorAll("[data-endpoint]")].find((r) => r.dataset.endpoint === subscription.endpoint);
+  showState(box, row ? "on" : "off");
+  if (row) row.querySelector("[data-this-device]").hidden = false;
   box.querySelector("[data-push-enable]").addEventListener("click", async (event) => {
     event.target.disabled = true;
     try {

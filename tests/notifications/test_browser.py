@@ -11,9 +11,11 @@ import time
 import pytest
 from sqlalchemy import select
 
+from app.accounts.models import User
 from app.extensions import db
 from app.notifications import delivery
 from app.notifications.models import Notification, PushSubscription
+from app.personal.privacy import has_consent
 from tests.helpers import PageClient, assert_no_axe_violations
 
 from .conftest import load
@@ -166,3 +168,42 @@ def test_the_confirmation_page_asks_only_when_the_citizen_presses_the_button(app
     page.wait_for_selector("text=Notifikasi aktif di perangkat ini.")
     with app.app_context():
         assert len(db.session.scalars(select(PushSubscription)).all()) == 1
+
+
+def test_after_the_consent_is_withdrawn_this_device_shows_off_and_turning_it_on_records_consent_again(
+    app, phone, base_url, citizen, application_number
+):
+    """The browser keeps its push subscription when the privacy page removes it on the server: the pages must not
+    claim "on", and the opt-in box offers it again."""
+    page = phone
+    allow(page, base_url)
+    page.goto(f"{base_url}/akun/notifikasi")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.get_by_role("button", name="Aktifkan notifikasi di perangkat ini").click()
+    page.wait_for_selector("[data-this-device]:not([hidden])")
+    assert "Disetujui" in page.locator("#persetujuan").inner_text()
+
+    page.goto(f"{base_url}/akun/privasi")
+    page.locator("#tujuan-notifikasi").uncheck()
+    page.locator("#persetujuan").get_by_role("button", name="Simpan pilihan").click()
+    page.wait_for_url("**/akun/privasi#persetujuan")
+    with app.app_context():
+        assert db.session.scalars(select(PushSubscription)).all() == []
+
+    page.goto(f"{base_url}/permohonan/{application_number}?terkirim=1")
+    box = page.locator("[data-push-opt-in]")
+    box.wait_for(state="visible")
+    assert "mencatat persetujuan Anda" in box.inner_text()
+    assert_no_axe_violations(page)
+
+    page.goto(f"{base_url}/akun/notifikasi")
+    page.get_by_text("Notifikasi tidak aktif di perangkat ini.").wait_for()
+    assert "Belum disetujui" in page.locator("#persetujuan").inner_text()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Aktifkan notifikasi di perangkat ini").click()
+    page.wait_for_selector("[data-this-device]:not([hidden])")
+    assert "Disetujui" in page.locator("#persetujuan").inner_text()
+    with app.app_context():
+        [row] = db.session.scalars(select(PushSubscription)).all()
+        assert row.user_id == citizen.id
+        assert has_consent(db.session.get(User, citizen.id), "notifikasi")

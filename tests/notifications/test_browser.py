@@ -16,6 +16,7 @@ from app.extensions import db
 from app.notifications import delivery
 from app.notifications.models import Notification, PushSubscription
 from app.personal.privacy import has_consent
+from tests.accounts.test_browser import shot
 from tests.helpers import PageClient, assert_no_axe_violations
 
 from .conftest import load
@@ -194,15 +195,18 @@ def test_after_the_consent_is_withdrawn_this_device_shows_off_and_turning_it_on_
     box = page.locator("[data-push-opt-in]")
     box.wait_for(state="visible")
     assert "mencatat persetujuan Anda" in box.inner_text()
+    shot(page, "n-opt-in-lagi")
     assert_no_axe_violations(page)
 
     page.goto(f"{base_url}/akun/notifikasi")
     page.get_by_text("Notifikasi tidak aktif di perangkat ini.").wait_for()
     assert "Belum disetujui" in page.locator("#persetujuan").inner_text()
+    shot(page, "n-perangkat-belum-setuju")
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Aktifkan notifikasi di perangkat ini").click()
     page.wait_for_selector("[data-this-device]:not([hidden])")
     assert "Disetujui" in page.locator("#persetujuan").inner_text()
+    shot(page, "n-perangkat-setuju")
     with app.app_context():
         [row] = db.session.scalars(select(PushSubscription)).all()
         assert row.user_id == citizen.id

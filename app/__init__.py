@@ -60,6 +60,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.sign_in"
+    # Sessions are server-side rows with their own timeouts and re-authentication (accounts/sessions.py).
+    # Flask-Login's own "session protection" only flips a `_fresh` flag we never read, and doing so rewrites the
+    # cookie of anonymous sessions — a write that can race with a sign-in in another tab and undo it.
+    login_manager.session_protection = None
 
     security.init_app(app)
     pagecache.init_app(app)

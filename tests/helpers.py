@@ -63,11 +63,17 @@ class PageClient:
         return self.raw.post(url, data=data, headers=headers, **kwargs)
 
     def csrf_token(self) -> str:
-        """Fetch a page to get a token bound to this client's session."""
-        html = self.raw.get("/").get_data(as_text=True)
-        match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-        assert match, "no CSRF token on /"
-        return match.group(1)
+        """Fetch a page with a form to get a token bound to this client's session.
+
+        Public pages carry no form for anonymous visitors (no session is created by browsing); the sign-in page
+        always has one, and a signed-in visitor's header has the sign-out form.
+        """
+        for url in ("/", "/masuk"):
+            html = self.raw.get(url, follow_redirects=True).get_data(as_text=True)
+            match = re.search(r'name="csrf[-_]token"[^>]*?(?:value|content)="([^"]+)"', html)
+            if match:
+                return match.group(1)
+        raise AssertionError("no CSRF token on / or /masuk")
 
 
 def assert_no_axe_violations(page, *, context=None) -> None:

@@ -73,20 +73,33 @@ def test_a_repeated_visit_is_served_from_the_cache_with_a_fresh_nonce_that_match
     assert "Pembuatan KTP-el Baru" in html
 
 
-def test_a_cached_page_carries_a_csrf_token_for_the_visitor_who_gets_it(client, new_client, demo_data, page_cache):
-    first_html = get(client, SERVICE_PAGE).get_data(as_text=True)
-    other = new_client()
+def test_a_cached_page_carries_a_csrf_token_for_the_visitor_who_gets_it(
+    new_client, demo_data, page_cache, citizen, other_citizen, signed_in
+):
+    # Anonymous public pages hold no form (browsing creates no session); a signed-in visitor's header has the
+    # sign-out form, whose token must be the visitor's own even when the page comes from the cache.
+    first, other = new_client(), new_client()
+    signed_in(first, citizen)
+    signed_in(other, other_citizen)
+    first_html = get(first, SERVICE_PAGE).get_data(as_text=True)
     response = get(other, SERVICE_PAGE)
 
     assert response.headers[CACHE_HEADER] == "hit"
     (token,) = csrf_tokens(response.get_data(as_text=True))
-    assert token not in csrf_tokens(first_html), "the first visitor's token is never handed to another"
-    switched = other.post("/bahasa", data={"bahasa": "en", "next": SERVICE_PAGE, "csrf_token": token})
-    assert switched.status_code == 303
-    assert switched.headers["Location"] == SERVICE_PAGE
     (foreign,) = csrf_tokens(first_html)
-    refused = new_client().post("/bahasa", data={"bahasa": "en", "csrf_token": foreign})
+    assert token != foreign, "the first visitor's token is never handed to another"
+    refused = other.post("/keluar", data={"csrf_token": foreign})
     assert refused.status_code == 400
+    signed_out = other.post("/keluar", data={"csrf_token": token})
+    assert signed_out.status_code in (302, 303)
+
+
+def test_browsing_public_pages_anonymously_creates_no_session(client, demo_data, page_cache):
+    for url in ("/", SERVICE_PAGE, SERVICE_PAGE, "/layanan?q=ktp", "/mpp/kota-kendari"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers, url
+        assert not csrf_tokens(response.get_data(as_text=True)), url
 
 
 def test_anonymous_and_signed_in_headers_are_never_mixed(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ..security import public_page
@@ -37,6 +38,13 @@ def csrf_token():
     The token in a page left open overnight belongs to a session that may have idled out or been rotated by a new
     sign-in; the device asks for a fresh one just before it sends. Same-origin only (no CORS), never cached.
     """
-    response = jsonify(csrf_token=generate_csrf(), account=current_account_key() or None)
+    if not current_user.is_authenticated:
+        # Nothing can be synced without a session, and creating one here would be harmful: the answer's
+        # Set-Cookie (a fresh anonymous session) can land after a sign-in that happened meanwhile in the page and
+        # silently sign the citizen out again. So no token, no session write: the device shows "sign in again".
+        response = jsonify(csrf_token=None, account=None)
+        response.status_code = 401
+    else:
+        response = jsonify(csrf_token=generate_csrf(), account=current_account_key() or None)
     response.headers["Cache-Control"] = "no-store"
     return response

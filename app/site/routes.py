@@ -24,11 +24,18 @@ def healthz():
     return jsonify(status="ok", database="ok")
 
 
-@bp.post("/bahasa")
-def set_language():
-    """Remember the chosen language for a year; the form works without JavaScript."""
-    language = request.form.get("bahasa", "")
-    response = redirect(safe_next(request.form.get("next")), code=303)
+@bp.get("/bahasa/<kode>")
+def set_language(kode: str):
+    """Remember the chosen language for a year, then go back to the page the visitor was on.
+
+    A plain link, not a form: it only sets a display preference (nothing a cross-site request could abuse), and
+    it keeps every public page free of CSRF tokens, so browsing anonymously never creates a session. That matters:
+    a session cookie set by one request (a page, the service worker's precache) can race with another and undo a
+    sign-in or invalidate the token of the form the citizen is filling in.
+    """
+    language = kode
+    response = redirect(safe_next(request.args.get("next")), code=303)
+    response.headers["Cache-Control"] = "no-store"
     if language in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response

@@ -162,6 +162,7 @@
   // 30 minutes and a new sign-in rotates it, while a draft can wait on the device until tomorrow.
   async function freshCsrfToken() {
     const response = await fetch(TOKEN_URL, { credentials: "same-origin", cache: "no-store" });
+    if (response.status === 401) return { token: null, account: null, signedOut: true }; // the session ended
     if (!response.ok) throw new Error(`token ${response.status}`);
     const body = await response.json();
     return { token: body.csrf_token, account: body.account || null };
@@ -215,10 +216,16 @@
     let token = options.token;
     let response;
     try {
-      if (!token) token = (await freshCsrfToken()).token;
+      if (!token) {
+        const fresh = await freshCsrfToken();
+        if (fresh.signedOut) return { status: "signin" };
+        token = fresh.token;
+      }
       response = await putDraft(draft, token);
       if (isCsrfFailure(response)) {
-        token = (await freshCsrfToken()).token;
+        const fresh = await freshCsrfToken();
+        if (fresh.signedOut) return { status: "signin" };
+        token = fresh.token;
         response = await putDraft(draft, token);
       }
     } catch (error) {
@@ -317,7 +324,9 @@
   }
 
   async function sendQueued(item) {
-    let { token } = await freshCsrfToken();
+    const fresh = await freshCsrfToken();
+    if (fresh.signedOut) return new Response(null, { status: 401 }); // handled as "signin" below
+    let { token } = fresh;
     const send = () =>
       fetch(item.url, {
         method: "POST",
@@ -329,7 +338,9 @@
       });
     let response = await send();
     if (isCsrfFailure(response)) {
-      token = (await freshCsrfToken()).token;
+      const retry = await freshCsrfToken();
+      if (retry.signedOut) return new Response(null, { status: 401 });
+      token = retry.token;
       response = await send();
     }
     return response;

@@ -385,7 +385,10 @@ def test_the_offline_form_page_is_public_and_the_token_endpoint_is_never_cached(
     assert soup.find("meta", attrs={"name": "mpp-account"}) is None
     response = client.get("/luring/token")
     assert response.headers["Cache-Control"] == "no-store"
-    assert response.json["account"] is None and response.json["csrf_token"]
+    # Signed out: no token and no new session (its cookie could overwrite a sign-in made meanwhile).
+    assert response.status_code == 401
+    assert response.json == {"account": None, "csrf_token": None}
+    assert "Set-Cookie" not in response.headers
 
 
 # --- the real apply pages (app/applications) -----------------------------------------------------------------------

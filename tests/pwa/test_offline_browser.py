@@ -188,7 +188,7 @@ def test_a_signed_out_page_asks_the_worker_to_forget_the_account(worker_page):
 
 
 def test_after_switching_language_the_offline_page_is_saved_again_in_that_language(worker_page):
-    worker_page.get_by_role("button", name="English").click()
+    worker_page.get_by_role("link", name="English").click()
     worker_page.wait_for_url("**/")
     assert worker_page.locator("html").get_attribute("lang") == "en"
     wait_until(

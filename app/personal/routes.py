@@ -39,8 +39,7 @@ def _revealed() -> bool:
     return float(session.get(REVEAL_KEY, 0)) > time.time()
 
 
-def _profile_page(*, values: dict[str, str], errors: dict, warnings: dict, status: int = 200):
-    stored = profile.get_profile(current_user)
+def _profile_page(*, stored, values: dict[str, str], errors: dict, warnings: dict, status: int = 200):
     revealed = _revealed()
     numbers = {
         "nik": stored.nik if stored else None,
@@ -73,7 +72,7 @@ def profile_page():
     warnings = {}
     if stored:
         warnings["nik"] = profile.nik_warnings(nik=stored.nik, sex=stored.sex, birth_date=stored.birth_date)
-    return _profile_page(values=values, errors={}, warnings=warnings)
+    return _profile_page(stored=stored, values=values, errors={}, warnings=warnings)
 
 
 @bp.post("/akun/data")
@@ -86,7 +85,9 @@ def save_profile():
         warnings = {
             "nik": profile.nik_warnings(nik=clean.get("nik"), sex=clean.get("sex"), birth_date=clean.get("birth_date"))
         }
-        return _profile_page(values=values, errors=result.errors, warnings=warnings)
+        return _profile_page(
+            stored=profile.get_profile(current_user), values=values, errors=result.errors, warnings=warnings
+        )
     flash(_("Your data has been saved. It will fill in your next applications."), "success")
     return redirect(url_for("personal.profile_page"), code=303)
 

@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from ..assets import _digest as file_digest
 from ..assets import asset_url, asset_version
 from ..config import PROJECT_ROOT
 
@@ -75,7 +76,9 @@ def shell_version(worker_source: str) -> str:
         digest.update(f"{name}={asset_version(name)}".encode())
     for path in [PROJECT_ROOT / source for source in _OFFLINE_PAGE_SOURCES] + _translation_catalogs():
         if path.exists():
-            digest.update(path.read_bytes())
+            # The content hash the asset URLs use, cached per (file, mtime): /sw.js is fetched on navigations,
+            # and re-reading ~100 KB of templates and catalogs for each one is wasted work.
+            digest.update(file_digest(str(path), path.stat().st_mtime).encode())
     return digest.hexdigest()[:16]
 
 

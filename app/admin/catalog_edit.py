@@ -35,9 +35,10 @@ from ..catalog.models import (
     TenancyHours,
 )
 from ..extensions import db
+from ..formatting import ZONES as INDONESIAN_ZONES
 from .models import CatalogChange, ChangeKind
 
-ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
+ZONES = tuple(INDONESIAN_ZONES)
 SLOTS_PER_DAY = 2  # split days (Friday prayer break) need two periods
 MAX_ROWS = 40
 

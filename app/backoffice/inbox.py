@@ -10,22 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..applications.models import Application, ApplicationStatus
-from ..applications.workdays import DEFAULT_TIMEZONE
+from ..applications.workdays import DEFAULT_TIMEZONE, local_date
 from ..catalog.models import Mpp, Service, ServiceOffering
 from ..database import utcnow
 from ..extensions import db
+from ..formatting import ZONES
 from .scope import Scope
 
 S = ApplicationStatus
 PAGE_SIZE = 25
-ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 # Waiting on the agency: what the SLA is about. perlu_perbaikan waits on the citizen.
 OPEN_STATUSES = (S.SUBMITTED, S.VERIFIED, S.IN_PROCESS)
 LISTED_STATUSES = (S.SUBMITTED, S.VERIFIED, S.IN_PROCESS, S.NEEDS_CORRECTION, S.COMPLETED, S.REJECTED, S.CANCELLED)
@@ -92,7 +91,7 @@ class Inbox:
 
 
 def local_today(tz_name: str | None, now: dt.datetime | None = None) -> dt.date:
-    return (now or utcnow()).astimezone(ZoneInfo(tz_name or DEFAULT_TIMEZONE)).date()
+    return local_date(now or utcnow(), tz_name)
 
 
 def _per_zone(now: dt.datetime, build) -> ColumnElement[bool]:

@@ -244,9 +244,7 @@ def finish_sign_up(credential: dict) -> tuple[User, list[str]]:
     try:
         row = _consume(ChallengePurpose.SIGN_UP, credential)
         details = row.payload
-        registered = passkeys.verify_registration(credential=credential, challenge=row.challenge)
-        if db.session.scalar(select(Passkey.id).where(Passkey.credential_id == registered.credential_id)):
-            raise DuplicateCredentialError("sign-up: credential id already registered")
+        registered = _verify_new_credential(credential, row.challenge, "sign-up")
     except PasskeyError as error:
         _log_refusal("sign-up", error)
         raise
@@ -292,6 +290,14 @@ def _record_consents(user: User, purposes: list[str]) -> None:
         log.warning("sign-up consents not recorded: app.personal.privacy is missing")
         return
     record_signup_consents(user, purposes)
+
+
+def _verify_new_credential(credential: dict, challenge: bytes, what: str) -> passkeys.RegisteredCredential:
+    """The new passkey's attestation, verified, and refused when its credential id is registered already."""
+    registered = passkeys.verify_registration(credential=credential, challenge=challenge)
+    if db.session.scalar(select(Passkey.id).where(Passkey.credential_id == registered.credential_id)):
+        raise DuplicateCredentialError(f"{what}: credential id already registered")
+    return registered
 
 
 def _new_passkey(user: User, registered: passkeys.RegisteredCredential, *, name: str) -> Passkey:
@@ -405,9 +411,7 @@ def add_passkey_options(user: User) -> str:
 def finish_add_passkey(user: User, credential: dict) -> Passkey:
     try:
         row = _consume(ChallengePurpose.ADD_PASSKEY, credential, user_id=user.id)
-        registered = passkeys.verify_registration(credential=credential, challenge=row.challenge)
-        if db.session.scalar(select(Passkey.id).where(Passkey.credential_id == registered.credential_id)):
-            raise DuplicateCredentialError("add passkey: credential id already registered")
+        registered = _verify_new_credential(credential, row.challenge, "add passkey")
     except PasskeyError as error:
         _log_refusal("add passkey", error)
         raise

@@ -161,8 +161,11 @@ def upload_too_large(error):
         return redirect(url_for("catalog.home"), code=303)
     message = str(MSG_TOO_BIG)
     if request.endpoint == "personal.replace_document":
-        document = _owned_document(int((request.view_args or {}).get("document_id", 0)))
-        return _document_page(document, DocumentReplaceForm(formdata=None), upload_error=message), 413
+        # Not _owned_document(): an abort(404) raised inside an error handler becomes a 500. A document that is
+        # not this citizen's gets the list page instead — the same answer whether it exists or not.
+        document_id = (request.view_args or {}).get("document_id", 0)
+        if (document := documents.get_document_for_owner(current_user, document_id)) is not None:
+            return _document_page(document, DocumentReplaceForm(formdata=None), upload_error=message), 413
     return _documents_page(DocumentUploadForm(formdata=None), upload_error=message), 413
 
 

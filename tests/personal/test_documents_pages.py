@@ -111,6 +111,20 @@ def test_another_citizen_gets_404_for_my_document(
     assert stored()[0] == 1
 
 
+def test_an_oversized_replacement_for_someone_elses_document_is_refused_without_a_server_error(
+    app, client, citizen, other_citizen, signed_in, stored
+):
+    signed_in(client, citizen)
+    upload(client, png_bytes(), "foto.png", kind="pas_foto")
+    document_id = _only_document_id(app)
+    signed_in(client, other_citizen)
+    too_big = b"\xff\xd8\xff\xe0" + b"\x00" * (20 * 1024 * 1024)
+    response = upload(client, too_big, "besar.jpg", url=f"/akun/dokumen/{document_id}/ganti")
+    assert response.status_code == 413
+    assert "foto.png" not in response.get_data(as_text=True)
+    assert stored()[0] == 1
+
+
 def test_a_document_is_replaced_and_the_old_file_removed(app, client, citizen, signed_in, stored):
     signed_in(client, citizen)
     upload(client, png_bytes(), "foto.png", kind="pas_foto")

@@ -100,14 +100,17 @@ def attached_documents(application: Application) -> list[dict]:
     """The documents of the latest revision: requirement label, and the Dokumen Saya row if it still exists."""
     revision = application.latest_revision
     form = Form(revision.form_definition.definition)
+    ids = {int(value) for value in revision.documents.values()}
+    found = {
+        document.id: document
+        for document in db.session.scalars(
+            select(Document).where(Document.id.in_(sorted(ids)), Document.user_id == application.user_id)
+        )
+    } if ids else {}  # fmt: skip
     rows = []
     for spec in form.documents:
         document_id = revision.documents.get(spec["key"])
-        document = None
-        if document_id is not None:
-            document = db.session.scalar(
-                select(Document).where(Document.id == document_id, Document.user_id == application.user_id)
-            )
+        document = found.get(int(document_id)) if document_id is not None else None
         rows.append({"key": spec["key"], "label": text(spec["label"]), "document": document})
     return rows
 

@@ -90,16 +90,13 @@ def home():
 def mpp_page(slug: str):
     mpp = _mpp_or_404(slug)
     offered = {o.service_id for o in mpp.offerings}
+    tenants = {t.agency_id for t in mpp.tenancies}
     return render_template(
         "admin/mpp.html",
         mpp=mpp,
         services=edit.offerable_services(mpp),
         offered=offered,
-        agencies=[
-            a
-            for a in db.session.scalars(select(Agency).order_by(Agency.name))
-            if a.id not in {t.agency_id for t in mpp.tenancies}
-        ],  # fmt: skip
+        agencies=[a for a in db.session.scalars(select(Agency).order_by(Agency.name)) if a.id not in tenants],
         errors={},
         values={},
     )

@@ -9,7 +9,7 @@ from flask import Flask
 from jinja2 import StrictUndefined
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, formatting, pagecache, security
+from . import assets, formatting, pagecache, routing, security
 from .config import PROJECT_ROOT, load_config
 from .extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 from .i18n import LANGUAGES, current_language, select_locale
@@ -65,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # cookie of anonymous sessions — a write that can race with a sign-in in another tab and undo it.
     login_manager.session_protection = None
 
+    routing.init_app(app)
     security.init_app(app)
     pagecache.init_app(app)
     formatting.init_app(app)

@@ -21,6 +21,7 @@ from ..backoffice.scope import current_scope, staff_required
 from ..extensions import db
 from ..hypermedia import render
 from ..personal import privacy
+from ..routing import id_arg
 from . import delivery, inbox, subscriptions, vapid, worker
 from .models import Notification, OutboxMessage, OutboxStatus
 
@@ -44,7 +45,7 @@ def _private_json(payload: dict, status: int = 200):
 @bp.get("/notifikasi")
 @login_required
 def index():
-    before = request.args.get("sebelum", type=int)
+    before = id_arg("sebelum")
     rows, next_before = inbox.page_of(_user(), before_id=before)
     return render(
         "notifications/inbox.html",

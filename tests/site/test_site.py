@@ -81,3 +81,12 @@ def test_production_uses_a_host_prefixed_secure_session_cookie(monkeypatch):
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-mpp"
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+
+
+def test_an_id_too_large_for_the_database_is_a_404_not_a_500(client, citizen, signed_in):
+    signed_in(client, citizen)
+    huge = "9" * 25
+    for url in (f"/akun/dokumen/{huge}", f"/akun/sesi/{huge}/keluar", f"/notifikasi/{huge}/baca"):
+        method = client.post if url.endswith(("/keluar", "/baca")) else client.get
+        assert method(url).status_code == 404, url
+    assert client.get(f"/notifikasi?sebelum={huge}").status_code == 200

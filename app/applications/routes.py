@@ -22,7 +22,7 @@ from ..hypermedia import render
 from . import drafts, lifecycle, submit, workflow
 from .formdefs import ADDRESS_PARTS, Form, text
 from .forms import CancelForm, step_values
-from .models import Draft
+from .models import Application, Draft
 from .presenters import answer_rows, document_rows, step_title
 from .workdays import service_working_days
 
@@ -227,8 +227,6 @@ def draft_step(draft_id: uuid.UUID, step: str):
 
 
 def _submitted_number(draft: Draft) -> str:
-    from .models import Application
-
     return db.session.get(Application, draft.submitted_application_id).tracking_number
 
 
@@ -237,9 +235,7 @@ def _submitted_number(draft: Draft) -> str:
 def draft_submit(draft_id: uuid.UUID):
     user = _user()
     key = request.form.get("idempotency_key", "")
-    draft = drafts.get_draft(user, str(draft_id))
-    if draft is None:
-        abort(404)
+    draft = _draft_or_404(draft_id)
     if draft.submitted_application_id is not None and not submit.valid_key(key):
         return redirect(url_for("applications.detail", number=_submitted_number(draft)), code=303)
     if not submit.valid_key(key):

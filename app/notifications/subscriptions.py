@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import binascii
 import ipaddress
+import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -98,13 +99,23 @@ def _check_endpoint(endpoint: str, *, production: bool) -> None:
 
 
 def _is_private_address(host: str) -> bool:
+    """Does ``host`` point into a private network? A name is resolved: one that resolves to an internal address
+    (or not at all — every real push service resolves) would let a forged subscription aim the worker inside.
+    Checked when the subscription is stored; a DNS answer that changes later is not re-checked at send time."""
     if host in LOCAL_HOSTS:
         return True
     try:
-        address = ipaddress.ip_address(host)
+        addresses = [ipaddress.ip_address(host)]
     except ValueError:
-        return False
-    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+        try:
+            infos = socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return True
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    return not addresses or any(
+        a.is_private or a.is_loopback or a.is_link_local or a.is_reserved or a.is_multicast or a.is_unspecified
+        for a in addresses
+    )
 
 
 def device_label(user_agent: str | None) -> str:

@@ -320,3 +320,28 @@ def test_retry_failed_does_not_touch_pending_or_sent_rows(app, citizen):
         db.session.add(message)
         db.session.commit()
         assert delivery.retry_failed(message.id) is False
+
+
+def test_production_refuses_an_endpoint_whose_name_resolves_into_the_internal_network(app, push_service, monkeypatch):
+    """DNS cannot be asked here, so the resolver is the one thing replaced: names → addresses."""
+    import socket
+
+    from app.notifications.subscriptions import InvalidSubscription, parse_subscription
+
+    answers = {"push.internal.example": "10.1.2.3", "fcm.googleapis.com": "142.250.4.95"}
+
+    def resolve(host, port, *args, **kwargs):
+        if host not in answers:
+            raise socket.gaierror("unknown host")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answers[host], port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    subscriber = push_service.subscriber().as_json()
+    with app.app_context():
+        for endpoint in ("https://push.internal.example/x", "https://does-not-resolve.example/x"):
+            with pytest.raises(InvalidSubscription):
+                parse_subscription({**subscriber, "endpoint": endpoint}, production=True)
+        accepted = parse_subscription(
+            {**subscriber, "endpoint": "https://fcm.googleapis.com/fcm/send/abc"}, production=True
+        )
+        assert accepted.endpoint == "https://fcm.googleapis.com/fcm/send/abc"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import has_request_context, request
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Role, User
 from ..applications.models import Application, ApplicationStatus
@@ -99,7 +100,10 @@ def audit_entries(scope: Scope, filters: AuditFilters) -> AuditPage:
     offset = (filters.page - 1) * PAGE_SIZE
     rows = list(
         db.session.scalars(
-            query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).offset(offset).limit(PAGE_SIZE + 1)
+            query.options(selectinload(AuditEntry.application))
+            .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+            .offset(offset)
+            .limit(PAGE_SIZE + 1)
         )
     )
     return AuditPage(entries=rows[:PAGE_SIZE], page=filters.page, has_next=len(rows) > PAGE_SIZE)

@@ -39,11 +39,6 @@ ADMINS = (Role.MPP_ADMIN, Role.NATIONAL_ADMIN)
 BLANK_ROWS = 2  # empty rows offered under each list of a standard, for adding without JavaScript
 
 
-@bp.app_template_global("sla_for")
-def _sla_for(application):
-    return sla.sla_for(application)
-
-
 @bp.context_processor
 def _helpers() -> dict:
     return {

@@ -35,7 +35,7 @@ from ..applications.presenters import answer_rows
 from ..applications.workdays import service_working_days
 from ..extensions import db, limiter
 from ..hypermedia import render
-from . import audit, casework, inbox, invitations
+from . import audit, casework, inbox, invitations, sla
 from .models import AuditAction
 from .scope import current_scope, staff_required
 
@@ -63,6 +63,12 @@ def _helpers() -> dict:
         "role_labels": invitations.ROLE_LABELS,
         "audit_action_label": lambda action: AUDIT_ACTION_LABELS[AuditAction(action)],
     }
+
+
+@bp.app_template_global("sla_for")
+def _sla_for(application):
+    """For backoffice/_sla.html, the SLA card of the work page."""
+    return sla.sla_for(application)
 
 
 def _application_or_404(number: str) -> Application:

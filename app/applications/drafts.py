@@ -23,20 +23,12 @@ from ..accounts.models import User
 from ..catalog.models import DocumentType, Mpp, Service, ServiceOffering
 from ..database import utcnow
 from ..extensions import db
+from ..personal.documents import list_documents, store_upload
+from ..personal.profile import profile_prefill, update_profile_fields
+from ..personal.uploads import UploadRejected
 from .formdefs import Form
 from .models import Application, Draft, FormDefinition
 from .validation import validate
-
-try:  # Data Saya and Dokumen Saya (the personal-data capability)
-    from ..personal.documents import list_documents, store_upload
-    from ..personal.profile import profile_prefill, update_profile_fields
-    from ..personal.uploads import UploadRejected
-except ImportError:  # pragma: no cover - only while that capability is absent
-    list_documents = store_upload = profile_prefill = update_profile_fields = None
-
-    class UploadRejected(Exception):  # type: ignore[no-redef]
-        pass
-
 
 DRAFT_LIFETIME = dt.timedelta(days=30)
 EXPIRY_WARNING = dt.timedelta(days=7)
@@ -114,8 +106,6 @@ def expires_soon(draft: Draft, *, now: dt.datetime | None = None) -> bool:
 
 
 def _prefill(user: User, form: Form) -> tuple[dict, list]:
-    if profile_prefill is None:
-        return {}, []
     profile = profile_prefill(user)
     answers, prefilled = {}, []
     for key in form.fields:
@@ -229,8 +219,6 @@ class StepResult:
 
 def document_options(user: User, form: Form) -> dict[str, list]:
     """Per document requirement: the citizen's Dokumen Saya of that type, newest first."""
-    if list_documents is None:
-        return {doc["key"]: [] for doc in form.documents}
     return {doc["key"]: list_documents(user, DocumentType(doc["document_type"])) for doc in form.documents}
 
 
@@ -277,7 +265,7 @@ def _apply_step(draft: Draft, step: str, values: dict, files: dict) -> dict[str,
             name = f"dokumen.{doc['key']}"
             answers[name] = _clip(values.get(name, answers.get(name, "")))
             upload = files.get(f"unggah.{doc['key']}")
-            if upload is not None and upload.filename and store_upload is not None:
+            if upload is not None and upload.filename:
                 try:
                     stored = store_upload(draft.user, upload, DocumentType(doc["document_type"]))
                 except UploadRejected as error:
@@ -327,7 +315,7 @@ def save_step(draft: Draft, step: str, values: dict, files: dict | None = None, 
         db.session.refresh(draft)
         errors = apply()
     result = StepResult(errors=errors)
-    if save_to_profile and not errors and update_profile_fields is not None and form_of(draft).step(step):
+    if save_to_profile and not errors and form_of(draft).step(step):
         result.profile_errors, result.profile_saved = _save_back(draft, step)
     return result
 

@@ -8,15 +8,9 @@ from collections.abc import Callable
 from flask_babel import gettext as _
 
 from ..formatting import long_date
+from ..personal.nik import mask_number
 from .formdefs import ADDRESS_PARTS, NO, YES, Form, text
 from .models import ApplicationRevision, Draft
-
-try:
-    from ..personal.nik import mask_number
-except ImportError:  # pragma: no cover
-
-    def mask_number(value: str | None) -> str:
-        return value[:4] + "•" * max(len(value) - 8, 0) + value[-4:] if value else ""
 
 
 def step_title(form: Form, step: str) -> str:

@@ -13,12 +13,8 @@ from typing import Any
 from flask_babel import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 
+from ..personal.nik import InvalidNumber, parse_kk_number, parse_nik  # province codes, day+40 for women…
 from .formdefs import ADDRESS_PARTS, Form, text
-
-try:  # Data Saya's NIK rules (province codes, day+40 for women…); a plain 16-digit check until they land.
-    from ..personal.nik import InvalidNumber, parse_kk_number, parse_nik
-except ImportError:  # pragma: no cover
-    InvalidNumber = parse_nik = parse_kk_number = None
 
 _FORMAT_CHECKER = FormatChecker(formats=["date"])
 
@@ -85,7 +81,7 @@ def _extra_checks(form: Form, data: dict, errors: dict[str, str], today: dt.date
         if key in errors:
             continue
         spec = form.fields[key]
-        if spec["type"] in ("nik", "kk") and parse_nik is not None and isinstance(value, str):
+        if spec["type"] in ("nik", "kk") and isinstance(value, str):
             try:
                 if spec["type"] == "nik":
                     parse_nik(value, today=today)

@@ -17,7 +17,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -33,6 +32,7 @@ from ..applications.formdefs import Form
 from ..applications.models import Application
 from ..applications.presenters import answer_rows
 from ..applications.workdays import service_working_days
+from ..downloads import attachment
 from ..extensions import db, limiter
 from ..hypermedia import render
 from . import audit, casework, inbox, invitations, sla
@@ -191,16 +191,6 @@ def save_checklist(number: str):
     return redirect(url_for("backoffice.application_page", number=application.tracking_number) + "#persyaratan", 303)
 
 
-def _attachment(handle, *, mimetype: str, filename: str):
-    response = send_file(
-        handle, mimetype=mimetype, as_attachment=True, download_name=filename, conditional=False, etag=False
-    )
-    # Download, never display in our origin; never kept by a cache on a shared counter computer.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @bp.get("/petugas/permohonan/<number>/dokumen/<int:document_id>")
 @staff_required()
 def document(number: str, document_id: int):
@@ -210,7 +200,7 @@ def document(number: str, document_id: int):
         abort(404)
     from ..personal.documents import open_document
 
-    return _attachment(open_document(found), mimetype=found.content_type, filename=found.download_name)
+    return attachment(lambda: open_document(found), mimetype=found.content_type, filename=found.download_name)
 
 
 @bp.get("/petugas/permohonan/<number>/hasil")
@@ -221,8 +211,8 @@ def result(number: str):
     if found is None:
         abort(404)
     path = casework.result_path(found)
-    return _attachment(
-        path.open("rb"), mimetype=found.content_type, filename=f"hasil-{application.tracking_number}.pdf"
+    return attachment(
+        lambda: path.open("rb"), mimetype=found.content_type, filename=f"hasil-{application.tracking_number}.pdf"
     )
 
 

@@ -8,13 +8,14 @@ data either way: the holder's name is only ever shown masked.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..applications import lifecycle
 from ..backoffice import casework
 from ..backoffice.scope import current_scope, staff_required
+from ..downloads import attachment
 from ..extensions import db, limiter
 from . import codes, issue
 from .models import VerificationStatus
@@ -61,17 +62,7 @@ def verify(code: str):
 
 
 def _download(path, number: str):
-    response = send_file(
-        path.open("rb"),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"hasil-{number}.pdf",
-        conditional=False,
-        etag=False,
-    )
-    response.headers["Cache-Control"] = "no-store"  # never kept by a shared phone's or a proxy's cache
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(lambda: path.open("rb"), mimetype="application/pdf", filename=f"hasil-{number}.pdf")
 
 
 @bp.get("/permohonan/<number>/hasil")

@@ -126,6 +126,14 @@ def test_only_the_owner_downloads_the_result(app, client, citizen, other_citizen
     assert response.data.startswith(b"%PDF")
 
 
+def test_a_result_file_missing_from_storage_is_a_404_not_a_500(app, client, citizen, signed_in, completed):
+    with app.app_context():
+        application = db.session.scalar(select(Application).where(Application.tracking_number == completed))
+        casework.result_path(casework.result_of(application)).unlink()
+    signed_in(client, citizen)
+    assert client.get(f"/permohonan/{completed}/hasil").status_code == 404
+
+
 def test_the_acting_officer_revokes_with_a_reason_and_the_public_page_says_so(
     app, client, signed_in, officer, make_staff, completed
 ):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
+from pathlib import Path
 
 from bs4 import BeautifulSoup
 
@@ -82,3 +84,11 @@ def assert_no_axe_violations(page, *, context=None) -> None:
 
     results = Axe().run(page, context=context, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     assert results.violations_count == 0, results.generate_report()
+
+
+def shot(page, name: str) -> None:
+    """Keep a full-page screenshot for a person to look at, when MPP_SHOTS names a folder (off in CI)."""
+    folder = os.environ.get("MPP_SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{folder}/{name}.png", full_page=True)

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from app.accounts.models import Role
 
 from ..backoffice.conftest import officer, submit_application  # noqa: F401
-from ..helpers import assert_no_axe_violations
-
-SHOTS = os.environ.get("MPP_SHOTS")  # a folder: also save a screenshot of every state (for a person to look at)
+from ..helpers import assert_no_axe_violations, shot
 
 
 def look(page, name: str) -> None:
     assert_no_axe_violations(page)
     # A 360 px phone never scrolls sideways: wide tables scroll inside their own region.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+    shot(page, name)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -22,21 +21,13 @@ from werkzeug.serving import make_server
 import app as app_package
 from app import create_app
 from tests.accounts.fixtures import sign_in_test_client
-from tests.helpers import PageClient, assert_no_axe_violations
+from tests.helpers import PageClient, assert_no_axe_violations, shot
 
 from .conftest import PERSON, SERVICE, applications, complete_draft, draft_row
 from .offline_fake import FakeDraft, FakeServer, make_blueprint
 
 RESTORED = "Isian dipulihkan dari perangkat ini."
 QUEUED = "Menunggu koneksi — akan dikirim otomatis."
-
-
-SHOTS = Path("/tmp/shots/h8")
-
-
-def shot(name: str) -> str:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    return str(SHOTS / name)
 
 
 def _free_port() -> int:
@@ -178,7 +169,7 @@ def test_a_half_filled_form_survives_an_offline_reload_and_syncs_when_back_onlin
     assert page.get_by_label("NIK").input_value() == "7471012345678901"
     assert page.get_by_label("Perempuan").is_checked()
     page.get_by_text("Isian Anda disimpan di perangkat ini dan dikirim otomatis saat koneksi kembali.").wait_for()
-    page.screenshot(path=shot("offline-form.png"), full_page=True)
+    shot(page, "offline-form")
     page.get_by_label("Alamat").fill("Jl. Abdullah Silondae No. 8, Kendari")
     wait_saved_on_device(page, "d1", "pemohon.alamat", "Jl. Abdullah Silondae No. 8, Kendari")
     assert fake.drafts["d1"].answers.get("pemohon.alamat") is None  # nothing reached the server yet
@@ -318,7 +309,7 @@ def test_a_draft_changed_on_another_device_asks_which_answers_to_keep(citizen_pa
 
     page.get_by_text("Permohonan ini juga diubah di perangkat lain.").wait_for()
     assert fake.drafts["d6"].answers["pemohon.nama"] == "Siti Rahayu (laptop)"  # never silently overwritten
-    page.screenshot(path=shot("conflict.png"), full_page=True)
+    shot(page, "offline-conflict")
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Pakai isian yang tersimpan di server").click()
     expect(page.get_by_label("Nama lengkap")).to_have_value("Siti Rahayu (laptop)")
@@ -451,7 +442,7 @@ def test_real_form_filled_offline_after_a_reload_reaches_the_server_when_back_on
     assert page.locator('[name="nama"]').input_value() == PERSON["nama"]
     page.fill('[name="tempat_lahir"]', "Kendari")
     wait_saved_on_device(page, public_id, "tempat_lahir", "Kendari")
-    page.screenshot(path=shot("real-offline-step.png"), full_page=True)
+    shot(page, "offline-real-offline-step")
     assert_no_axe_violations(page)
 
     page.context.set_offline(False)
@@ -473,7 +464,7 @@ def test_real_form_survives_a_server_outage_and_syncs_on_the_next_load(
     page.fill('[name="tempat_lahir"]', "Kendari")
     wait_saved_on_device(page, public_id, "tempat_lahir", "Kendari")
     page.get_by_text("Tersimpan di perangkat ini.").wait_for()
-    page.screenshot(path=shot("real-outage.png"), full_page=True)
+    shot(page, "offline-real-outage")
     page.close()
 
     real_server.start()
@@ -485,7 +476,7 @@ def test_real_form_survives_a_server_outage_and_syncs_on_the_next_load(
     assert again.locator('[name="tempat_lahir"]').input_value() == "Kendari"
     wait_until(lambda: server_answers(app, public_id).get("tempat_lahir") == "Kendari", message="the server draft")
     assert server_answers(app, public_id)["nama"] == "Siti Rahayu"
-    again.screenshot(path=shot("real-restored.png"), full_page=True)
+    shot(again, "offline-real-restored")
     assert_no_axe_violations(again)
 
 
@@ -498,7 +489,7 @@ def test_real_submission_made_offline_creates_exactly_one_application(applicant_
     page.locator("#f-pernyataan").check()
     page.locator('form[action$="/kirim"] button[type="submit"]').click()
     page.get_by_text(QUEUED).wait_for()
-    page.screenshot(path=shot("real-queued.png"), full_page=True)
+    shot(page, "offline-real-queued")
     assert_no_axe_violations(page)
     assert applications(app) == []
 

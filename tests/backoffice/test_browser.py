@@ -4,7 +4,6 @@ round-trip; zero axe violations on the inbox and the work page at 360 px and at 
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -15,19 +14,12 @@ from app.applications.models import ApplicationStatus as S
 from app.backoffice.invitations import InvitationRequest, create_invitation
 from app.catalog.models import Agency, Mpp
 from app.extensions import db
-from tests.helpers import assert_no_axe_violations
+from tests.helpers import assert_no_axe_violations, shot
 
 from ..accounts.test_browser import add_authenticator
 from .conftest import load, pdf_bytes, submit_application
 
-SHOTS = os.environ.get("MPP_SHOTS")
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def shot(page, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 def _invitation_link(app, base_url) -> str:

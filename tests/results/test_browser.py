@@ -3,23 +3,18 @@ violations in each state."""
 
 from __future__ import annotations
 
-import os
-
 from app.extensions import db
 from app.results import codes
 from app.results.models import ResultVerification, VerificationStatus
 
-from ..helpers import assert_no_axe_violations
+from ..helpers import assert_no_axe_violations, shot
 from .test_results import verification
-
-SHOTS = os.environ.get("MPP_SHOTS")
 
 
 def look(page, name: str) -> None:
     assert_no_axe_violations(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+    shot(page, name)
 
 
 def test_verification_pages_have_no_axe_violations(app, page, base_url, completed):

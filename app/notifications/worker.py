@@ -45,6 +45,7 @@ class Jobs:
     huey: Huey
     deliver: object  # huey TaskWrapper: deliver(outbox_id)
     sweep: object  # huey periodic TaskWrapper
+    purge_drafts: object  # huey periodic TaskWrapper, nightly
     consumer: Consumer | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -68,7 +69,16 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             tasks.sweep_outbox()
 
-    app.extensions[EXTENSION] = Jobs(huey=huey, deliver=deliver, sweep=sweep)
+    # The job queue is shared by the app's background work; drafts past their 30-day keep (announced on
+    # /permohonan beforehand) are removed nightly, so no citizen data outlives the period the page promises.
+    @huey.periodic_task(crontab(hour="2", minute="30"), name="applications.purge_drafts")
+    def purge_drafts() -> None:
+        from ..applications.drafts import purge_expired
+
+        with app.app_context():
+            purge_expired()
+
+    app.extensions[EXTENSION] = Jobs(huey=huey, deliver=deliver, sweep=sweep, purge_drafts=purge_drafts)
     app.cli.add_command(worker_command)
 
     if app.config.get("INPROCESS_WORKER") and not app.testing:

@@ -362,3 +362,24 @@ def test_another_citizens_draft_and_application_are_not_found(
     missing = client.get("/permohonan/7471-26-2222-22" + "2")
     assert guessed.status_code == missing.status_code == 404
     assert "Penggantian KTP-el" not in guessed.get_data(as_text=True)
+
+
+def test_expired_drafts_are_purged_by_the_nightly_job(app, applicant, citizen):
+    """The 30-day promise is kept by the job worker, not by someone remembering to run a command."""
+    import datetime as dt
+
+    from app.applications.models import Draft
+    from app.database import utcnow
+    from app.notifications.worker import jobs
+
+    first = start(applicant, SERVICE)
+    with app.app_context():
+        draft = db.session.scalar(select(Draft).where(Draft.public_id == draft_id_of(first)))
+        draft.expires_at = utcnow() - dt.timedelta(minutes=1)
+        db.session.commit()
+    job = jobs(app).purge_drafts
+    schedule = job.task_class().validate_datetime  # the periodic task: nightly at 02.30, not every minute
+    assert schedule(dt.datetime(2026, 11, 23, 2, 30)) and not schedule(dt.datetime(2026, 11, 23, 2, 31))
+    job.call_local()
+    with app.app_context():
+        assert db.session.scalar(select(Draft).where(Draft.public_id == draft_id_of(first))) is None

@@ -168,6 +168,9 @@ class StatusEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     actor_role: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
+    # On a correction request: what the officer points at, so "Perbaiki" opens that screen — a form step key, or
+    # "dokumen.<slot key>" for a document to add or replace (see applications/corrections.py).
+    correction_target: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[created_at]
 
     application: Mapped[Application] = relationship(back_populates="events")

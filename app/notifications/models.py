@@ -37,6 +37,9 @@ class Notification(db.Model):
     # as codes and turned into words by the renderer of that kind.
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     url: Mapped[str] = mapped_column(String(300))
+    # The time zone of the MPP the notification is about, so its time matches the application's timeline
+    # (None: not tied to an MPP, shown in WIB).
+    timezone: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[created_at]
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 

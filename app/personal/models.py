@@ -149,4 +149,7 @@ class AccessLog(db.Model):
     what: Mapped[str] = mapped_column(String(200))
     purpose: Mapped[str] = mapped_column(String(200))
     ip: Mapped[str | None] = mapped_column(String(45))
+    # The time zone of the MPP whose staff read the data, so the entry shows the same clock time as the
+    # application's own timeline (None: not tied to an MPP, shown in WIB).
+    timezone: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[created_at]

@@ -4,12 +4,19 @@ and which pages a service worker may keep for offline reading.
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
 from functools import wraps
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import BadRequest
 
 # Only these responses may be stored by the service worker for offline reading. Everything else (any page that
 # can show personal data) is `Cache-Control: no-store` and never cached on a possibly shared phone.
@@ -150,7 +157,166 @@ def set_security_headers(response):
     return response
 
 
+# --- input at the edge (issue 9, items 6 and 7) --------------------------------------------------------------------
+# A Python string can hold what nothing downstream accepts: a lone surrogate ("\ud800", which a JSON \u escape can
+# carry) makes every later .encode() fail — each page showing it became a 500 — and PostgreSQL's text type refuses
+# NUL. Both are refused here, for every request, before any view can store them. JSON is read by ONE function,
+# read_json(), which also bounds size and nesting: the standard parser recurses, and 5,000 "[" was a RecursionError.
+
+MAX_JSON_BYTES = 256 * 1024  # the largest JSON we take (a long draft) is ~20 KB; passkeys and push well under 4 KB
+MAX_JSON_DEPTH = 32  # our deepest real body (a passkey credential) is 3 levels
+_UNSAFE_TEXT = re.compile("[\x00\ud800-\udfff]")
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+MSG_INVALID_TEXT = _l(
+    "The request contains characters that cannot be processed (invalid Unicode or a NUL character). "
+    "Remove them and try again."
+)
+MSG_JSON_TOO_LARGE = _l("The data sent is too large.")
+MSG_JSON_TOO_DEEP = _l("The data sent is nested too deeply.")
+
+
+class InputRefused(BadRequest):
+    """400 with an Indonesian reason: JSON for JSON clients, the error page for a browser form."""
+
+    def __init__(self, message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def is_safe_text(value: str) -> bool:
+    """Neither NUL nor a lone surrogate: text every encoder and both databases accept."""
+    return _UNSAFE_TEXT.search(value) is None
+
+
+def _json_depth_exceeds(text: str, limit: int) -> bool:
+    """Count bracket nesting outside strings without recursing (strings are cut out first, as they may hold
+    brackets). An unterminated string can only over-count, and such a body is malformed anyway."""
+    depth = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub('""', text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")  # NaN/Infinity: Python accepts them, JSON and our columns do not
+
+
+def _check_json_text(data: Any) -> None:
+    """Every key and string in the (depth-bounded) document is safe text. Iterative: no recursion to exhaust."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not is_safe_text(item):
+                raise InputRefused(MSG_INVALID_TEXT)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def read_json(*, max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """THE way a view reads a JSON body (a convention test forbids ``request.get_json``).
+
+    Returns the parsed body, or None when the request is not JSON or not well-formed (the view words that refusal
+    itself, as before). Raises ``InputRefused`` (400) for a body over ``max_bytes``, nested deeper than
+    ``max_depth``, not UTF-8, or holding NUL or a lone surrogate. Parsed once per request; a refusal is kept too,
+    so whoever reads the body first (a rate-limit key) cannot make a later reader accept it.
+    """
+    if not request.is_json:
+        return None
+    if (request.content_length or 0) > max_bytes:
+        raise InputRefused(MSG_JSON_TOO_LARGE)
+    if "json_body" not in g:
+        try:
+            g.json_body, g.json_refused = _parse_json_body(max_depth), None
+        except InputRefused as refused:
+            g.json_body, g.json_refused = None, refused
+    if g.json_refused is not None:
+        raise g.json_refused
+    if len(request.get_data(cache=True)) > max_bytes:  # chunked bodies have no Content-Length
+        raise InputRefused(MSG_JSON_TOO_LARGE)
+    return g.json_body
+
+
+def _parse_json_body(max_depth: int) -> Any:
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_JSON_BYTES:
+        raise InputRefused(MSG_JSON_TOO_LARGE)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputRefused(MSG_INVALID_TEXT) from None
+    if _json_depth_exceeds(text, max_depth):
+        raise InputRefused(MSG_JSON_TOO_DEEP)
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:  # cannot happen below max_depth; kept so that no body can ever be a 500
+        raise InputRefused(MSG_JSON_TOO_DEEP) from None
+    except ValueError:
+        return None
+    _check_json_text(data)
+    return data
+
+
+def json_or_none() -> Any:
+    """read_json() for code that must not raise (a rate-limit key): a refused body counts as no body."""
+    try:
+        return read_json()
+    except InputRefused:
+        return None
+
+
+def refuse_unsafe_input() -> None:
+    """before_request: NUL or a lone surrogate in the path, a form field or a file name is a 400, and a JSON body
+    goes through read_json() — so no view, present or future, ever stores such text.
+
+    The query string is read, never stored, and a search box should not answer a stray NUL with an error page: NUL
+    is dropped from it here (as the search already did), so no view can hand one to PostgreSQL. A lone surrogate
+    cannot arrive there (percent-decoding turns invalid UTF-8 into U+FFFD).
+    """
+    if not is_safe_text(request.path):
+        raise InputRefused(MSG_INVALID_TEXT)
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        request.args = ImmutableMultiDict(
+            [(key.replace("\x00", ""), value.replace("\x00", "")) for key, value in request.args.items(multi=True)]
+        )
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if request.is_json:
+        read_json()
+        return
+    if (request.content_length or 0) > (current_app.config.get("MAX_CONTENT_LENGTH") or float("inf")):
+        return  # let the view's own "file too large" answer (413) happen
+    for key, value in request.form.items(multi=True):
+        if not (is_safe_text(key) and is_safe_text(value)):
+            raise InputRefused(MSG_INVALID_TEXT)
+    for key, upload in request.files.items(multi=True):
+        if not (is_safe_text(key) and is_safe_text(upload.filename or "")):
+            raise InputRefused(MSG_INVALID_TEXT)
+
+
+def _input_refused(error: InputRefused):
+    message = str(error.message)
+    if request.is_json or request.accept_mimetypes.best == "application/json":
+        response = jsonify(error=message, code="invalid_input")
+    else:
+        response = current_app.make_response(
+            render_template("errors/error.html", status=400, title=_("Request cannot be processed"), message=message)
+        )
+    response.status_code = 400
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.before_request(check_request_origin)
+    app.before_request(refuse_unsafe_input)
+    app.register_error_handler(InputRefused, _input_refused)
     app.after_request(set_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

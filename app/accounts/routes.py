@@ -14,7 +14,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from ..extensions import limiter
-from ..security import public_page, safe_next
+from ..security import json_or_none, public_page, read_json, safe_next
 from . import ceremonies, recovery, sessions
 from .forms import (
     EmailCodeForm,
@@ -70,7 +70,7 @@ def _sign_up_email_and_ip() -> str:
 
 
 def _credential_and_ip() -> str:
-    data = request.get_json(silent=True)
+    data = json_or_none()
     raw_id = data.get("rawId", "") if isinstance(data, dict) else ""
     return f"cred:{str(raw_id)[:256]}|{get_remote_address()}"
 
@@ -100,7 +100,7 @@ def too_many_requests(error):
 
 
 def _credential() -> dict:
-    data = request.get_json(silent=True)
+    data = read_json()
     if not isinstance(data, dict):
         raise PasskeyError("request body is not a JSON object")
     return data

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from ..catalog.models import Service
 from ..extensions import db, htmx
 from ..hypermedia import render
+from ..security import read_json
 from . import drafts, lifecycle, submit, workflow
 from .formdefs import ADDRESS_PARTS, Form, text
 from .forms import CancelForm, step_values
@@ -290,7 +291,7 @@ def draft_sync(draft_id: uuid.UUID):
     draft = drafts.get_draft(_user(), str(draft_id))
     if draft is None:
         return jsonify(error="not_found"), 404
-    body = request.get_json(silent=True)
+    body = read_json()
     if (
         not isinstance(body, dict)
         or not isinstance(body.get("revision"), int)

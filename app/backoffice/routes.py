@@ -35,6 +35,7 @@ from ..applications.workdays import service_working_days
 from ..downloads import attachment
 from ..extensions import db, limiter
 from ..hypermedia import render
+from ..security import read_json
 from . import audit, casework, inbox, invitations, sla
 from .models import AuditAction
 from .scope import current_scope, staff_required
@@ -328,7 +329,7 @@ def invitation_options(token: str):
 @bp.post("/petugas/undangan/<token>/verifikasi")
 @limiter.limit("10 per 10 minutes", key_func=_token_key)
 def invitation_verify(token: str):
-    data = request.get_json(silent=True)
+    data = read_json()
     if not isinstance(data, dict):
         return jsonify(error=_("Your passkey could not be verified. Please try again.")), 400
     try:

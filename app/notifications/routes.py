@@ -22,6 +22,7 @@ from ..extensions import db
 from ..hypermedia import render
 from ..personal import privacy
 from ..routing import id_arg
+from ..security import read_json
 from . import delivery, inbox, subscriptions, vapid, worker
 from .models import Notification, OutboxMessage, OutboxStatus
 
@@ -114,7 +115,7 @@ def subscribe():
         return _private_json({"error": _("Notifications are not available on this server.")}, 503)
     if (request.content_length or 0) > subscriptions.MAX_BODY_BYTES:
         return _private_json({"error": str(subscriptions.MSG_TOO_LARGE)}, 413)
-    data = request.get_json(silent=True)
+    data = read_json(max_bytes=subscriptions.MAX_BODY_BYTES)
     try:
         info = subscriptions.parse_subscription(data, production=subscriptions.production())
     except subscriptions.InvalidSubscription as invalid:
@@ -127,7 +128,7 @@ def subscribe():
 @login_required
 def unsubscribe():
     """JSON from push.js after ``subscription.unsubscribe()`` on this browser: forget its endpoint."""
-    data = request.get_json(silent=True)
+    data = read_json(max_bytes=subscriptions.MAX_BODY_BYTES)
     endpoint = data.get("endpoint") if isinstance(data, dict) else None
     if not isinstance(endpoint, str) or len(endpoint) > subscriptions.MAX_ENDPOINT_LENGTH:
         return _private_json({"error": str(subscriptions.MSG_ENDPOINT)}, 400)

@@ -5,6 +5,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
+# `flask run` listens on this port, and the app derives its development origin (passkeys, links) from it.
+export FLASK_RUN_PORT := $(PORT)
 CHROMIUM ?= /usr/bin/chromium
 
 .DEFAULT_GOAL := help
@@ -37,19 +39,23 @@ demo-data: db-upgrade ## Load or refresh the demo MPPs, agencies and services (s
 	$(FLASK) demo-data
 	$(FLASK) demo-forms
 
-demo-staff: db-upgrade ## Print invitation links that enrol demo officers (one per agency at MPP Kota Kendari)
+demo-staff: db-upgrade ## Print invitation links that enrol demo officers (one per agency at MPP Kota Kendari; PORT=…)
 	$(FLASK) staff demo-invitations
 
 # The demo catalog is loaded only into an empty database, so re-running `make run` never undoes an admin's edits.
-run: db-upgrade ## Start the app on http://localhost:5000 (PORT=…; SQLite in instance/, in-process jobs, demo data)
+run: db-upgrade ## Start the app on http://localhost:5000 (PORT=… moves it, passkeys included; SQLite, demo data)
 	$(FLASK) demo-data --if-empty
 	$(FLASK) demo-forms
 	$(FLASK) run --host localhost --port $(PORT)
 
-browser: ## Install Debian's Chromium for the browser tests when it is missing (needs root)
-	@if [ ! -x "$(CHROMIUM)" ]; then \
-	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Chromium not found at $(CHROMIUM); browser tests will be skipped (install the 'chromium' package)."; fi; \
+# The suite's system packages: Debian's Chromium, and the one sans font the layout tests were measured with (target
+# sizes are fixed in CSS whatever the font; the font keeps text widths, and so the screenshots, the same everywhere).
+BROWSER_PACKAGES := chromium fonts-dejavu-core
+browser: ## Install the browser tests' system packages when missing: Chromium and its font (needs root)
+	@missing="$$( [ -x "$(CHROMIUM)" ] || echo chromium; dpkg-query -W -f='$${Status}' fonts-dejavu-core 2>/dev/null | grep -q 'ok installed' || echo fonts-dejavu-core)"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	  else echo "Missing $$(echo $$missing); browser tests will be skipped or differ (install: apt-get install $(BROWSER_PACKAGES))."; fi; \
 	fi
 
 test: install-test browser ## Run the whole suite, browser tests included (PYTEST_ARGS=…; MPP_TEST_DATABASE_URL for PostgreSQL)

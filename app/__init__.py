@@ -9,7 +9,7 @@ from flask import Flask
 from jinja2 import StrictUndefined
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, formatting, pagecache, routing, security
+from . import assets, formatting, navigation, pagecache, routing, security
 from .config import PROJECT_ROOT, load_config
 from .extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 from .i18n import LANGUAGES, current_language, select_locale
@@ -70,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     pagecache.init_app(app)
     formatting.init_app(app)
     assets.init_app(app)
+    navigation.init_app(app)
     app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language
 

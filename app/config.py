@@ -34,6 +34,15 @@ def _embedded_secret_key(instance: Path) -> str:
     return key_file.read_text().strip()
 
 
+def development_origin() -> str:
+    """The origin a developer's browser uses: ``http://localhost:<port>`` for the port ``flask run`` listens on.
+
+    WebAuthn checks the page's origin exactly, so `make run PORT=5119` with an origin stuck at :5000 would refuse
+    every passkey; ``FLASK_RUN_PORT`` is what ``flask run`` itself reads, and the Makefile sets it from ``PORT``.
+    """
+    return f"http://localhost:{_env('FLASK_RUN_PORT', '5000')}"
+
+
 def load_config(instance: Path | None = None) -> dict:
     """Build the Flask config mapping from ``MPP_*`` environment variables."""
     instance = Path(_env("MPP_INSTANCE_DIR", str(instance or DEFAULT_INSTANCE)))
@@ -67,7 +76,8 @@ def load_config(instance: Path | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         # Public origin of the site: WebAuthn's RP ID and expected origin, links in e-mails and push payloads.
-        "PUBLIC_ORIGIN": _env("MPP_PUBLIC_ORIGIN", "http://localhost:5000"),
+        # Unset, it follows the development server's port (see development_origin()).
+        "PUBLIC_ORIGIN": _env("MPP_PUBLIC_ORIGIN") or development_origin(),
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),

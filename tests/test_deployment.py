@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import shutil
+import subprocess
 from pathlib import Path
 
 import brotli
@@ -114,3 +116,42 @@ def test_the_proxy_count_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("MPP_PAGE_CACHE_SECONDS", "30")
     config = load_config()
     assert config["PROXY_COUNT"] == 2 and config["PAGE_CACHE_SECONDS"] == 30
+
+
+def test_the_development_origin_follows_the_port_the_server_listens_on(monkeypatch):
+    from app.config import load_config
+
+    monkeypatch.delenv("MPP_PUBLIC_ORIGIN", raising=False)
+    monkeypatch.setenv("FLASK_RUN_PORT", "5119")
+    assert load_config()["PUBLIC_ORIGIN"] == "http://localhost:5119"
+    monkeypatch.delenv("FLASK_RUN_PORT")
+    assert load_config()["PUBLIC_ORIGIN"] == "http://localhost:5000"
+
+
+def test_a_public_origin_from_the_environment_wins_over_the_port(monkeypatch):
+    from app.config import load_config
+
+    monkeypatch.setenv("FLASK_RUN_PORT", "5119")
+    monkeypatch.setenv("MPP_PUBLIC_ORIGIN", "https://mpp.example.go.id")
+    assert load_config()["PUBLIC_ORIGIN"] == "https://mpp.example.go.id"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_hands_its_port_to_the_server_and_to_the_demo_links():
+    # `make run PORT=5119` and `make demo-staff PORT=5119` run flask with FLASK_RUN_PORT=5119, which load_config reads.
+    shown = subprocess.run(
+        [
+            "make",
+            "-s",
+            "-C",
+            str(PROJECT_ROOT),
+            "--eval",
+            "port-seen: ; @echo $$FLASK_RUN_PORT",
+            "port-seen",
+            "PORT=5119",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout.strip() == "5119"

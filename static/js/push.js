@@ -11,14 +11,17 @@ const COUNT_URL = "/notifikasi/jumlah";
 // == the unread count ==========================================================================================
 
 async function refreshCount() {
-  const badge = document.querySelector("[data-unread-count]");
-  if (!badge) return;
+  // Two badges: the header's bell (wide screens) and the tab bar's Notifikasi (phones).
+  const badges = document.querySelectorAll("[data-unread-count]");
+  if (!badges.length) return;
   try {
     const response = await fetch(COUNT_URL, { credentials: "same-origin", cache: "no-store" });
     if (!response.ok) return;
     const { unread } = await response.json();
-    badge.querySelector("[data-unread-number]").textContent = unread > 99 ? "99+" : String(unread);
-    badge.hidden = !unread;
+    for (const badge of badges) {
+      badge.querySelector("[data-unread-number]").textContent = unread > 99 ? "99+" : String(unread);
+      badge.hidden = !unread;
+    }
   } catch (error) {
     // offline: keep whatever the badge showed
   }

@@ -16,7 +16,7 @@ from app.catalog.models import Agency, Mpp
 from app.extensions import db
 from tests.helpers import assert_no_axe_violations, shot
 
-from ..accounts.test_browser import add_authenticator
+from ..accounts.test_browser import add_authenticator, sign_out
 from .conftest import load, pdf_bytes, submit_application
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -70,8 +70,7 @@ def test_an_officer_enrols_signs_in_and_completes_an_application_the_citizen_wat
     page.wait_for_url(f"{base_url}/petugas")
 
     # Sign out and back in at /masuk like everyone: staff land on the inbox.
-    page.locator(".site-header").get_by_role("button", name="Keluar").click()
-    page.wait_for_url(f"{base_url}/keluar")
+    sign_out(page, base_url)
     page.goto(f"{base_url}/masuk")
     page.get_by_role("button", name="Masuk dengan passkey").click()
     page.wait_for_url(f"{base_url}/petugas")

@@ -9,6 +9,7 @@ import json
 import time
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.accounts.models import User
@@ -139,10 +140,10 @@ def test_a_push_shows_a_notification_refreshes_the_open_inbox_and_its_click_open
     assert shown[0]["data"] == {"id": str(notification_id), "url": f"/permohonan/{application_number}"}
     assert shown[0]["tag"].startswith("mpp-")
 
-    # The open inbox refreshed itself, and the header count followed.
+    # The open inbox refreshed itself, and the tab bar's count followed.
     page.wait_for_selector(f"#notifikasi-{notification_id}")
-    page.wait_for_selector("[data-unread-count]:not([hidden])")
-    assert page.locator("[data-unread-number]").inner_text() == "1"
+    expect(page.locator(".tab-bar [data-unread-count]")).to_be_visible()
+    expect(page.locator(".tab-bar [data-unread-number]")).to_have_text("1")
 
     # Tapping the notification: the worker's click handler brings the open window to the application.
     worker = page.context.service_workers[0]

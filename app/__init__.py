@@ -27,6 +27,7 @@ BLUEPRINTS = [
     "results",
     "admin",
     "notifications",
+    "feedback",
 ]
 
 

@@ -26,6 +26,7 @@ from app.accounts.models import Role
 
 from .applications.conftest import complete_draft
 from .backoffice.conftest import demo, make_staff, submit_application  # noqa: F401  (fixtures and a helper)
+from .helpers import shot
 from .results.conftest import complete
 
 # A 1280×900 window at 200% zoom, and the narrowest phone (WCAG's 320 CSS px reflow width).
@@ -190,3 +191,57 @@ def test_main_pages_reflow_without_sideways_scrolling_and_have_24px_targets(
         finally:
             context.close()
     assert not problems, f"at {viewport}:\n" + "\n".join(problems)
+
+
+# A file name as people's phones make them: one long word the browser cannot break at a space.
+LONG_TITLE = "Scan_KTP-el_Siti_Rahayu_" + "halaman_depan_dan_belakang_" * 3 + "final_revisi_2.pdf"
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_the_documents_step_fits_a_phone_and_choice_rows_are_44px_tall(app, page, base_url, journey_data, width):
+    """Issue 14.8: the Documents step was 389 px wide at 320 and 360 px (a fieldset grew to its longest file name),
+    radio rows (the 11-MPP list) were 24 px tall, and the two buttons of the 404 page touched."""
+    import io
+
+    from app.accounts.models import User
+    from app.catalog.models import DocumentType
+    from app.extensions import db
+    from app.personal.documents import store_upload
+
+    from .personal.conftest import png_bytes
+
+    citizen, draft = journey_data["citizen"], journey_data["draft"]
+    with app.app_context():
+        store_upload(db.session.get(User, citizen.id), io.BytesIO(png_bytes()), DocumentType.KK, title=LONG_TITLE[:120])
+    context = _context(app, page.context.browser, base_url, "320px", citizen)
+    try:
+        phone = context.new_page()
+        phone.set_viewport_size({"width": width, "height": 780})
+        phone.goto(f"{base_url}/permohonan/draf/{draft}/dokumen")
+        assert phone.get_by_text(LONG_TITLE[:40]).count() >= 1
+        assert phone.evaluate("document.documentElement.scrollWidth") <= width
+        widest = phone.evaluate(
+            "Math.max(...[...document.querySelectorAll('fieldset')].map(f => f.getBoundingClientRect().right))"
+        )
+        assert widest <= width, f"a fieldset reaches {widest} px at {width} px"
+        shot(phone, f"documents-step-{width}")
+
+        phone.goto(f"{base_url}/permohonan/draf/{draft}/lokasi")
+        rows = phone.locator(".choice-group label.checkbox")
+        assert rows.count() >= 2
+        heights = phone.evaluate(
+            "[...document.querySelectorAll('.choice-group label.checkbox')].map(l => l.getBoundingClientRect().height)"
+        )
+        assert min(heights) >= 44, heights
+        assert phone.evaluate("document.documentElement.scrollWidth") <= width
+        shot(phone, f"mpp-choice-{width}")
+
+        response = phone.goto(f"{base_url}/halaman-yang-tidak-ada")
+        assert response.status == 404
+        boxes = [phone.locator("main .button").nth(i).bounding_box() for i in range(2)]
+        first, second = boxes
+        apart = max(second["x"] - (first["x"] + first["width"]), second["y"] - (first["y"] + first["height"]))
+        assert apart >= 8, f"the 404 page's buttons are {apart} px apart"
+        shot(phone, f"not-found-{width}")
+    finally:
+        context.close()

@@ -39,11 +39,12 @@ def clock(value: dt.time | None) -> str:
 
 
 def local_datetime(moment: dt.datetime | None, tz_name: str = "Asia/Jakarta") -> str:
-    """ "22 Nov 2026 14.05 WITA" in the zone of the MPP."""
+    """ "22 Nov 2026, 14.05 WITA" in the zone of the MPP — the zone always named, so one event never reads as
+    two different clock times. Times not tied to an MPP pass nothing and are shown (and labelled) in WIB."""
     if moment is None:
         return ""
     local = local_time(moment, tz_name)
-    return f"{format_date(local.date(), 'd MMM y')} {clock(local.time())} {zone_label(tz_name)}"
+    return f"{format_date(local.date(), 'd MMM y')}, {clock(local.time())} {zone_label(tz_name)}"
 
 
 def long_date(value: dt.date | None) -> str:

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..accounts.models import Role, User
+from ..applications.document_slots import follow_catalog
 from ..catalog.models import (
     Agency,
     DocumentType,
@@ -479,6 +480,7 @@ def update_service(service: Service, form, *, actor: User, mpp_id: int | None) -
     for position, row in enumerate(rows.fees):
         service.fees.append(ServiceFee(position=position, **row))
     db.session.flush()
+    follow_catalog(service)  # the online form's upload slots are these persyaratan (issue 14.3)
     record_change(
         actor=actor, mpp_id=mpp_id, entity="service", entity_id=service.id, label=service.name,
         kind=ChangeKind.UPDATE, before=before, after=service_snapshot(service),

@@ -10,10 +10,10 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from ..catalog.models import DocumentType as D
 from ..catalog.models import Service
 from ..extensions import db
-from .formdefs import build_definition, document, field, step
+from .document_slots import with_documents_of
+from .formdefs import build_definition, field, step
 from .models import CollectiveLeave, FormDefinition
 
 # --- shared building blocks ------------------------------------------------------------------------------------
@@ -60,20 +60,14 @@ def contact_step() -> dict:
     )
 
 
-def form(title: tuple[str, str], *service_steps: dict, documents: list[dict]) -> dict:
-    return build_definition(title, [applicant_step(), contact_step(), *service_steps], documents)
+def form(title: tuple[str, str], *service_steps: dict) -> dict:
+    """A form's fields. Its documents are not listed here: they are the service's document persyaratan in the
+    catalog (document_slots.py), added when the form is loaded."""
+    return build_definition(title, [applicant_step(), contact_step(), *service_steps])
 
 
 def yes_no(key: str, label: tuple[str, str], **kwargs) -> dict:
     return field(key, "yes_no", label, **kwargs)
-
-
-KTP = document("ktp", D.KTP, ("KTP-el", "KTP-el (identity card)"))
-KK = document("kk", D.KK, ("Kartu Keluarga", "Family card (KK)"))
-AKTA = document("akta", D.AKTA_KELAHIRAN, ("Akta kelahiran", "Birth certificate"))
-FOTO = document("pas_foto", D.PAS_FOTO, ("Pas foto", "Passport photo"))
-IJAZAH = document("ijazah", D.IJAZAH, ("Ijazah terakhir", "Latest diploma"))
-SEHAT = document("surat_sehat", D.SURAT_KETERANGAN_SEHAT, ("Surat keterangan sehat", "Health certificate"))
 
 
 def _forms() -> dict[str, dict]:
@@ -107,7 +101,6 @@ def _forms() -> dict[str, dict]:
                     ),
                 ),
             ),
-            documents=[KK],
         ),
         "ktp-el-hilang-rusak": form(
             ("Penggantian KTP-el hilang atau rusak", "Replacing a lost or damaged KTP-el"),
@@ -133,15 +126,6 @@ def _forms() -> dict[str, dict]:
                 ),
                 field("keterangan", "long_text", ("Keterangan tambahan", "Other details"), required=False),
             ),
-            documents=[
-                KK,
-                document(
-                    "surat_kehilangan",
-                    D.SURAT_KEHILANGAN,
-                    ("Surat kehilangan (jika hilang)", "Loss report (if lost)"),
-                    required=False,
-                ),
-            ],
         ),
         "kk-perubahan-data": form(
             ("Perubahan data Kartu Keluarga", "Changing family card data"),
@@ -170,7 +154,6 @@ def _forms() -> dict[str, dict]:
                     ),
                 ),
             ),
-            documents=[KK, document("pendukung", D.LAINNYA, ("Dokumen pendukung perubahan", "Supporting document"))],
         ),
         "akta-kelahiran": form(
             ("Permohonan akta kelahiran", "Birth certificate application"),
@@ -181,7 +164,21 @@ def _forms() -> dict[str, dict]:
                 field("tanggal_lahir_anak", "date", ("Tanggal lahir anak", "Child's date of birth"), past=True),
                 field("tempat_lahir_anak", "text", ("Tempat lahir anak", "Child's place of birth")),
                 field("jenis_kelamin_anak", "choice", ("Jenis kelamin anak", "Child's sex"), choices=SEX),
-                field("anak_ke", "number", ("Anak ke-", "Birth order"), min=1, max=30),
+                field(
+                    "anak_ke",
+                    "number",
+                    ("Anak ke berapa?", "Which child is this (birth order)?"),
+                    min=1,
+                    max=30,
+                    help=(
+                        "Tulis dengan angka, misalnya 1 untuk anak pertama.",
+                        "A number, e.g. 1 for the first child.",
+                    ),
+                    message=(
+                        "Tulis urutan kelahiran dengan angka, misalnya 1.",
+                        "Write the birth order as a number, for example 1.",
+                    ),
+                ),
             ),
             step(
                 "orang-tua",
@@ -213,11 +210,6 @@ def _forms() -> dict[str, dict]:
                     show_when=("tercatat_nikah", "tidak"),
                 ),
             ),
-            documents=[
-                document("surat_lahir", D.SURAT_KETERANGAN_LAHIR, ("Surat keterangan lahir", "Proof of birth")),
-                KK,
-                document("buku_nikah", D.BUKU_NIKAH, ("Buku nikah/akta perkawinan", "Marriage book"), required=False),
-            ],
         ),
         "aktivasi-ikd": form(
             ("Aktivasi Identitas Kependudukan Digital", "Activating the digital ID (IKD)"),
@@ -241,7 +233,6 @@ def _forms() -> dict[str, dict]:
                     ],
                 ),
             ),
-            documents=[KTP],
         ),
         "pindah-datang": form(
             ("Pindah datang (SKPWNI)", "Registering a move (SKPWNI)"),
@@ -258,7 +249,6 @@ def _forms() -> dict[str, dict]:
                 ),
                 field("alamat_tujuan", "address", ("Alamat tujuan", "New address")),
             ),
-            documents=[document("surat_pindah", D.SURAT_PINDAH, ("Surat pindah (SKPWNI)", "Move certificate")), KK],
         ),
         "nib-perseorangan": form(
             ("Nomor Induk Berusaha perseorangan", "Business identification number (NIB)"),
@@ -276,7 +266,6 @@ def _forms() -> dict[str, dict]:
                 field("modal_usaha", "number", ("Modal usaha (rupiah)", "Capital (rupiah)"), min=0),
                 field("alamat_usaha", "address", ("Alamat usaha", "Business address")),
             ),
-            documents=[KTP],
         ),
         "sip-bidan": form(
             ("Surat Izin Praktik Bidan", "Midwife practice licence"),
@@ -287,7 +276,6 @@ def _forms() -> dict[str, dict]:
                 field("tempat_praktik", "text", ("Nama fasilitas pelayanan kesehatan", "Health facility")),
                 field("alamat_praktik", "address", ("Alamat tempat praktik", "Practice address")),
             ),
-            documents=[KTP, FOTO, IJAZAH, document("str", D.STR, ("STR", "Registration certificate (STR)")), SEHAT],
         ),
         "sip-dokter": form(
             ("Surat Izin Praktik Dokter", "Doctor practice licence"),
@@ -308,7 +296,6 @@ def _forms() -> dict[str, dict]:
                 field("tempat_praktik", "text", ("Nama fasilitas pelayanan kesehatan", "Health facility")),
                 field("alamat_praktik", "address", ("Alamat tempat praktik", "Practice address")),
             ),
-            documents=[KTP, FOTO, IJAZAH, document("str", D.STR, ("STR", "Registration certificate (STR)")), SEHAT],
         ),
         "paspor-biasa": form(
             ("Permohonan paspor biasa", "Ordinary passport application"),
@@ -350,7 +337,6 @@ def _forms() -> dict[str, dict]:
                 ),
                 field("catatan", "long_text", ("Catatan untuk petugas", "Note for the officer"), required=False),
             ),
-            documents=[KTP, KK, AKTA],
         ),
         "skck-baru": form(
             ("Permohonan SKCK baru", "New police clearance (SKCK)"),
@@ -365,7 +351,6 @@ def _forms() -> dict[str, dict]:
                 ),
                 field("pekerjaan", "text", ("Pekerjaan saat ini", "Current occupation")),
             ),
-            documents=[KTP, KK, AKTA, FOTO],
         ),
         "skck-perpanjangan": form(
             ("Perpanjangan SKCK", "Renewing a police clearance (SKCK)"),
@@ -385,7 +370,6 @@ def _forms() -> dict[str, dict]:
                 ),
                 field("keperluan", "text", ("Keperluan SKCK", "What the SKCK is for")),
             ),
-            documents=[document("skck", D.SKCK, ("SKCK lama", "Previous SKCK")), KTP, KK, FOTO],
         ),
         "sim-a-baru": form(
             ("Permohonan SIM A baru", "New car driving licence (SIM A)"),
@@ -395,7 +379,6 @@ def _forms() -> dict[str, dict]:
                 yes_no("sudah_tes_kesehatan", ("Sudah memiliki surat keterangan sehat?", "Have a health certificate?")),
                 yes_no("sudah_tes_psikologi", ("Sudah lulus tes psikologi?", "Passed the psychology test?")),
             ),
-            documents=[KTP, SEHAT],
         ),
         "sim-c-perpanjangan": form(
             ("Perpanjangan SIM C", "Renewing a motorcycle licence (SIM C)"),
@@ -405,7 +388,6 @@ def _forms() -> dict[str, dict]:
                 field("nomor_sim", "text", ("Nomor SIM", "Licence number")),
                 field("berlaku_sampai", "date", ("Berlaku sampai", "Valid until")),
             ),
-            documents=[document("sim", D.SIM, ("SIM lama", "Current licence")), KTP, SEHAT],
         ),
         "pajak-kendaraan-tahunan": form(
             ("Pajak kendaraan tahunan", "Annual vehicle tax"),
@@ -426,7 +408,6 @@ def _forms() -> dict[str, dict]:
                     choices=[("r2", "Roda dua", "Motorcycle"), ("r4", "Roda empat", "Car")],
                 ),
             ),
-            documents=[KTP, document("stnk", D.STNK, ("STNK", "Vehicle registration (STNK)"))],
         ),
         "stnk-lima-tahunan": form(
             ("Penggantian STNK lima tahunan", "Five-yearly STNK renewal"),
@@ -442,11 +423,6 @@ def _forms() -> dict[str, dict]:
                 ),
                 yes_no("ganti_pemilik", ("Ganti nama pemilik?", "Change of owner?")),
             ),
-            documents=[
-                KTP,
-                document("stnk", D.STNK, ("STNK", "Vehicle registration (STNK)")),
-                document("bpkb", D.BPKB, ("BPKB", "Ownership book (BPKB)")),
-            ],
         ),
         "bpjs-kesehatan-mandiri": form(
             ("Pendaftaran BPJS Kesehatan mandiri", "Self-registration for BPJS Kesehatan"),
@@ -476,7 +452,6 @@ def _forms() -> dict[str, dict]:
                 ),
                 field("email", "text", ("Alamat e-mail", "E-mail address"), prefill="email", max_length=254),
             ),
-            documents=[KTP, KK, FOTO],
         ),
         "pendaftaran-nikah": form(
             ("Pendaftaran nikah", "Marriage registration"),
@@ -509,7 +484,6 @@ def _forms() -> dict[str, dict]:
                     ],
                 ),
             ),
-            documents=[KTP, KK, AKTA, FOTO],
         ),
         "kartu-pencari-kerja": form(
             ("Kartu pencari kerja (AK/I)", "Job seeker card (AK/I)"),
@@ -531,7 +505,6 @@ def _forms() -> dict[str, dict]:
                 field("jurusan", "text", ("Jurusan", "Major"), required=False),
                 field("keahlian", "long_text", ("Keahlian dan pengalaman kerja", "Skills and work experience")),
             ),
-            documents=[KTP, IJAZAH, FOTO],
         ),
         "layanan-pmi": form(
             ("Layanan Pekerja Migran Indonesia", "Indonesian migrant worker services"),
@@ -542,11 +515,6 @@ def _forms() -> dict[str, dict]:
                 field("jenis_pekerjaan", "text", ("Jenis pekerjaan", "Kind of work")),
                 yes_no("sudah_pelatihan", ("Sudah mengikuti pelatihan kerja?", "Completed job training?")),
             ),
-            documents=[
-                KTP,
-                KK,
-                document("paspor", D.PASPOR, ("Paspor (jika ada)", "Passport (if any)"), required=False),
-            ],
         ),
     }
 
@@ -584,6 +552,7 @@ def load_demo_form_definitions() -> dict:
         if service is None:
             missing.append(slug)
             continue
+        definition = with_documents_of(definition, service)
         latest = db.session.scalar(
             select(FormDefinition)
             .where(FormDefinition.service_id == service.id)

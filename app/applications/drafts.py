@@ -26,6 +26,7 @@ from ..extensions import db
 from ..personal.documents import list_documents, store_upload
 from ..personal.profile import profile_prefill, update_profile_fields
 from ..personal.uploads import UploadRejected
+from . import corrections
 from .formdefs import Form
 from .models import Application, Draft, FormDefinition
 from .validation import validate
@@ -222,8 +223,10 @@ def document_options(user: User, form: Form) -> dict[str, list]:
     return {doc["key"]: list_documents(user, DocumentType(doc["document_type"])) for doc in form.documents}
 
 
-def document_errors(user: User, form: Form, answers: dict) -> dict[str, str]:
-    """Every required document chosen, and every chosen one really the citizen's own of the right type."""
+def document_errors(user: User, form: Form, answers: dict, *, requested: set[str] = frozenset()) -> dict[str, str]:
+    """Every required document chosen, and every chosen one really the citizen's own of the right type.
+
+    ``requested``: slot keys an officer's correction request named — required in this correction."""
     errors = {}
     options = document_options(user, form)
     for doc in form.documents:
@@ -232,7 +235,7 @@ def document_errors(user: User, form: Form, answers: dict) -> dict[str, str]:
         own = {str(d.id) for d in options[doc["key"]]}
         if chosen and chosen not in own:
             errors[name] = _("Choose one of your documents, or upload a new one.")
-        elif not chosen and doc["required"]:
+        elif not chosen and (doc["required"] or doc["key"] in requested):
             errors[name] = _("Choose or upload: %(label)s.", label=_doc_label(doc))
     return errors
 
@@ -273,7 +276,8 @@ def _apply_step(draft: Draft, step: str, values: dict, files: dict) -> dict[str,
                 else:
                     answers[name] = str(stored.id)
         draft.answers = answers
-        errors = {**document_errors(draft.user, form, answers), **errors}
+        requested = corrections.requested_documents(draft.application)
+        errors = {**document_errors(draft.user, form, answers, requested=requested), **errors}
     else:
         step_def = form.step(step)
         prefilled = set(draft.prefilled)

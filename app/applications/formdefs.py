@@ -7,7 +7,10 @@ The stored definition (``FormDefinition.definition``) is one JSON document::
      "steps": [{"key": "pemohon", "title": {"id": …, "en": …}, "fields": ["nik", "nama", …]}, …],
      "fields": {"nik": {"type": "nik", "label": {…}, "help": {…}, "required": true, "prefill": "nik",
                         "show_when": {"field": "alasan", "equals": "hilang"}, "choices": […], "min": …}, …},
-     "documents": [{"key": "ktp", "document_type": "ktp", "label": {…}, "required": true}, …]}
+     "documents": [{"key": "ktp", "document_type": "ktp", "label": {…}, "help": {…}, "required": true}, …]}
+
+``documents`` are never written by hand: they are derived from the service's document persyaratan
+(document_slots.py), so the form asks for exactly what the Standar Pelayanan and the officer's checklist require.
 
 The schema is generated from the UI layer by ``build_definition`` (so the two never disagree) and stored whole, so
 an admin editor can later change either. ``show_when`` may only look at fields of *earlier* steps: a page that
@@ -89,12 +92,17 @@ def field(
     past: bool = False,
     future: bool = False,
     max_length: int | None = None,
+    message: tuple[str, str] | None = None,
 ) -> dict:
+    """One question. ``message`` replaces the generated error for a missing or unusable answer where a label
+    cannot carry it ("Anak ke berapa? wajib diisi" → "Tulis urutan kelahiran dengan angka, misalnya 1.")."""
     if type not in FIELD_TYPES:
         raise ValueError(f"unknown field type {type!r}")
     spec: dict[str, Any] = {"key": key, "type": type, "label": {"id": label[0], "en": label[1]}, "required": required}
     if help:
         spec["help"] = {"id": help[0], "en": help[1]}
+    if message:
+        spec["message"] = {"id": message[0], "en": message[1]}
     if prefill:
         spec["prefill"] = prefill
     if choices:
@@ -113,15 +121,6 @@ def field(
 
 def step(key: str, title: tuple[str, str], *fields: dict) -> dict:
     return {"key": key, "title": {"id": title[0], "en": title[1]}, "fields": list(fields)}
-
-
-def document(key: str, document_type: DocumentType, label: tuple[str, str], *, required: bool = True) -> dict:
-    return {
-        "key": key,
-        "document_type": DocumentType(document_type).value,
-        "label": {"id": label[0], "en": label[1]},
-        "required": required,
-    }
 
 
 def _property_schema(spec: dict) -> dict:
@@ -247,10 +246,12 @@ def check_definition(definition: dict) -> None:
         seen.update(s["fields"])
     if set(definition["fields"]) != seen:
         raise DefinitionError("every field must be on exactly one step")
+    document_keys: set[str] = set()
     for doc in definition.get("documents", []):
         DocumentType(doc["document_type"])
-        if not FIELD_KEY.match(doc["key"]):
-            raise DefinitionError(f"bad document key {doc['key']!r}")
+        if not FIELD_KEY.match(doc["key"]) or doc["key"] in document_keys:
+            raise DefinitionError(f"bad or duplicate document key {doc['key']!r}")
+        document_keys.add(doc["key"])
 
 
 # --- reading definitions ----------------------------------------------------------------------------------------

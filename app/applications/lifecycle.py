@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..extensions import db
@@ -13,7 +14,10 @@ from .models import Application, ApplicationStatus
 def my_applications(user: User) -> list[Application]:
     return list(
         db.session.scalars(
-            select(Application).where(Application.user_id == user.id).order_by(Application.submitted_at.desc())
+            select(Application)
+            .where(Application.user_id == user.id)
+            .order_by(Application.submitted_at.desc())
+            .options(selectinload(Application.events), selectinload(Application.mpp), selectinload(Application.service))
         )
     )
 

@@ -20,7 +20,7 @@ from ..catalog.models import Service
 from ..extensions import db, htmx
 from ..hypermedia import render
 from ..security import read_json
-from . import drafts, lifecycle, submit, workflow
+from . import corrections, drafts, lifecycle, submit, workflow
 from .formdefs import ADDRESS_PARTS, Form, text
 from .forms import CancelForm, step_values
 from .models import Application, Draft
@@ -136,10 +136,26 @@ def _render_step(draft: Draft, step: str, *, errors=None, status=200):
         previous_url=_step_url(draft, keys[index - 1]) if index > 0 else None,
         next_url=_step_url(draft, keys[index + 1]) if index + 1 < len(keys) else None,
         draft_url=url_for("applications.draft_sync", draft_id=draft.public_id),
+        correction=_correction_context(draft, form),
     )
     if errors and htmx:
         status = 200  # htmx (boosted too) only swaps successful responses; the page itself says what went wrong
     return render("applications/step.html", fragment="applications/_step_form.html", **context), status
+
+
+def _correction_context(draft: Draft, form: Form) -> dict | None:
+    """For a correction draft: the application, the officer's reason and what they pointed at — shown on every
+    screen, so the citizen never has to remember or go back to read it."""
+    if draft.application is None:
+        return None
+    request_event = corrections.latest_request(draft.application)
+    target = request_event.correction_target if request_event else None
+    return {
+        "number": draft.application.tracking_number,
+        "reason": request_event.reason if request_event else None,
+        "target": corrections.target_label(form, target),
+        "requested": corrections.requested_documents(draft.application),
+    }
 
 
 def _error_link(draft: Draft, form: Form, name: str) -> str:
@@ -183,7 +199,7 @@ def _render_check(draft: Draft, *, errors=None, key=None, declaration_error=None
             idempotency_key=key or _new_key(),
             expected_days=service_working_days(draft.service),
             draft_url=url_for("applications.draft_sync", draft_id=draft.public_id),
-            correction=draft.application,
+            correction=_correction_context(draft, form),
         ),
         status,
     )
@@ -200,7 +216,9 @@ def draft_step(draft_id: uuid.UUID, step: str):
     if step not in keys:
         abort(404)
     if step == drafts.CHECK_STEP:
-        return _render_check(draft)
+        # The declaration is posted to the summary's own address, so a page with an error keeps an address that
+        # still works when reloaded or shared (it used to end in …/kirim, a 404 on refresh).
+        return _submit(draft) if request.method == "POST" else _render_check(draft)
     if request.method == "GET":
         return _render_step(draft, step)
     result = drafts.save_step(
@@ -234,9 +252,13 @@ def _submitted_number(draft: Draft) -> str:
 @bp.post("/permohonan/draf/<uuid:draft_id>/kirim")
 @login_required
 def draft_submit(draft_id: uuid.UUID):
+    """Kept for submissions a device queued offline before the summary posted to itself."""
+    return _submit(_draft_or_404(draft_id))
+
+
+def _submit(draft: Draft):
     user = _user()
     key = request.form.get("idempotency_key", "")
-    draft = _draft_or_404(draft_id)
     if draft.submitted_application_id is not None and not submit.valid_key(key):
         return redirect(url_for("applications.detail", number=_submitted_number(draft)), code=303)
     if not submit.valid_key(key):
@@ -256,6 +278,16 @@ def draft_submit(draft_id: uuid.UUID):
         flash(str(refused.message), "error")
         return redirect(url_for("applications.index"), code=303)
     return redirect(url_for("applications.detail", number=result.application.tracking_number, terkirim=1), code=303)
+
+
+@bp.get("/permohonan/draf/<uuid:draft_id>/hapus")
+@login_required
+def draft_delete_confirm(draft_id: uuid.UUID):
+    """Deleting cannot be undone, so it is asked once more on a page of its own (works without JavaScript)."""
+    draft = _draft_or_404(draft_id)
+    if draft.submitted_application_id is not None:
+        return redirect(url_for("applications.detail", number=_submitted_number(draft)), code=303)
+    return render("applications/delete.html", draft=draft)
 
 
 @bp.post("/permohonan/draf/<uuid:draft_id>/hapus")
@@ -356,6 +388,7 @@ def detail(number: str):
         cancel_form=CancelForm(),
         tz_name=application.mpp.timezone if application.mpp else "Asia/Jakarta",
         next_step=workflow.NEXT_STEPS.get(application.status),
+        finished=application.status in workflow.FINAL_STATUSES,
         working_days=service_working_days(application.service),
     )
 
@@ -385,4 +418,13 @@ def correct(number: str):
         flash(_("This application is not waiting for a correction."), "error")
         return redirect(url_for("applications.detail", number=application.tracking_number), code=303)
     draft = drafts.start_correction(_user(), application)
-    return redirect(_step_url(draft, drafts.step_keys(draft)[0]), code=303)
+    request_event = corrections.latest_request(application)
+    screen = corrections.first_screen(
+        drafts.step_keys(draft),
+        request_event.correction_target if request_event else None,
+        documents_step=drafts.DOCUMENTS_STEP,
+        check_step=drafts.CHECK_STEP,
+    )
+    # From the screen the officer pointed at, "Simpan" returns to the summary: only that part needs changing.
+    query = {} if screen == drafts.CHECK_STEP else {"kembali": drafts.CHECK_STEP}
+    return redirect(_step_url(draft, screen, **query), code=303)

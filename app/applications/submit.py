@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from ..accounts.models import User
 from ..database import utcnow
 from ..extensions import db
-from . import tracking, workflow
+from . import corrections, tracking, workflow
 from .drafts import (
     CHECK_STEP,
     DOCUMENTS_STEP,
@@ -85,7 +85,8 @@ def check_draft(draft: Draft) -> dict[str, str]:
     form = form_of(draft)
     _data, errors = validate(form, draft.answers)
     errors.update(location_errors(draft))
-    errors.update(document_errors(draft.user, form, draft.answers))
+    requested = corrections.requested_documents(draft.application)
+    errors.update(document_errors(draft.user, form, draft.answers, requested=requested))
     return errors
 
 

@@ -27,12 +27,26 @@ def _input_label(form: Form, name: str) -> str:
     return form.label(key)
 
 
+def _inline(message: str, label: str) -> str:
+    """A label inside a sentence reads in lower case ("Pilih jenis kelamin anak.", not "Pilih Jenis kelamin anak.");
+    at the start of the sentence it keeps its capital. Acronyms (NIK, RT, KBLI) are left as they are."""
+    if not label or message.startswith(label) or len(label) < 2 or not label[1].islower():
+        return message
+    return message.replace(label, label[0].lower() + label[1:])
+
+
 def _message(form: Form, name: str, error) -> str:
+    return _inline(_raw_message(form, name, error), _input_label(form, name))
+
+
+def _raw_message(form: Form, name: str, error) -> str:
     key, _dot, part = name.partition(".")
     spec = form.fields.get(key, {})
     kind = spec.get("type")
     label = _input_label(form, name)
     validator = error.validator
+    if spec.get("message") and not part and validator in ("required", "minLength", "type", "minimum", "maximum"):
+        return text(spec["message"])
     if validator == "required" or (validator == "minLength" and not error.instance):
         if kind == "choice":
             return _("Choose %(label)s.", label=label)
@@ -94,12 +108,13 @@ def _extra_checks(form: Form, data: dict, errors: dict[str, str], today: dt.date
                 day = dt.date.fromisoformat(value)
             except ValueError:
                 continue
+            label = form.label(key)
             if spec.get("past") and day > today:
-                errors[key] = _("%(label)s cannot be in the future.", label=form.label(key))
+                errors[key] = _inline(_("%(label)s cannot be in the future.", label=label), label)
             elif spec.get("future") and day < today:
-                errors[key] = _("%(label)s cannot be in the past.", label=form.label(key))
+                errors[key] = _inline(_("%(label)s cannot be in the past.", label=label), label)
             elif day.year < 1900:
-                errors[key] = _("Enter a real date for %(label)s.", label=form.label(key))
+                errors[key] = _inline(_("Enter a real date for %(label)s.", label=label), label)
 
 
 def validate(

@@ -17,10 +17,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import OperationalError
 
-from ..applications import workflow
+from ..applications import corrections, workflow
 from ..applications.formdefs import Form, text
 from ..applications.models import Application, ApplicationStatus
 from ..extensions import db
+from ..personal.documents import DOCUMENT_TYPE_LABELS
 from ..personal.models import Document
 from ..personal.privacy import record_access
 from ..personal.uploads import CleanFile, UploadRejected, inspect_upload, read_limited
@@ -92,6 +93,7 @@ def open_application(scope: Scope, application: Application) -> None:
         what=f"Data permohonan {application.tracking_number}",
         purpose=PURPOSE,
         agency=application.service.agency.name,
+        timezone=application.mpp.timezone if application.mpp else None,
     )
     db.session.commit()
 
@@ -128,9 +130,10 @@ def open_document(scope: Scope, application: Application, document_id: int) -> D
     record_access(
         subject=application.user,
         actor=scope.user,
-        what=f"Dokumen {document.document_type.value} (permohonan {application.tracking_number})",
+        what=f"{_document_name(application, document)} (permohonan {application.tracking_number})",
         purpose=PURPOSE,
         agency=application.service.agency.name,
+        timezone=application.mpp.timezone if application.mpp else None,
     )
     audit.record(
         actor=scope.user,
@@ -142,6 +145,20 @@ def open_document(scope: Scope, application: Application, document_id: int) -> D
     )
     db.session.commit()
     return document
+
+
+def _document_name(application: Application, document: Document) -> str:
+    """The document as the citizen knows it — the requirement it was attached for ("KTP-el orang tua atau
+    pelapor"), in Indonesian like the rest of Riwayat akses — never a code such as ``surat_keterangan_lahir``."""
+    for revision in reversed(application.revisions):
+        for key, value in revision.documents.items():
+            if str(value) == str(document.id):
+                spec = next(
+                    (d for d in revision.form_definition.definition.get("documents", []) if d["key"] == key), None
+                )
+                if spec is not None:
+                    return spec["label"].get("id") or spec["label"].get("en") or key
+    return str(DOCUMENT_TYPE_LABELS.get(document.document_type, document.document_type.value))
 
 
 # --- checklist -----------------------------------------------------------------------------------------------------
@@ -212,12 +229,16 @@ def act(
     reason: str | None = None,
     result_choice: str | None = None,
     result_file=None,
+    correction_target: str | None = None,
 ) -> None:
     """Apply one officer action. Raises ActionInvalid (field error), workflow.TransitionRefused (not allowed now)
     or workflow.TransitionConflict (someone else changed the application since the page was rendered).
 
     Completing (``selesai``) needs ``result_choice``: ``RESULT_GENERATE`` or ``RESULT_UPLOAD`` with a PDF in
-    ``result_file``. Without a choice, an attached file means upload (a form posted by an older page)."""
+    ``result_file``. Without a choice, an attached file means upload (a form posted by an older page).
+
+    A correction request (``perbaikan``) may point at one screen or document slot of the form
+    (``correction_target``, see applications/corrections.py); the citizen's "Perbaiki" opens it."""
     action = ACTIONS.get(action_name)
     if action is None:
         raise ActionInvalid("action", MSG_UNKNOWN_ACTION)
@@ -236,7 +257,11 @@ def act(
             scope, application, expected_version=expected_version, result=result, generate=generate, note=reason
         )
         return
-    _transition(scope, application, action.to_status, expected_version=expected_version, reason=reason)
+    target = None
+    if action.to_status == S.NEEDS_CORRECTION:
+        target = corrections.clean_target(corrections.correction_form(application), correction_target)
+    event = _transition(scope, application, action.to_status, expected_version=expected_version, reason=reason)
+    event.correction_target = target
     db.session.commit()
 
 
@@ -357,7 +382,7 @@ def _transition(
     *,
     expected_version: int | None,
     reason: str | None,
-) -> None:
+):
     """The one state machine, plus the audit entry, in the caller's transaction. A database lock timeout while
     another officer's transaction holds the row is a conflict too: they acted first."""
     from_status = application.status
@@ -381,6 +406,7 @@ def _transition(
         to_status=to_status,
         reason=event.reason,
     )
+    return event
 
 
 def requirement_ids(values: list[str]) -> set[int]:

@@ -28,6 +28,8 @@ from ..accounts import sessions
 from ..accounts.models import Role
 from ..accounts.passkeys import PasskeyError
 from ..applications import workflow
+from ..applications.corrections import correction_form
+from ..applications.corrections import targets as correction_targets
 from ..applications.formdefs import Form
 from ..applications.models import Application
 from ..applications.presenters import answer_rows
@@ -129,6 +131,7 @@ def _render_application(application: Application, *, errors=None, values=None, s
             working_days=service_working_days(application.service),
             result_generate=casework.RESULT_GENERATE,
             result_upload=casework.RESULT_UPLOAD,
+            correction_targets=correction_targets(correction_form(application)),
         ),
         status,
     )
@@ -151,7 +154,8 @@ def act(number: str):
     action = request.form.get("tindakan", "")
     reason = (request.form.get("alasan") or "")[: workflow.REASON_MAX_LENGTH + 1]
     result_choice = (request.form.get("hasil_cara") or "")[:20]
-    values = {"tindakan": action, "alasan": reason, "hasil_cara": result_choice}
+    target = (request.form.get("bagian") or "")[:60]
+    values = {"tindakan": action, "alasan": reason, "hasil_cara": result_choice, "bagian": target}
     try:
         casework.act(
             current_scope(),
@@ -161,6 +165,7 @@ def act(number: str):
             reason=reason,
             result_choice=result_choice,
             result_file=request.files.get("hasil"),
+            correction_target=target,
         )
     except casework.ActionInvalid as invalid:
         db.session.rollback()

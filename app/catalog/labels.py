@@ -103,8 +103,23 @@ class PageWords:
         return word
 
 
+def requirement_tag(requirement) -> str:
+    """The small tag after a requirement: its document type, or its kind — but never a repeat of what the line
+    already says ("KTP-el [KTP-el]", "Fotokopi Kartu Keluarga [Kartu Keluarga (KK)]"), and never the empty
+    "other document" (the line names it). Empty when there is nothing to add."""
+    if requirement.document_type is None or requirement.document_type == DocumentType.LAINNYA:
+        return str(REQUIREMENT_KIND_LABELS.get(requirement.kind, requirement.kind))
+    tag = str(DOCUMENT_TYPE_LABELS.get(requirement.document_type, requirement.document_type))
+    name, _sep, short = tag.partition(" (")
+    description = requirement.description.casefold()
+    if name.casefold() in description or (short and short.rstrip(")").casefold() in description):
+        return ""
+    return tag
+
+
 def init_app(app) -> None:
     app.jinja_env.globals["catalog_words"] = PageWords
+    app.jinja_env.filters["requirement_tag"] = requirement_tag
     app.jinja_env.filters["document_type_label"] = lambda value: DOCUMENT_TYPE_LABELS.get(value, value)
     app.jinja_env.filters["requirement_kind_label"] = lambda value: REQUIREMENT_KIND_LABELS.get(value, value)
     app.jinja_env.filters["duration_label"] = duration_label

@@ -68,6 +68,8 @@ def notify_status_change(application: Application, event: StatusEvent) -> Notifi
             "reason": event.reason or "",
         },
         url=_application_url(application),
+        # Its time is shown in the application's MPP zone, like the application's own timeline.
+        timezone=application.mpp.timezone if application.mpp else None,
     )
     notification.outbox.append(OutboxMessage())
     db.session.add(notification)

@@ -212,12 +212,13 @@ def list_corrections(user: User) -> list[CorrectionRequest]:
 
 
 def record_access(
-    *, subject: User, actor: User, what: str, purpose: str, agency: str | None = None
+    *, subject: User, actor: User, what: str, purpose: str, agency: str | None = None, timezone: str | None = None
 ) -> AccessLog | None:
     """Log that ``actor`` read ``subject``'s data or documents. Call it *before* showing the data.
 
     The citizen's own reads are not logged: Riwayat akses is about others. Does not commit, so the log row and
     whatever the officer did are one transaction; with nothing else to commit, commit after calling this.
+    ``timezone`` is the zone of the MPP concerned, so the entry shows the time the application's timeline shows.
     """
     if actor.id == subject.id:
         return None
@@ -231,6 +232,7 @@ def record_access(
         what=what[:200],
         purpose=purpose[:200],
         ip=ip,
+        timezone=timezone,
         created_at=utcnow(),
     )
     db.session.add(row)

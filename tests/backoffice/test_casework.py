@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import Role
+from app.applications.models import Application
 from app.applications.models import ApplicationStatus as S
 from app.backoffice.models import AuditAction, AuditEntry, ChecklistTick, ResultDocument
 from app.extensions import db
@@ -216,7 +217,12 @@ def test_opening_the_application_and_its_documents_writes_the_access_history(
     with app.app_context():
         rows = list(db.session.scalars(select(AccessLog).order_by(AccessLog.id)))
         assert [row.actor_name for row in rows] == ["Andi Petugas", "Andi Petugas"]
-        assert rows[0].what.startswith("Data permohonan") and rows[1].what.startswith("Dokumen kk")
+        assert rows[0].what.startswith("Data permohonan")
+        # The document by the name the citizen knows (its requirement), never a code like "kk".
+        assert rows[1].what == f"Kartu Keluarga (permohonan {application_number})"
+        # Each entry keeps the MPP's zone, so Riwayat akses shows the same clock time as the timeline.
+        mpp_zone = db.session.scalar(select(Application).where(Application.tracking_number == application_number)).mpp
+        assert {row.timezone for row in rows} == {mpp_zone.timezone}
         assert rows[0].agency_name == "Dinas Kependudukan dan Pencatatan Sipil"
     assert any(e.action == AuditAction.DOCUMENT_OPENED for e in _audit(app))
     # The citizen sees it on their privacy page.

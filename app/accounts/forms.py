@@ -21,7 +21,8 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _email_filter(value):
+def normalize_email(value):
+    """How every e-mail field is normalised (the rate limits in routes.py key on the same value)."""
     return value.strip().lower() if isinstance(value, str) else value
 
 
@@ -32,7 +33,7 @@ def _phone_filter(value):
 class EmailMixin:
     email = EmailField(
         _l("E-mail"),
-        filters=[_email_filter],
+        filters=[normalize_email],
         validators=[
             InputRequired(_l("Enter your e-mail address.")),
             Length(max=254, message=_l("At most 254 characters.")),
@@ -94,8 +95,8 @@ class EmailCodeMixin:
     )
 
 
-class EmailCodeForm(EmailMixin, EmailCodeMixin, FlaskForm):
-    pass
+class EmailCodeForm(EmailCodeMixin, FlaskForm):
+    """Step 2 of e-mail recovery: the address is the one this browser asked a code for (kept in the session)."""
 
 
 class SignUpCodeForm(EmailCodeMixin, FlaskForm):

@@ -6,7 +6,9 @@ works without JavaScript (a passkey itself needs JavaScript; the pages say so in
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -23,9 +25,11 @@ from .forms import (
     RenamePasskeyForm,
     SignUpCodeForm,
     SignUpForm,
+    normalize_email,
 )
 from .models import Role
 from .passkeys import PasskeyError
+from .sessions import fresh_passkey_required
 
 log = logging.getLogger(__name__)
 bp = Blueprint("accounts", __name__)
@@ -41,32 +45,50 @@ NEXT_KEY = "after_sign_in"
 # and the per-IP limits are loose enough for a full waiting room.
 
 
-def _form_email() -> str:
-    for name in ("email", "rc-email", "em-email", "ec-email"):
-        if request.form.get(name):
-            return request.form[name].strip().lower()[:254]
-    return ""
+#
+# Each limit is keyed on EXACTLY the address its view acts on — the one named field of that view's form, normalised
+# as the form normalises it, or the address bound to this browser's session for the code-entry steps. Never on "the
+# first e-mail-looking field of the request": an extra ``email=decoy`` field would then move the count to the decoy
+# while the view went on guessing codes for (or mailing) the real address. The address is hashed into the key, so
+# a 12 MB "address" cannot become a 12 MB key in the limiter's storage.
 
 
-def _email_and_ip() -> str:
-    return f"email:{_form_email()}|{get_remote_address()}"
+def _address_key(address: str | None) -> str:
+    return "email:" + hashlib.sha256((address or "").encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def _email_only() -> str:
-    return f"email:{_form_email()}"
+def _form_address(field_name: str) -> Callable[[], str]:
+    """The key of the address a view reads from its form field ``field_name`` (normalised like the form does)."""
+
+    def key() -> str:
+        return _address_key(normalize_email(request.form.get(field_name, "")))
+
+    return key
 
 
-def _sign_up_email() -> str:
-    """The address a sign-up request is about: typed in step 1, this browser's pending sign-up afterwards."""
-    email = _form_email()
-    if not email:
-        pending = ceremonies.pending_sign_up()
-        email = pending["email"] if pending else ""
-    return f"email:{email}"
+def _recovery_session_address() -> str:
+    """Step 2 of e-mail recovery: the address the code was sent to, as this browser's session holds it."""
+    return _address_key(session.get(RECOVERY_EMAIL_KEY))
 
 
-def _sign_up_email_and_ip() -> str:
-    return f"{_sign_up_email()}|{get_remote_address()}"
+def _pending_sign_up_address() -> str:
+    """Sign-up steps 2 and 3: the address of this browser's pending sign-up; a form field plays no part."""
+    pending = ceremonies.pending_sign_up()
+    return _address_key(pending["email"] if pending else None)
+
+
+def _sign_up_mail_address() -> str:
+    """The address a sign-up mail goes to: typed in step 1, the pending sign-up's when a new code is asked for."""
+    if request.endpoint == "accounts.sign_up":
+        return _form_address("email")()
+    return _pending_sign_up_address()
+
+
+def _and_ip(key_func: Callable[[], str]) -> Callable[[], str]:
+    def key() -> str:
+        return f"{key_func()}|{get_remote_address()}"
+
+    return key
 
 
 def _credential_and_ip() -> str:
@@ -82,7 +104,7 @@ ip_limit = limiter.limit(IP_LIMIT, methods=["POST"])
 sign_up_mail_limit = limiter.shared_limit(
     "10 per day",
     scope="sign-up-mail",
-    key_func=_sign_up_email,
+    key_func=_sign_up_mail_address,
     methods=["POST"],
     deduct_when=lambda r: r.status_code == 303,
 )
@@ -138,7 +160,7 @@ def _purposes():
 
 
 @bp.route("/daftar", methods=["GET", "POST"])
-@limiter.limit("10 per hour", key_func=_email_and_ip, methods=["POST"])
+@limiter.limit("10 per hour", key_func=_and_ip(_form_address("email")), methods=["POST"])
 @sign_up_mail_limit
 @ip_limit
 def sign_up():
@@ -181,8 +203,8 @@ def _sign_up_expired():
 
 
 @bp.route("/daftar/kode", methods=["GET", "POST"])
-@limiter.limit("5 per 15 minutes", key_func=_sign_up_email_and_ip, methods=["POST"])
-@limiter.limit("20 per day", key_func=_sign_up_email, methods=["POST"])
+@limiter.limit("5 per 15 minutes", key_func=_and_ip(_pending_sign_up_address), methods=["POST"])
+@limiter.limit("20 per day", key_func=_pending_sign_up_address, methods=["POST"])
 @ip_limit
 def sign_up_code():
     """Step 2: the code from the e-mail. A registered address never got one, so it fails here like a wrong code."""
@@ -205,7 +227,7 @@ def sign_up_code():
 
 
 @bp.post("/daftar/kode/kirim-ulang")
-@limiter.limit("3 per 15 minutes", key_func=_sign_up_email_and_ip)
+@limiter.limit("3 per 15 minutes", key_func=_and_ip(_pending_sign_up_address))
 @sign_up_mail_limit
 @ip_limit
 def resend_sign_up_code():
@@ -266,11 +288,9 @@ def recovery_codes():
 
 @bp.post("/akun/kode-pemulihan")
 @login_required
+@fresh_passkey_required("accounts.passkeys")
 @ip_limit
 def regenerate_recovery_codes():
-    if not sessions.is_recently_reauthenticated(current_user.auth_session):
-        flash(_("Confirm it is you with your passkey first."), "warning")
-        return redirect(url_for("accounts.passkeys"), code=303)
     session[RECOVERY_CODES_KEY] = recovery.regenerate_recovery_codes(current_user)
     session.pop(NEXT_KEY, None)  # new codes from the passkeys page lead back to the account, not an old target
     return redirect(url_for("accounts.recovery_codes"), code=303)
@@ -359,6 +379,8 @@ def end_one_session(session_id: int):
     return redirect(url_for("accounts.session_list"), code=303)
 
 
+# Signing devices out is deliberately NOT behind fresh_passkey_required: it only ever takes access away, and it is
+# the escape hatch of someone whose phone was just stolen, who must not be slowed down by an extra step.
 @bp.post("/akun/sesi/keluar-semua")
 @login_required
 def end_every_session():
@@ -394,19 +416,17 @@ def passkeys():
 
 @bp.post("/akun/passkey/opsi")
 @login_required
+@fresh_passkey_required("accounts.passkeys")
 @ip_limit
 def add_passkey_options():
-    if not sessions.is_recently_reauthenticated(current_user.auth_session):
-        return jsonify(error=_("Confirm it is you with your passkey first."), reauthenticate=True), 403
     return _options(ceremonies.add_passkey_options(current_user))
 
 
 @bp.post("/akun/passkey/tambah")
 @login_required
+@fresh_passkey_required("accounts.passkeys")
 @limiter.limit("10 per 10 minutes", key_func=_credential_and_ip)
 def add_passkey_verify():
-    if not sessions.is_recently_reauthenticated(current_user.auth_session):
-        return jsonify(error=_("Confirm it is you with your passkey first."), reauthenticate=True), 403
     try:
         ceremonies.finish_add_passkey(current_user, _credential())
     except PasskeyError as error:
@@ -435,11 +455,27 @@ def reauthenticate_verify():
         ceremonies.finish_reauthenticate(current_user, _credential())
     except PasskeyError as error:
         return _refused(error)
-    return jsonify(ok=True)
+    # From the confirmation page: back to the page of the action that asked for it. From the passkeys page: reload.
+    next_url = safe_next(request.args.get("next"), "")
+    return jsonify(ok=True, redirect=next_url) if next_url else jsonify(ok=True)
+
+
+@bp.get("/akun/konfirmasi")
+@login_required
+def confirm_identity():
+    """Where a destructive action sends a session whose last passkey check is too old (fresh_passkey_required)."""
+    next_url = safe_next(request.args.get("next"), url_for("accounts.account"))
+    _bind_ceremonies_now()
+    return render_template(
+        "accounts/confirm.html",
+        next_url=next_url,
+        fresh=sessions.is_recently_reauthenticated(current_user.auth_session),
+    )
 
 
 @bp.post("/akun/passkey/<int:passkey_id>/nama")
 @login_required
+@fresh_passkey_required("accounts.passkeys")
 def rename_passkey(passkey_id: int):
     form = RenamePasskeyForm(prefix=f"pk{passkey_id}")
     if not form.validate_on_submit():
@@ -453,10 +489,8 @@ def rename_passkey(passkey_id: int):
 
 @bp.post("/akun/passkey/<int:passkey_id>/hapus")
 @login_required
+@fresh_passkey_required("accounts.passkeys")
 def remove_passkey(passkey_id: int):
-    if not sessions.is_recently_reauthenticated(current_user.auth_session):
-        flash(_("Confirm it is you with your passkey first, then remove it."), "warning")
-        return redirect(url_for("accounts.passkeys"), code=303)
     try:
         removed = ceremonies.remove_passkey(current_user, passkey_id)
     except ceremonies.PasskeyRemovalError as error:
@@ -488,8 +522,8 @@ def recover():
 
 
 @bp.post("/masuk/pemulihan/kode-pemulihan")
-@limiter.limit("5 per 15 minutes", key_func=_email_and_ip)
-@limiter.limit("20 per day", key_func=_email_only)
+@limiter.limit("5 per 15 minutes", key_func=_and_ip(_form_address("rc-email")))
+@limiter.limit("20 per day", key_func=_form_address("rc-email"))
 @ip_limit
 def recover_with_code():
     form = RecoveryCodeForm(prefix="rc")
@@ -505,8 +539,8 @@ def recover_with_code():
 
 
 @bp.post("/masuk/pemulihan/email")
-@limiter.limit("3 per 15 minutes", key_func=_email_and_ip)
-@limiter.limit("6 per day", key_func=_email_only)
+@limiter.limit("3 per 15 minutes", key_func=_and_ip(_form_address("em-email")))
+@limiter.limit("6 per day", key_func=_form_address("em-email"))
 @ip_limit
 def send_recovery_email():
     form = EmailCodeRequestForm(prefix="em")
@@ -518,22 +552,29 @@ def send_recovery_email():
 
 
 @bp.route("/masuk/pemulihan/kode-email", methods=["GET", "POST"])
-@limiter.limit("5 per 15 minutes", key_func=_email_and_ip, methods=["POST"])
-@limiter.limit("20 per day", key_func=_email_only, methods=["POST"])
+@limiter.limit("5 per 15 minutes", key_func=_and_ip(_recovery_session_address), methods=["POST"])
+@limiter.limit("20 per day", key_func=_recovery_session_address, methods=["POST"])
 @ip_limit
 def recover_with_email_code():
+    """Step 2 of e-mail recovery: the code, for the address this browser asked a code for (never a typed one).
+
+    Bound to the session so that guessing codes for an address first costs a mail to that very address (itself
+    limited), and the limits below count exactly the address whose code is being tried.
+    """
+    email = session.get(RECOVERY_EMAIL_KEY)
+    if not email:
+        flash(_("First enter your e-mail address, and we will send the code."), "info")
+        return redirect(url_for("accounts.recover"), code=303)
     form = EmailCodeForm(prefix="ec")
-    if request.method == "GET" and not form.email.data:
-        form.email.data = session.get(RECOVERY_EMAIL_KEY, "")
     if form.validate_on_submit():
-        user = recovery.use_email_code(form.email.data, form.code.data)
+        user = recovery.use_email_code(email, form.code.data)
         if user is not None:
             session.pop(RECOVERY_EMAIL_KEY, None)
             sessions.sign_in(user, method="email_code", restricted=True)
             return redirect(url_for("accounts.passkeys"), code=303)
         form.code.errors = [_("This code is wrong or has expired. Check the latest e-mail, or ask for a new code.")]
     status = 400 if request.method == "POST" else 200
-    return render_template("accounts/email_code.html", form=form), status
+    return render_template("accounts/email_code.html", form=form, email=email), status
 
 
 @bp.app_template_filter("user_agent_label")

@@ -12,11 +12,13 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
+from functools import wraps
 
-from flask import has_request_context, request, session
+from flask import flash, has_request_context, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, select, update
 
 from ..database import utcnow
@@ -172,19 +174,66 @@ def mark_reauthenticated(auth_session: AuthSession) -> None:
     db.session.commit()
 
 
-def delete_account_credentials(user: User) -> None:
-    """For account deletion (privacy): sign out everywhere and remove every credential of ``user``.
+# Marks a view wrapped by fresh_passkey_required, so a test can list every such endpoint from the URL map.
+FRESH_PASSKEY_MARK = "requires_fresh_passkey"
+MSG_CONFIRM_FIRST = _l("Confirm it is you with your passkey first.")
 
-    Passkeys, recovery codes, e-mail codes, pending challenges and session rows are deleted. Does not commit:
-    the caller deletes the rest of the account in the same transaction.
+
+def fresh_passkey_required(back: str) -> Callable:
+    """THE guard for destructive and credential-changing actions: a passkey assertion within REAUTH_WINDOW.
+
+    A signed-in session alone is not enough for these: an unlocked phone left on an MPP counter, or a cookie
+    copied off a shared warnet PC, must not be able to delete the account, make new recovery codes, add or
+    remove passkeys, download all personal data or reset a colleague's account. Sign-in counts as a fresh check.
+
+    ``back`` is the endpoint of the page the action lives on: a form request that is too old goes to the
+    confirmation page, which returns there once the passkey has answered. A JSON request (the passkey
+    ceremonies of static/js/passkeys.js) gets a 403 with ``reauthenticate: true``, and the script confirms and
+    tries once more. Apply it under ``login_required`` (or ``staff_required``), so a current user exists.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if is_recently_reauthenticated(current_user.auth_session):
+                return view(*args, **kwargs)
+            log.info("stale session refused endpoint=%s user=%s", request.endpoint, current_user.id)
+            if request.is_json or request.accept_mimetypes.best == "application/json":
+                return jsonify(error=str(MSG_CONFIRM_FIRST), reauthenticate=True), 403
+            flash(str(MSG_CONFIRM_FIRST), "warning")
+            return redirect(url_for("accounts.confirm_identity", next=url_for(back)), code=303)
+
+        setattr(wrapper, FRESH_PASSKEY_MARK, True)
+        return wrapper
+
+    return decorate
+
+
+def revoke_credentials(user: User) -> int:
+    """Sign ``user`` out everywhere and take away every way in: passkeys, recovery codes, e-mail codes, pending
+    challenges. Session rows stay (revoked), as a record of where the account was open. Does not commit: the caller
+    finishes its own change (a staff reset issues the new invitation) in the same transaction. Returns the number
+    of passkeys removed.
     """
     db.session.execute(
         update(AuthSession)
         .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    for model in (Passkey, RecoveryCode, EmailCode, WebAuthnChallenge, AuthSession):
+    removed = db.session.execute(delete(Passkey).where(Passkey.user_id == user.id)).rowcount
+    for model in (RecoveryCode, EmailCode, WebAuthnChallenge):
         db.session.execute(delete(model).where(model.user_id == user.id))
+    return removed
+
+
+def delete_account_credentials(user: User) -> None:
+    """For account deletion (privacy): sign out everywhere and remove every credential of ``user``.
+
+    Passkeys, recovery codes, e-mail codes, pending challenges and session rows are deleted. Does not commit:
+    the caller deletes the rest of the account in the same transaction.
+    """
+    revoke_credentials(user)
+    db.session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
 
 
 def load_session(token: str) -> User | None:

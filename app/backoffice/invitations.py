@@ -6,12 +6,21 @@
    get a plain message) and offers "Buat passkey".
 3. Options: a fresh challenge is stored on the invitation row, bound to this browser session, for 5 minutes.
 4. Verification: the challenge is consumed (single use, even when what follows fails), the passkey verified by
-   accounts/passkeys.py (the only module that speaks WebAuthn), and in ONE transaction the account (or, for staff
-   already enrolled elsewhere, the existing one), its passkey, the assignment and the audit entry are written and
-   the invitation is claimed with a conditional UPDATE — so two tabs racing with one link make one account.
+   accounts/passkeys.py (the only module that speaks WebAuthn), and in ONE transaction the NEW account, its passkey,
+   the assignment and the audit entry are written and the invitation is claimed with a conditional UPDATE — so two
+   tabs racing with one link make one account.
 
-Staff use work accounts of their own: an address that already belongs to a citizen account cannot be invited
-(an officer must not approve applications from the account they file their own with).
+An invitation only ever creates a NEW account. Whoever holds an invitation link enrols *their own* passkey, so an
+invitation for an address that already has an account (staff or citizen) would hand that account to the holder of
+the link: an MPP admin of Batam could take over a Kendari officer. Such invitations are refused when created and,
+should the address have been registered meanwhile, again when the link is used. Staff use work accounts of their
+own for the same reason a citizen address is refused: an officer must not approve applications from the account
+they file their own with.
+
+A staff member adds a device while signed in (/akun/passkey, like every account). One who lost every passkey is
+RESET by a national admin (``reset_staff_account``): every old passkey, recovery code and session is revoked, and
+a fresh single-use invitation is issued for that same account (``StaffInvitation.user_id`` set from the start).
+Only such an invitation adds a passkey to an existing account, and only to the account named on it.
 """
 
 from __future__ import annotations
@@ -58,7 +67,16 @@ MSG_AGENCY = _l("Choose the agency this officer works for; it must have a counte
 MSG_CITIZEN_EMAIL = _l(
     "This e-mail address belongs to a citizen account. Staff need a separate work account: use a work e-mail address."
 )
-MSG_OTHER_ROLE = _l("This e-mail address already belongs to a staff member with another role.")
+MSG_STAFF_EMAIL = _l(
+    "This e-mail address already has a staff account. An invitation only creates a new account: the staff member "
+    "adds a passkey themselves while signed in, or a national administrator resets the account."
+)
+MSG_ACCOUNT_EXISTS = _l(
+    "This invitation cannot be used: the e-mail address already has an account. Sign in with your passkey, or ask "
+    "a national administrator to reset your account."
+)
+MSG_RESET_UNKNOWN = _l("No staff account has this e-mail address.")
+MSG_RESET_SELF = _l("You cannot reset your own account. Ask another national administrator.")
 MSG_INVALID = _l("This invitation link is not valid. Check that you copied the whole link, or ask for a new one.")
 MSG_EXPIRED = _l("This invitation has expired. Ask your MPP administrator for a new invitation.")
 MSG_USED = _l("This invitation has already been used. Sign in with your passkey, or ask for a new invitation.")
@@ -146,10 +164,8 @@ def check_request(scope: Scope | None, raw: InvitationRequest) -> tuple[Invitati
             agency_id = None
     if "email" not in errors:
         existing = db.session.scalar(select(User).where(User.email == email))
-        if existing is not None and existing.role == Role.CITIZEN:
-            errors["email"] = MSG_CITIZEN_EMAIL
-        elif existing is not None and role is not None and existing.role != role:
-            errors["email"] = MSG_OTHER_ROLE
+        if existing is not None:  # whatever its role or MPP: an invitation never reaches an existing account
+            errors["email"] = MSG_CITIZEN_EMAIL if existing.role == Role.CITIZEN else MSG_STAFF_EMAIL
     clean = InvitationRequest(
         email=email, display_name=name, role=role.value if role else "", mpp_id=mpp_id, agency_id=agency_id
     )
@@ -162,7 +178,6 @@ def create_invitation(scope: Scope | None, raw: InvitationRequest) -> tuple[Staf
     if errors:
         raise InvitationInvalid(errors)
     token = secrets.token_urlsafe(32)
-    existing = db.session.scalar(select(User).where(User.email == clean.email))
     invitation = StaffInvitation(
         token_hash=hash_token(token),
         email=clean.email,
@@ -172,7 +187,7 @@ def create_invitation(scope: Scope | None, raw: InvitationRequest) -> tuple[Staf
         agency_id=clean.agency_id,
         invited_by_id=scope.user.id if scope is not None else None,
         expires_at=utcnow() + INVITATION_TTL,
-        user_handle=existing.webauthn_handle if existing is not None else secrets.token_bytes(32),
+        user_handle=secrets.token_bytes(32),
     )
     db.session.add(invitation)
     db.session.flush()
@@ -220,7 +235,30 @@ def usable_invitation(token: str) -> StaffInvitation:
     state = state_of(invitation)
     if state != "open":
         raise InvitationUnusable({"used": MSG_USED, "revoked": MSG_REVOKED, "expired": MSG_EXPIRED}[state])
+    _account_to_enrol(invitation)
     return invitation
+
+
+def _account_to_enrol(invitation: StaffInvitation) -> User | None:
+    """The existing account a RESET invitation enrols into, or None for a new-account invitation.
+
+    Raises InvitationUnusable when the address has an account the invitation does not name (registered after
+    the invitation was made, or an invitation from before this rule), or when a reset's account changed since.
+    """
+    holder = db.session.scalar(select(User).where(User.email == invitation.email))
+    if invitation.user_id is None:
+        if holder is not None:
+            raise InvitationUnusable(MSG_ACCOUNT_EXISTS)
+        return None
+    if (
+        holder is None
+        or holder.id != invitation.user_id
+        or holder.deleted_at is not None
+        or holder.role != invitation.role
+        or holder.webauthn_handle != invitation.user_handle
+    ):
+        raise InvitationUnusable(MSG_INVALID)
+    return holder
 
 
 def enrolment_options(token: str) -> str:
@@ -230,17 +268,13 @@ def enrolment_options(token: str) -> str:
     invitation.challenge = challenge
     invitation.challenge_binding = session_binding()
     invitation.challenge_expires_at = utcnow() + CHALLENGE_TTL
-    existing = db.session.scalar(select(User).where(User.email == invitation.email))
-    exclude = []
-    if existing is not None:
-        exclude = list(db.session.scalars(select(Passkey.credential_id).where(Passkey.user_id == existing.id)))
     db.session.commit()
     return passkeys.registration_options(
         challenge=challenge,
         user_handle=invitation.user_handle,
         user_name=invitation.email,
         display_name=invitation.display_name,
-        exclude=exclude,
+        exclude=[],  # a new account has no passkey yet, and a reset has just removed every one
     )
 
 
@@ -270,9 +304,8 @@ def finish_enrolment(token: str, credential: dict) -> User:
     except PasskeyError as error:
         log.warning("staff enrolment refused invitation=%s: %s", invitation.id, error.reason)
         raise
-    user = db.session.scalar(select(User).where(User.email == invitation.email))
-    if user is not None and user.role != invitation.role:
-        raise InvitationUnusable(MSG_CITIZEN_EMAIL if user.role == Role.CITIZEN else MSG_OTHER_ROLE)
+    user = _account_to_enrol(invitation)  # checked again: the address may have been registered meanwhile
+    resetting = user is not None
     if user is None:
         user = User(
             webauthn_handle=invitation.user_handle,
@@ -294,7 +327,7 @@ def finish_enrolment(token: str, credential: dict) -> User:
             name=f"Passkey petugas {utcnow():%Y-%m-%d}",
         )
     )
-    if invitation.role != Role.NATIONAL_ADMIN:
+    if invitation.role != Role.NATIONAL_ADMIN and not resetting:  # a reset keeps the assignments it had
         already = db.session.scalar(
             select(StaffAssignment.id).where(
                 StaffAssignment.user_id == user.id,
@@ -329,7 +362,7 @@ def finish_enrolment(token: str, credential: dict) -> User:
         mpp_id=invitation.mpp_id,
         object_type="invitation",
         object_id=invitation.id,
-        reason=invitation.role.value,
+        reason=f"{invitation.role.value} (reset)" if resetting else invitation.role.value,
     )
     try:
         db.session.commit()
@@ -338,3 +371,70 @@ def finish_enrolment(token: str, credential: dict) -> User:
         raise InvitationUnusable(MSG_USED) from error
     log.info("staff enrolled user=%s invitation=%s role=%s", user.id, invitation.id, invitation.role.value)
     return user
+
+
+# --- resetting a staff account -------------------------------------------------------------------------------------
+
+
+def reset_staff_account(scope: Scope, email: str) -> tuple[StaffInvitation, str]:
+    """A national admin resets a staff account whose owner lost every passkey; returns the new invitation and token.
+
+    1. Only a national admin may (every staff account is in their scope; an MPP admin's scope is one MPP, and
+       resetting is exactly the power to decide who holds an account, so it stays at the national level).
+    2. In ONE transaction: every passkey, recovery code, e-mail code and pending challenge of the account is
+       deleted and every session revoked (whoever held the old devices is out at once); other open invitations
+       for the address are withdrawn; a fresh invitation names this very account (``user_id``, same user handle,
+       same role), so its link can only ever add a passkey to it; and the reset is written to the audit log.
+    3. The link is shown once to the admin, who hands it to the staff member through a channel they trust.
+
+    Raises InvitationInvalid with a message for the ``reset_email`` field.
+    """
+    if not scope.national:
+        raise InvitationInvalid({"reset_email": MSG_ROLE})
+    address = (email or "").strip().lower()[:254]
+    user = db.session.scalar(select(User).where(User.email == address, User.deleted_at.is_(None)))
+    if user is None or user.role == Role.CITIZEN:
+        raise InvitationInvalid({"reset_email": MSG_RESET_UNKNOWN if EMAIL_PATTERN.match(address) else MSG_EMAIL})
+    if user.id == scope.user.id:
+        raise InvitationInvalid({"reset_email": MSG_RESET_SELF})
+    from ..accounts.sessions import revoke_credentials  # accounts owns credentials and sessions
+
+    removed = revoke_credentials(user)
+    now = utcnow()
+    db.session.execute(
+        update(StaffInvitation)
+        .where(
+            StaffInvitation.email == address, StaffInvitation.used_at.is_(None), StaffInvitation.revoked_at.is_(None)
+        )
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    assignment = db.session.scalar(
+        select(StaffAssignment).where(StaffAssignment.user_id == user.id).order_by(StaffAssignment.id)
+    )
+    token = secrets.token_urlsafe(32)
+    invitation = StaffInvitation(
+        token_hash=hash_token(token),
+        email=address,
+        display_name=user.display_name,
+        role=Role(user.role),
+        mpp_id=assignment.mpp_id if assignment is not None else None,
+        agency_id=assignment.agency_id if assignment is not None else None,
+        invited_by_id=scope.user.id,
+        expires_at=now + INVITATION_TTL,
+        user_id=user.id,
+        user_handle=user.webauthn_handle,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record(
+        actor=scope.user,
+        action=AuditAction.STAFF_RESET,
+        mpp_id=invitation.mpp_id,
+        object_type="user",
+        object_id=user.id,
+        reason=f"{Role(user.role).value}: {address}; {removed} passkey",
+    )
+    db.session.commit()
+    log.warning("staff account reset user=%s by=%s passkeys_removed=%s", user.id, scope.user.id, removed)
+    return invitation, token

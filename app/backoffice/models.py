@@ -80,6 +80,8 @@ class StaffInvitation(db.Model):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # The account the invitation enrolled. Set from the START only on a reset invitation (invitations.py
+    # reset_staff_account): then it names the one existing account its link may add a passkey to.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     # The WebAuthn user handle the new account will get: 32 random bytes, never the e-mail (authenticators sync it).
     user_handle: Mapped[bytes] = mapped_column(LargeBinary(64))
@@ -140,6 +142,11 @@ class AuditAction(enum.StrEnum):
     RESULT_REVOKED = "cabut_hasil"
     INVITATION_CREATED = "undangan_dibuat"
     STAFF_ENROLLED = "petugas_terdaftar"
+    API_TOKEN_CREATED = "token_api_dibuat"  # issue 12: an MPP admin made an agency-system token
+    API_TOKEN_REVOKED = "token_api_dicabut"
+    API_REFUSED = "api_ditolak"  # a known token was refused (expired, revoked, lacking a permission)
+    STAFF_RESET = "akun_petugas_direset"  # a national admin revoked every passkey and issued a reset invitation
+    QUEUE = "antrean"  # issue 10: a counter action (check-in, call, served, no-show, transfer, walk-in, settings)
 
 
 class AuditEntry(db.Model):

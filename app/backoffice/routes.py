@@ -27,6 +27,7 @@ from flask_limiter.util import get_remote_address
 from ..accounts import sessions
 from ..accounts.models import Role
 from ..accounts.passkeys import PasskeyError
+from ..accounts.sessions import fresh_passkey_required
 from ..applications import workflow
 from ..applications.corrections import correction_form
 from ..applications.corrections import targets as correction_targets
@@ -56,6 +57,11 @@ AUDIT_ACTION_LABELS = {
     AuditAction.RESULT_REVOKED: _l("Result document revoked"),
     AuditAction.INVITATION_CREATED: _l("Invitation created"),
     AuditAction.STAFF_ENROLLED: _l("Staff member enrolled"),
+    AuditAction.STAFF_RESET: _l("Staff account reset"),
+    AuditAction.API_TOKEN_CREATED: _l("API token created"),
+    AuditAction.API_TOKEN_REVOKED: _l("API token revoked"),
+    AuditAction.API_REFUSED: _l("API call refused"),
+    AuditAction.QUEUE: _l("Queue action"),
 }
 
 
@@ -254,6 +260,7 @@ def _render_invitations(*, errors=None, values=None, status=200):
     return (
         render_template(
             "backoffice/invitations.html",
+            may_reset=scope.national,
             invitations=invitations.invitations_for(scope),
             roles=invitations.roles_for(scope),
             mpps=mpps,
@@ -297,6 +304,29 @@ def create_invitation():
         }
         return _render_invitations(errors=invalid.errors, values=values, status=422)
     session[NEW_LINK_KEY] = invitation_link(token)
+    return redirect(url_for("backoffice.invitations_page"), code=303)
+
+
+@bp.post("/petugas/undangan/atur-ulang")
+@staff_required(Role.NATIONAL_ADMIN)
+@fresh_passkey_required("backoffice.invitations_page")
+@limiter.limit("30 per hour", methods=["POST"])
+def reset_staff_account():
+    """A national admin resets a staff account: old passkeys and sessions revoked, a reset link shown once."""
+    email = (request.form.get("email_reset") or "")[:300]
+    try:
+        invitation, token = invitations.reset_staff_account(current_scope(), email)
+    except invitations.InvitationInvalid as invalid:
+        return _render_invitations(errors=invalid.errors, values={"email_reset": email}, status=422)
+    session[NEW_LINK_KEY] = invitation_link(token)
+    flash(
+        _(
+            "The account of %(name)s has been reset: every old passkey and session is revoked. "
+            "Give them the link below to create a new passkey.",
+            name=invitation.display_name,
+        ),
+        "success",
+    )
     return redirect(url_for("backoffice.invitations_page"), code=303)
 
 

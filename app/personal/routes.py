@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..accounts.sessions import fresh_passkey_required
 from ..extensions import limiter
 from ..hypermedia import render
 from . import documents, privacy, profile
@@ -264,6 +265,7 @@ def update_consents():
 
 @bp.get("/akun/privasi/ekspor")
 @login_required
+@fresh_passkey_required("personal.privacy_page")  # everything about the person in one file: worth one touch
 @limiter.limit("10/hour", key_func=_user_key)
 def export_data():
     filename, data = privacy.export_data(current_user)
@@ -297,6 +299,7 @@ def request_correction():
 
 @bp.post("/akun/privasi/hapus-akun")
 @login_required
+@fresh_passkey_required("personal.privacy_page")
 def delete_account():
     form = DeleteAccountForm()
     if not form.validate_on_submit():

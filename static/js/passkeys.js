@@ -195,7 +195,8 @@ const handlers = {
     conditionalAbort?.abort(); // the autofill request must step aside for the button's own request
     return authenticate(button.dataset.optionsUrl, button.dataset.verifyUrl).then(go);
   },
-  reauthenticate: (button) => authenticate(button.dataset.optionsUrl, button.dataset.verifyUrl).then(() => go()),
+  // The confirmation page's verify URL carries ?next=: the server answers with where to go back to.
+  reauthenticate: (button) => authenticate(button.dataset.optionsUrl, button.dataset.verifyUrl).then(go),
   add: async (button) => {
     try {
       go(await register(button.dataset.optionsUrl, button.dataset.verifyUrl));

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from ..accounts.models import User
 from ..database import utcnow
 from ..extensions import db
+from ..personal.documents import pin_documents
 from . import corrections, tracking, workflow
 from .drafts import (
     CHECK_STEP,
@@ -148,6 +149,7 @@ def _write(user: User, draft: Draft, key: str) -> Application:
             submitted_at=now,
         )
     )
+    pin_documents(application.latest_revision, documents, user)  # the exact files it is sent with (issue 9)
     workflow.transition(application, ApplicationStatus.SUBMITTED, actor=user)
     claimed = db.session.execute(
         update(Draft)

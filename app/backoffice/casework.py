@@ -22,6 +22,7 @@ from ..applications.formdefs import Form, text
 from ..applications.models import Application, ApplicationStatus
 from ..extensions import db
 from ..personal.documents import DOCUMENT_TYPE_LABELS
+from ..personal.documents import pinned_version
 from ..personal.models import Document
 from ..personal.privacy import record_access
 from ..personal.uploads import CleanFile, UploadRejected, inspect_upload, read_limited
@@ -113,7 +114,17 @@ def attached_documents(application: Application) -> list[dict]:
     for spec in form.documents:
         document_id = revision.documents.get(spec["key"])
         document = found.get(int(document_id)) if document_id is not None else None
-        rows.append({"key": spec["key"], "label": text(spec["label"]), "document": document})
+        # The file it was submitted with, not what Dokumen Saya holds today (issue 9): its type and SHA-256.
+        shown = (pinned_version(application, document.id) or document) if document is not None else None
+        rows.append(
+            {
+                "key": spec["key"],
+                "label": text(spec["label"]),
+                "document": document,
+                "extension": shown.extension if shown else None,
+                "sha256": shown.sha256 if shown else None,
+            }
+        )
     return rows
 
 
@@ -144,7 +155,7 @@ def open_document(scope: Scope, application: Application, document_id: int) -> D
         object_id=document.id,
     )
     db.session.commit()
-    return document
+    return pinned_version(application, document.id) or document  # the bytes it was submitted with (issue 9)
 
 
 def _document_name(application: Application, document: Document) -> str:

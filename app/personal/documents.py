@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 
 from ..accounts.models import User
 from ..catalog.models import DocumentType
+from ..database import utcnow
 from ..extensions import db
-from .models import Document
+from .models import Document, DocumentVersion, SubmittedDocument
 from .uploads import CleanFile, UploadRejected, inspect_upload, read_limited
 
 MAX_DOCUMENTS_PER_USER = 40  # storage is shared by everyone on a small pilot server
@@ -58,7 +59,7 @@ def document_path(document: Document) -> Path:
 
 
 def list_documents(user: User, type: DocumentType | None = None) -> list[Document]:  # noqa: A002 — agreed signature
-    query = select(Document).where(Document.user_id == user.id)
+    query = select(Document).where(Document.user_id == user.id, Document.archived_at.is_(None))
     if type is not None:
         query = query.where(Document.document_type == DocumentType(type))
     return list(db.session.scalars(query.order_by(Document.document_type, Document.created_at.desc())))
@@ -66,7 +67,9 @@ def list_documents(user: User, type: DocumentType | None = None) -> list[Documen
 
 def get_document_for_owner(user: User, document_id: int) -> Document | None:
     """The document only if it belongs to ``user``; callers answer 404 otherwise (never 403: no existence leak)."""
-    return db.session.scalar(select(Document).where(Document.id == document_id, Document.user_id == user.id))
+    return db.session.scalar(
+        select(Document).where(Document.id == document_id, Document.user_id == user.id, Document.archived_at.is_(None))
+    )
 
 
 def open_document(document: Document) -> BinaryIO:
@@ -107,7 +110,9 @@ def store_upload(user: User, file, document_type: DocumentType, *, title: str | 
     """
     document_type = DocumentType(document_type)
     title = _clean_title(title)
-    count = db.session.scalar(select(func.count()).select_from(Document).where(Document.user_id == user.id))
+    count = db.session.scalar(
+        select(func.count()).select_from(Document).where(Document.user_id == user.id, Document.archived_at.is_(None))
+    )
     if count >= MAX_DOCUMENTS_PER_USER:
         raise UploadRejected(MSG_TOO_MANY)
     clean = inspect_upload(_read(file))
@@ -116,6 +121,8 @@ def store_upload(user: User, file, document_type: DocumentType, *, title: str | 
     _apply(document, clean)
     db.session.add(document)
     try:
+        db.session.flush()
+        _add_version(document)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -137,25 +144,129 @@ def replace_document(user: User, document_id: int, file) -> Document | None:
     if document is None:
         return None
     clean = inspect_upload(_read(file))
-    old_name, new_name = document.storage_name, _write_file(clean)
+    new_name = _write_file(clean)
+    if current_version(document) is None:  # a document from before versions: its file becomes version 1
+        _add_version(document)
     document.storage_name = new_name
     _apply(document, clean)
     try:
+        db.session.flush()
+        _add_version(document)
+        # The file a submitted application was sent with stays (the officer opens exactly those bytes); one that
+        # no application pins is gone with the replacement, as before.
+        unpinned = _drop_unpinned_versions(document, keep=new_name)
         db.session.commit()
     except Exception:
         db.session.rollback()
         remove_stored_file(new_name)
         raise
-    remove_stored_file(old_name)
+    for name in unpinned:
+        remove_stored_file(name)
     return document
+
+
+# --- versions: what a submitted application was sent with never changes (issue 9, item 5) --------------------------
+
+
+def current_version(document: Document) -> DocumentVersion | None:
+    """The version the document shows now (the one whose file it points at)."""
+    return db.session.scalar(
+        select(DocumentVersion).where(
+            DocumentVersion.document_id == document.id, DocumentVersion.storage_name == document.storage_name
+        )
+    )
+
+
+def _add_version(document: Document) -> DocumentVersion:
+    """A version row for the file the document holds now. Part of the caller's transaction."""
+    version = DocumentVersion(
+        document_id=document.id,
+        document_type=document.document_type,
+        storage_name=document.storage_name,
+        content_type=document.content_type,
+        size=document.size,
+        sha256=document.sha256,
+    )
+    db.session.add(version)
+    return version
+
+
+def _is_pinned(version_id: int) -> bool:
+    pin = select(SubmittedDocument.id).where(SubmittedDocument.version_id == version_id).limit(1)
+    return db.session.scalar(pin) is not None
+
+
+def _drop_unpinned_versions(document: Document, *, keep: str | None = None) -> list[str]:
+    """Delete the document's versions no submitted application pins (except the one holding ``keep``); returns
+    their file names, to remove after the commit."""
+    names = []
+    for version in db.session.scalars(select(DocumentVersion).where(DocumentVersion.document_id == document.id)):
+        if version.storage_name != keep and not _is_pinned(version.id):
+            names.append(version.storage_name)
+            db.session.delete(version)
+    return names
+
+
+def pin_documents(revision, documents: dict[str, int], user: User) -> None:
+    """Record, for a revision being submitted, the version of each attached document as it is now — the latest one,
+    since a draft refers to the document and so picks up every replacement until it is sent. Part of the caller's
+    transaction (the submission)."""
+    if not documents:
+        return
+    db.session.flush()  # the revision's id
+    found = {
+        document.id: document
+        for document in db.session.scalars(
+            select(Document).where(Document.id.in_(sorted(set(documents.values()))), Document.user_id == user.id)
+        )
+    }
+    for key, document_id in documents.items():
+        document = found.get(int(document_id))
+        if document is None:
+            continue
+        version = current_version(document) or _add_version(document)  # a document from before versions
+        db.session.flush()  # ids for the pin
+        db.session.add(
+            SubmittedDocument(
+                revision_id=revision.id, requirement_key=key, document_id=document.id, version_id=version.id
+            )
+        )
+
+
+def pinned_version(application, document_id: int) -> DocumentVersion | None:
+    """The version of ``document_id`` the application's latest revision that attached it was submitted with."""
+    for revision in reversed(application.revisions):
+        if int(document_id) in {int(value) for value in revision.documents.values()}:
+            return db.session.scalar(
+                select(DocumentVersion)
+                .join(SubmittedDocument, SubmittedDocument.version_id == DocumentVersion.id)
+                .where(SubmittedDocument.revision_id == revision.id, SubmittedDocument.document_id == int(document_id))
+                .limit(1)
+            )
+    return None
+
+
+def stored_names(user: User) -> list[str]:
+    """Every file kept for ``user``: current documents (archived ones too) and every version."""
+    documents = select(Document.id).where(Document.user_id == user.id)
+    names = set(db.session.scalars(select(Document.storage_name).where(Document.user_id == user.id)))
+    names.update(
+        db.session.scalars(select(DocumentVersion.storage_name).where(DocumentVersion.document_id.in_(documents)))
+    )
+    return sorted(names)
 
 
 def delete_document(user: User, document_id: int) -> bool:
     document = get_document_for_owner(user, document_id)
     if document is None:
         return False
-    name = document.storage_name
-    db.session.delete(document)
+    names = _drop_unpinned_versions(document)
+    if db.session.scalar(select(DocumentVersion.id).where(DocumentVersion.document_id == document.id).limit(1)):
+        document.archived_at = utcnow()  # a submitted application still pins a version: keep that for the officer
+    else:
+        names.append(document.storage_name)
+        db.session.delete(document)
     db.session.commit()
-    remove_stored_file(name)  # after the commit: a failed commit must not leave a row without its file
+    for name in set(names):  # after the commit: a failed commit must not leave a row without its file
+        remove_stored_file(name)
     return True

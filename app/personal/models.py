@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..catalog.models import DocumentType
@@ -91,6 +91,9 @@ class Document(db.Model):
     pages: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[created_at]
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Deleted by the citizen while a submitted application still pins one of its versions: hidden from Dokumen
+    # Saya, kept (with only the pinned files) for the officer.
+    archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def extension(self) -> str:
@@ -100,6 +103,48 @@ class Document(db.Model):
     def download_name(self) -> str:
         """ASCII, built by us: nothing the citizen typed reaches the Content-Disposition header."""
         return f"{self.document_type.value.replace('_', '-')}-{self.id}.{self.extension}"
+
+
+class DocumentVersion(db.Model):
+    """One file a Dokumen Saya document has held, never changed once written (issue 9: evidence cannot be swapped).
+
+    Replacing a document in Dokumen Saya adds a version and points the document at it; a submitted application
+    pins the version it was sent with (``SubmittedDocument``), so the officer always opens those exact bytes, with
+    their SHA-256. A version nobody pinned is removed when it is replaced — only evidence is kept.
+    """
+
+    __tablename__ = "document_version"
+
+    id: Mapped[int_pk]
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    document_type: Mapped[DocumentType] = mapped_column(str_enum(DocumentType, 32))
+    storage_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[created_at]
+
+    @property
+    def extension(self) -> str:
+        return {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(self.content_type, "bin")
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.document_type.value.replace('_', '-')}-{self.document_id}-v{self.id}.{self.extension}"
+
+
+class SubmittedDocument(db.Model):
+    """Which version of which document a submitted application revision was sent with (one row per requirement)."""
+
+    __tablename__ = "submitted_document"
+
+    id: Mapped[int_pk]
+    revision_id: Mapped[int] = mapped_column(ForeignKey("application_revision.id", ondelete="CASCADE"), index=True)
+    requirement_key: Mapped[str] = mapped_column(String(60))
+    document_id: Mapped[int] = mapped_column(Integer)  # as in the revision's ``documents`` map
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_version.id", ondelete="CASCADE"), index=True)
+
+    __table_args__ = (UniqueConstraint("revision_id", "requirement_key"),)
 
 
 class Consent(db.Model):

@@ -338,7 +338,7 @@ def delete_account(user: User, confirmation: str) -> None:
     from ..accounts.sessions import delete_account_credentials  # accounts owns credentials and sessions
 
     user = db.session.merge(user)
-    names = [doc.storage_name for doc in documents_module.list_documents(user)]
+    names = documents_module.stored_names(user)  # archived documents and kept versions too
     db.session.execute(delete(Document).where(Document.user_id == user.id))
     db.session.execute(delete(Profile).where(Profile.user_id == user.id))
     db.session.execute(delete(CorrectionRequest).where(CorrectionRequest.user_id == user.id))

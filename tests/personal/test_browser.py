@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import assert_no_axe_violations
+from tests.helpers import assert_no_axe_violations, shot
 
 from .conftest import jpeg_with_exif
 
@@ -72,4 +72,24 @@ def test_privacy_page_has_no_axe_violations_with_errors_shown(signed_in_page, ba
     page.fill("#f-confirmation", "hapus")
     page.click("button:has-text('Hapus akun saya')")
     page.wait_for_selector("#f-confirmation-error")
+    assert_no_axe_violations(page)
+
+
+def test_a_nik_warning_after_saving_is_the_first_thing_seen_at_360_px(signed_in_page, base_url):
+    from playwright.sync_api import expect
+
+    page = signed_in_page
+    page.goto(f"{base_url}/akun/data")
+    page.fill("#f-full_name", "Siti Rahayu")
+    page.fill("#f-nik", "3510011708900001")
+    page.fill("#f-birth_date", "1991-08-17")
+    page.click("button:has-text('Simpan')")
+    summary = page.locator(".needs-look")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("Data tersimpan, tetapi mohon periksa ini")
+    expect(page.locator(".notice.success")).to_have_count(0)
+    assert summary.bounding_box()["y"] < 780  # on the first screen of a phone, not under a green banner
+    summary.get_by_role("link").first.click()
+    expect(page.locator("#f-nik")).to_be_in_viewport()
+    shot(page, "data-saya-nik-warning-360")
     assert_no_axe_violations(page)

@@ -112,6 +112,24 @@ def test_a_nik_that_disagrees_with_sex_and_birth_date_is_saved_with_a_warning(ap
     assert "f-nik-warning-1" in soup.find("input", id="f-nik")["aria-describedby"]
 
 
+def test_a_saved_nik_warning_is_one_amber_summary_at_the_top_instead_of_a_green_banner(app, client, citizen, signed_in):
+    signed_in(client, citizen)
+    client.post("/akun/data", data={**GOOD, "sex": "P", "birth_date": "1991-08-17"})
+    soup = client.get_page("/akun/data")
+    summary = soup.select_one(".notice.warning.needs-look")
+    assert summary is not None and not soup.select(".notice.success")
+    assert "Data tersimpan, tetapi mohon periksa ini" in summary.get_text()
+    links = summary.select("li a")
+    assert [a["href"] for a in links] == ["#f-nik", "#f-nik"]
+    assert "laki-laki" in links[0].get_text()
+    # It comes before the form, where the citizen lands; the field keeps its own warnings.
+    assert str(soup).index("needs-look") < str(soup).index('id="f-nik"')
+    # Without warnings the save is simply confirmed in green.
+    client.post("/akun/data", data=GOOD)
+    soup = client.get_page("/akun/data")
+    assert soup.select(".notice.success") and not soup.select(".needs-look")
+
+
 def test_another_citizen_never_sees_my_data(client, citizen, other_citizen, signed_in):
     signed_in(client, citizen)
     client.post("/akun/data", data=GOOD)

@@ -98,6 +98,16 @@ def public_page(view):
     return wrapper
 
 
+def token_api(blueprint):
+    """The API blueprint (/api/v1) is exempt from CSRF, and only it: its writes authenticate by a bearer token in
+    the Authorization header, never by a cookie, and CSRF is an attack on cookie-authenticated requests (a page on
+    another site cannot make the browser add our Authorization header). The views never read the session."""
+    from .extensions import csrf
+
+    csrf.exempt(blueprint)
+    return blueprint
+
+
 def is_safe_redirect(target: str | None) -> bool:
     """Only same-site relative paths: no scheme, no host, no protocol-relative `//evil`, no backslash tricks."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -108,6 +118,22 @@ def is_safe_redirect(target: str | None) -> bool:
 
 def safe_next(target: str | None, default: str = "/") -> str:
     return target if is_safe_redirect(target) else default
+
+
+def set_cookie(response, name: str, value: str, *, max_age: int) -> None:
+    """Every cookie the app sets besides Flask's session cookie goes through here, with the session cookie's flags:
+    ``Secure`` wherever the site is served over HTTPS (production), never readable by scripts, ``SameSite=Lax``.
+    One place, so a new cookie cannot be forgotten when production hardens its flags (the ``bahasa`` cookie was)."""
+    config = current_app.config
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        secure=bool(config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite=config.get("SESSION_COOKIE_SAMESITE") or "Lax",
+    )
 
 
 def _same_origin(value: str, host_url: str) -> bool:

@@ -111,7 +111,7 @@ def sign_up_and_keep_the_recovery_codes(app, page, base_url, mailbox) -> int:  #
     with app.app_context():
         stored = db.session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)).all()
     assert len(stored) == 10 and not set(codes) & set(stored), "recovery codes are stored only as hashes"
-    page.get_by_role("link", name="Saya sudah menyimpan kode").click()
+    page.get_by_role("button", name="Saya sudah menyimpan kode").click()
     # Sign-up kept where the citizen was going: straight on to the apply page of the service they had read.
     page.wait_for_url(f"{base_url}/layanan/ktp-el-hilang-rusak/ajukan")
     assert page.get_by_role("button", name="Mulai permohonan").is_visible()

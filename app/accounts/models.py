@@ -171,3 +171,22 @@ class EmailCode(db.Model):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RecoveryCodeReveal(db.Model):
+    """Freshly made recovery codes waiting to be shown to the citizen on /akun/kode-pemulihan (issue 9.11).
+
+    They used to travel in the session cookie, which Flask signs but does not encrypt: anyone who saw the cookie
+    (a shared PC's browser profile, a proxy log) had all ten codes. Now the codes are sealed with AES-GCM under a
+    random key; only the sealed bytes are stored here and only the key goes to the cookie. Neither alone reveals a
+    code. The row belongs to one signed-in browser session and lives until the citizen says the codes are saved,
+    for at most ten minutes — so a reload (or a page that failed to load on a weak signal) does not lose them.
+    """
+
+    __tablename__ = "recovery_code_reveal"
+
+    id: Mapped[int_pk]
+    auth_session_id: Mapped[int] = mapped_column(ForeignKey("auth_session.id", ondelete="CASCADE"), unique=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[created_at]
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)

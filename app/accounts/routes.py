@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import limiter
 from ..security import json_or_none, public_page, read_json, safe_next
-from . import ceremonies, recovery, sessions
+from . import ceremonies, code_reveal, recovery, sessions
 from .forms import (
     EmailCodeForm,
     EmailCodeRequestForm,
@@ -34,7 +34,8 @@ from .sessions import fresh_passkey_required
 log = logging.getLogger(__name__)
 bp = Blueprint("accounts", __name__)
 
-RECOVERY_CODES_KEY = "recovery_codes_once"
+# The KEY that opens this session's new recovery codes (code_reveal.py); never the codes themselves (issue 9.11).
+RECOVERY_CODES_KEY = "recovery_codes_key"
 RECOVERY_EMAIL_KEY = "recovery_email"
 # Where the recovery-codes page continues to after sign-up (popped together with the codes).
 NEXT_KEY = "after_sign_in"
@@ -271,7 +272,7 @@ def sign_up_verify():
     except ceremonies.SignUpError as error:
         return jsonify(error=str(error.message)), 400
     sessions.sign_in(user)
-    session[RECOVERY_CODES_KEY] = codes  # shown once on the next page, then popped
+    session[RECOVERY_CODES_KEY] = code_reveal.keep(user.auth_session, codes)  # sealed server-side, key in cookie
     session[NEXT_KEY] = safe_next(pending.get("next"), "")  # checked again: the page's continue button uses it
     return jsonify(redirect=url_for("accounts.recovery_codes"))
 
@@ -279,11 +280,22 @@ def sign_up_verify():
 @bp.get("/akun/kode-pemulihan")
 @login_required
 def recovery_codes():
-    """The freshly made recovery codes, once. Reloading the page does not show them again."""
-    codes = session.pop(RECOVERY_CODES_KEY, None)
+    """The freshly made recovery codes, until the citizen says they are saved (or 10 minutes pass).
+
+    A reload shows them again on purpose: on a weak signal the first load can fail, and codes lost before they
+    were written down would leave the citizen with none. "I have saved my codes" (POST below) ends the showing.
+    """
+    codes = code_reveal.reveal(current_user.auth_session, session.get(RECOVERY_CODES_KEY))
+    return render_template("accounts/recovery_codes.html", codes=codes)
+
+
+@bp.post("/akun/kode-pemulihan/tersimpan")
+@login_required
+def recovery_codes_saved():
+    code_reveal.forget(current_user.auth_session)
+    session.pop(RECOVERY_CODES_KEY, None)
     # After sign-up the citizen continues where they were going (e.g. the apply page they started from).
-    continue_url = safe_next(session.pop(NEXT_KEY, None), url_for("accounts.account"))
-    return render_template("accounts/recovery_codes.html", codes=codes, continue_url=continue_url)
+    return redirect(safe_next(session.pop(NEXT_KEY, None), url_for("accounts.account")), code=303)
 
 
 @bp.post("/akun/kode-pemulihan")
@@ -291,7 +303,8 @@ def recovery_codes():
 @fresh_passkey_required("accounts.passkeys")
 @ip_limit
 def regenerate_recovery_codes():
-    session[RECOVERY_CODES_KEY] = recovery.regenerate_recovery_codes(current_user)
+    codes = recovery.regenerate_recovery_codes(current_user)
+    session[RECOVERY_CODES_KEY] = code_reveal.keep(current_user.auth_session, codes)
     session.pop(NEXT_KEY, None)  # new codes from the passkeys page lead back to the account, not an old target
     return redirect(url_for("accounts.recovery_codes"), code=303)
 

@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
-from ..security import safe_next
+from ..security import safe_next, set_cookie
 
 bp = Blueprint("site", __name__)
 
@@ -37,7 +37,7 @@ def set_language(kode: str):
     response = redirect(safe_next(request.args.get("next")), code=303)
     response.headers["Cache-Control"] = "no-store"
     if language in LANGUAGES:
-        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        set_cookie(response, LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600)
     return response
 
 

@@ -79,8 +79,30 @@ def upgrade():
         op.bulk_insert(sa.table('submitted_document', sa.column('revision_id', sa.Integer()), sa.column('requirement_key', sa.String()), sa.column('document_id', sa.Integer()), sa.column('version_id', sa.Integer())), pins)
     # --- end sec-b (item 5) ---
 
+    # --- sec-a (issue 9, item 11): new recovery codes wait here sealed, their key in the cookie, not the codes ---
+    op.create_table('recovery_code_reveal',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('auth_session_id', sa.Integer(), nullable=False),
+    sa.Column('sealed', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['auth_session_id'], ['auth_session.id'], name=op.f('fk_recovery_code_reveal_auth_session_id_auth_session'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_code_reveal')),
+    sa.UniqueConstraint('auth_session_id', name=op.f('uq_recovery_code_reveal_auth_session_id'))
+    )
+    with op.batch_alter_table('recovery_code_reveal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recovery_code_reveal_expires_at'), ['expires_at'], unique=False)
+    # --- end sec-a (item 11) ---
+
 
 def downgrade():
+    # --- sec-a (issue 9, item 11) ---
+    with op.batch_alter_table('recovery_code_reveal', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recovery_code_reveal_expires_at'))
+
+    op.drop_table('recovery_code_reveal')
+    # --- end sec-a (item 11) ---
+
     # --- sec-b (issue 9, item 5): versions go; archived documents (deleted by their owner) go with them ---
     op.execute("DELETE FROM document WHERE archived_at IS NOT NULL")
     with op.batch_alter_table('document', schema=None) as batch_op:

@@ -94,7 +94,7 @@ def test_sign_up_sign_out_and_sign_in_with_the_discoverable_passkey(app, page, b
     assert len(codes) == 10 and all(re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2}", c) for c in codes)
     credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]
     assert len(credentials) == 1 and credentials[0]["isResidentCredential"]
-    page.get_by_role("link", name="Saya sudah menyimpan kode").click()
+    page.get_by_role("button", name="Saya sudah menyimpan kode").click()
     page.wait_for_url(f"{base_url}/akun")
     shot(page, "04-akun")
     assert_no_axe_violations(page)

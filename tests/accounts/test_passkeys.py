@@ -41,7 +41,11 @@ def test_sign_up_creates_the_account_only_after_the_passkey_is_verified(app, cli
     page = client.get_page("/akun/kode-pemulihan")
     codes = [li.get_text(strip=True) for li in page.select(".recovery-codes li")]
     assert len(codes) == 10 and all(len(code) == 12 and code[4] == "-" and code[9] == "-" for code in codes)
-    # shown once only
+    # shown again on a reload (a failed load on a weak signal must not lose them), until confirmed saved
+    assert [
+        li.get_text(strip=True) for li in client.get_page("/akun/kode-pemulihan").select(".recovery-codes li")
+    ] == codes
+    assert client.post("/akun/kode-pemulihan/tersimpan").status_code == 303
     again = client.get_page("/akun/kode-pemulihan")
     assert not again.select(".recovery-codes li")
 

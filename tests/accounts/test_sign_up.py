@@ -221,9 +221,13 @@ UNSAFE_NEXT = ["//evil.example/ajukan", "https://evil.example/", "/\\evil.exampl
 
 
 def _continue_href(client) -> str:
+    """Where "Saya sudah menyimpan kode" (a POST that ends the showing of the codes) leads."""
     page = client.get_page("/akun/kode-pemulihan")
     assert page.select(".recovery-codes li"), "the codes are shown on the first visit"
-    return page.find("a", string=re.compile("Saya sudah menyimpan kode"))["href"]
+    form = page.find("button", string=re.compile("Saya sudah menyimpan kode")).find_parent("form")
+    response = client.post(form["action"])
+    assert response.status_code == 303
+    return response.headers["Location"]
 
 
 def test_the_sign_in_page_offers_sign_up_towards_the_same_target(client):
@@ -238,7 +242,7 @@ def test_the_sign_in_page_offers_sign_up_towards_the_same_target(client):
 def test_after_sign_up_the_citizen_continues_to_the_page_they_started_from(client, flows, authenticator):
     flows.sign_up(authenticator, next_url=APPLY)
     assert _continue_href(client) == APPLY
-    # Shown once, with the codes: a reload (or new codes later) leads to the account again.
+    # Once the codes are confirmed saved they are gone: a reload (or new codes later) leads to the account again.
     page = client.get_page("/akun/kode-pemulihan")
     assert not page.select(".recovery-codes li")
 

@@ -5,13 +5,20 @@ response. Survey and complaint pages are personal (no-store); only /kinerja page
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..backoffice.scope import current_scope, staff_required
+from ..catalog.models import Mpp
 from ..device_drafts.device import messages as device_draft_messages
-from . import periods, surveys
+from ..downloads import attachment
+from ..extensions import db, limiter
+from ..routing import MAX_ID
+from . import complaint_flow as flow
+from . import complaints, periods, surveys
+from .models import ComplaintStatus
 from .questions import AGE_BANDS, EDUCATION, OCCUPATIONS, QUESTIONS, SEXES, SUGGESTION_MAX_LENGTH
 
 bp = Blueprint("feedback", __name__)
@@ -114,3 +121,313 @@ def _ikm_number(value, places: int = 2) -> str:
 @bp.app_template_global("grade_label")
 def _grade_label(letter: str) -> str:
     return str(GRADE_LABELS.get(letter, ""))
+
+
+# --- complaints: the complainant ---------------------------------------------------------------------------------------
+
+ACCESS_KEY = "complaint_access"  # numbers this browser session proved it holds the secret code of
+SECRET_ONCE_KEY = "complaint_secret_once"  # noqa: S105 (a session key name, not a secret)
+
+
+def _signed_in_user():
+    return _user() if current_user.is_authenticated else None
+
+
+def _holds_code(number: str) -> bool:
+    return number in session.get(ACCESS_KEY, [])
+
+
+def _grant(number: str) -> None:
+    granted = [n for n in session.get(ACCESS_KEY, []) if n != number][-9:]
+    session[ACCESS_KEY] = [*granted, number]
+
+
+def _complainant_party(complaint):
+    return flow.party_of(complaint, _signed_in_user(), holds_code=_holds_code(complaint.number))
+
+
+def _complaint_context() -> dict:
+    return {
+        "status_label": flow.status_label,
+        "kind_labels": complaints.KIND_LABELS,
+        "action_labels": flow.ACTION_LABELS,
+    }
+
+
+@bp.get("/pengaduan")
+def complaints_page():
+    user = _signed_in_user()
+    return render_template(
+        "feedback/complaints.html", mine=complaints.my_complaints(user) if user else [], **_complaint_context()
+    )
+
+
+def _new_form(form, errors=None, status=200):
+    user = _signed_in_user()
+    return (
+        render_template(
+            "feedback/complaint_new.html",
+            form=form,
+            errors=errors or {},
+            kinds=complaints.KIND_LABELS,
+            identities=complaints.IDENTITY_CHOICES if user else complaints.IDENTITY_CHOICES[2:],
+            mpps=db.session.scalars(db.select(Mpp).order_by(Mpp.name)).all(),
+            agencies=db.session.scalars(db.select(complaints.Agency).order_by(complaints.Agency.name)).all(),
+            applications=complaints.my_applications(user),
+            max_attachments=complaints.MAX_ATTACHMENTS,
+        ),
+        status,
+    )
+
+
+@bp.get("/pengaduan/baru")
+def complaint_new():
+    form = complaints.ComplaintForm(
+        identity="biasa" if current_user.is_authenticated else "anonim",
+        application_number=(request.args.get("permohonan") or "")[:30],
+        mpp_slug=(request.args.get("mpp") or "")[:120],
+    )
+    return _new_form(form)
+
+
+@bp.post("/pengaduan/baru")
+@limiter.limit("10 per hour", methods=["POST"])
+def complaint_create():
+    form = complaints.ComplaintForm.from_request(request.form, request.files)
+    filed, errors = complaints.file_complaint(form, _signed_in_user())
+    if errors:
+        return _new_form(form, errors)
+    number = filed.complaint.number
+    if filed.secret:
+        _grant(number)
+        session[SECRET_ONCE_KEY] = {"number": number, "code": filed.secret}
+    flash(_("Your report was received with number %(number)s.", number=number), "success")
+    return redirect(url_for("feedback.complaint", number=number), code=303)
+
+
+def _render_complaint(complaint, *, errors=None, status=200):
+    party = _complainant_party(complaint)
+    secret = session.pop(SECRET_ONCE_KEY, None)
+    if secret and secret.get("number") != complaint.number:
+        secret = None
+    return (
+        render_template(
+            "feedback/complaint.html",
+            complaint=complaint,
+            secret=secret["code"] if secret else None,
+            can_close=flow.refusal(complaint, ComplaintStatus.CLOSED, party=party) is None,
+            can_reopen=flow.refusal(complaint, ComplaintStatus.FOLLOWED_UP, party=party, reason="-") is None,
+            can_rate=complaint.status in (ComplaintStatus.ANSWERED, ComplaintStatus.CLOSED),
+            errors=errors or {},
+            **_complaint_context(),
+        ),
+        status,
+    )
+
+
+def _complaint_for_complainant(number: str):
+    complaint = complaints.find(number)
+    if complaint is None or _complainant_party(complaint) is None:
+        return None
+    return complaint
+
+
+@bp.get("/pengaduan/<number>")
+def complaint(number: str):
+    found = _complaint_for_complainant(number)
+    if found is None:
+        # Unknown, someone else's, or anonymous without the code yet: the same page for all three, so the page
+        # never confirms that a number exists.
+        return render_template("feedback/complaint_code.html", number=complaints.normalize_number(number), error=None)
+    return _render_complaint(found)
+
+
+@bp.post("/pengaduan/<number>/kode")
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def complaint_code(number: str):
+    found = complaints.find(number)
+    if found is None or not complaints.code_matches(found, request.form.get("kode")):
+        return (
+            render_template(
+                "feedback/complaint_code.html",
+                number=complaints.normalize_number(number),
+                error=_("The number or the secret code is not right. Check both and try again."),
+            ),
+            200,
+        )
+    _grant(found.number)
+    return redirect(url_for("feedback.complaint", number=found.number), code=303)
+
+
+@bp.post("/pengaduan/lacak")
+def complaint_track():
+    number = complaints.normalize_number(request.form.get("nomor"))
+    if number is None:
+        flash(_("Enter a complaint number like ADU-7K3M-9QX2."), "error")
+        return redirect(url_for("feedback.complaints_page"), code=303)
+    return redirect(url_for("feedback.complaint", number=number), code=303)
+
+
+@bp.post("/pengaduan/<number>/tanggapan")
+def complaint_respond(number: str):
+    found = _complaint_for_complainant(number)
+    if found is None:
+        abort(404)
+    target = ComplaintStatus.CLOSED if request.form.get("aksi") == "selesai" else ComplaintStatus.FOLLOWED_UP
+    actor = flow.Actor(flow.Party.COMPLAINANT, _signed_in_user() if not found.anonymous else None)
+    try:
+        complaints.act(found, target, actor=actor, reason=request.form.get("alasan"))
+    except (flow.TransitionRefused, flow.TransitionConflict) as refused:
+        db.session.rollback()
+        return _render_complaint(found, errors={"alasan": str(refused.message)})
+    if target == ComplaintStatus.CLOSED:
+        flash(_("Thank you. The complaint is closed."), "success")
+    else:
+        flash(_("The complaint was reopened and goes back to the agency."), "success")
+    return redirect(url_for("feedback.complaint", number=found.number), code=303)
+
+
+@bp.post("/pengaduan/<number>/nilai")
+def complaint_rate(number: str):
+    found = _complaint_for_complainant(number)
+    if found is None:
+        abort(404)
+    raw = request.form.get("nilai") or ""
+    if not (raw.isdigit() and complaints.rate(found, int(raw))):
+        return _render_complaint(found, errors={"nilai": _("Choose a rating from 1 to 5.")})
+    flash(_("Thank you for rating the answer."), "success")
+    return redirect(url_for("feedback.complaint", number=found.number), code=303)
+
+
+def _send_attachment(found, attachment_id):
+    item = next((a for a in found.attachments if a.id == attachment_id), None)
+    if item is None:
+        abort(404)
+    extension = item.storage_name.rsplit(".", 1)[-1]
+    return attachment(
+        lambda: complaints.attachment_path(item).open("rb"),
+        mimetype=item.content_type,
+        filename=f"{found.number}-lampiran-{item.id}.{extension}",
+    )
+
+
+@bp.get("/pengaduan/<number>/lampiran/<int:attachment_id>")
+def complaint_attachment(number: str, attachment_id: int):
+    found = _complaint_for_complainant(number)
+    if found is None:
+        abort(404)
+    return _send_attachment(found, attachment_id)
+
+
+# --- complaints: the back office ---------------------------------------------------------------------------------------
+
+
+@bp.get("/petugas/pengaduan")
+@staff_required()
+def staff_complaints():
+    scope = current_scope()
+    status = request.args.get("status") or ""
+    rows = complaints.staff_list(scope, status=status)
+    today = periods.today_local()
+    return render_template(
+        "feedback/staff_complaints.html",
+        rows=rows,
+        status=status,
+        statuses=list(ComplaintStatus),
+        overdue={c.id for c in rows if flow.is_overdue(c, flow.today_at(c))},
+        today=today,
+        **_complaint_context(),
+    )
+
+
+def _form_id(name: str) -> int | None:
+    raw = request.form.get(name) or ""
+    return int(raw) if raw.isdigit() and int(raw) <= MAX_ID else None
+
+
+def _staff_party(found):
+    return flow.party_of(found, _user(), scope=current_scope())
+
+
+def _render_staff_complaint(found, *, error=None, values=None, status=200):
+    scope = current_scope()
+    party = _staff_party(found)
+    return (
+        render_template(
+            "feedback/staff_complaint.html",
+            complaint=found,
+            party=party,
+            moves=flow.allowed_moves(found, party),
+            sees_identity=complaints.sees_identity(scope, found),
+            agencies=complaints.agencies_at(found.mpp_id) if party == flow.Party.ADMIN else [],
+            overdue=flow.is_overdue(found, flow.today_at(found)),
+            error=error,
+            values=values or {},
+            **_complaint_context(),
+        ),
+        status,
+    )
+
+
+@bp.get("/petugas/pengaduan/<number>")
+@staff_required()
+def staff_complaint(number: str):
+    found = complaints.staff_find(current_scope(), number)
+    if found is None:
+        abort(404)
+    return _render_staff_complaint(found)
+
+
+@bp.post("/petugas/pengaduan/<number>")
+@staff_required()
+def staff_complaint_act(number: str):
+    found = complaints.staff_find(current_scope(), number)
+    if found is None:
+        abort(404)
+    raw_to = request.form.get("ke") or ""
+    version = request.form.get("versi") or ""
+    try:
+        to_status = ComplaintStatus(raw_to)
+    except ValueError:
+        return _render_staff_complaint(found, error=_("Choose one of the steps shown."), values=request.form)
+    actor = flow.Actor(_staff_party(found) or "", _user())
+    try:
+        complaints.act(
+            found,
+            to_status,
+            actor=actor,
+            reason=request.form.get("alasan"),
+            agency_id=_form_id("instansi"),
+            expected_version=int(version) if version.isdigit() and len(version) < 10 else -1,
+        )
+    except (flow.TransitionRefused, flow.TransitionConflict) as refused:
+        db.session.rollback()
+        found = complaints.staff_find(current_scope(), number)
+        return _render_staff_complaint(found, error=str(refused.message), values=request.form)
+    flash(_("Saved: %(state)s.", state=flow.status_label(to_status)), "success")
+    if complaints.staff_find(current_scope(), number) is None:  # forwarded away from this officer's sight
+        return redirect(url_for("feedback.staff_complaints"), code=303)
+    return redirect(url_for("feedback.staff_complaint", number=found.number), code=303)
+
+
+@bp.get("/petugas/pengaduan/<number>/lampiran/<int:attachment_id>")
+@staff_required()
+def staff_complaint_attachment(number: str, attachment_id: int):
+    found = complaints.staff_find(current_scope(), number)
+    if found is None:
+        abort(404)
+    return _send_attachment(found, attachment_id)
+
+
+@bp.get("/petugas/pengaduan/ekspor")
+@staff_required()
+def staff_complaints_export():
+    rows = complaints.export_rows(current_scope())
+    if request.args.get("bentuk") == "json":
+        body, mimetype, extension = complaints.export_json(rows), "application/json", "json"
+    else:
+        body, mimetype, extension = complaints.export_csv(rows), "text/csv", "csv"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename=pengaduan-lapor.{extension}"
+    response.headers["Cache-Control"] = "no-store"
+    return response

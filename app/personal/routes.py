@@ -10,7 +10,7 @@ import datetime as dt
 import io
 import time
 
-from flask import Blueprint, abort, flash, redirect, request, send_file, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -18,7 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..accounts.sessions import fresh_passkey_required
 from ..extensions import limiter
 from ..hypermedia import render
-from . import documents, privacy, profile
+from . import documents, previews, privacy, profile
 from .forms import CorrectionForm, DeleteAccountForm, DocumentReplaceForm, DocumentUploadForm
 from .nik import mask_number
 from .uploads import MSG_TOO_BIG, UploadRejected
@@ -207,6 +207,25 @@ def download_document(document_id: int):
         max_age=None,
     )
     return _private_attachment(response, document.download_name)
+
+
+@bp.get("/akun/dokumen/<int:document_id>/pratinjau")
+@login_required
+def document_preview(document_id: int):
+    """The owner's thumbnail of an image document: shown inline (it is our own re-encoded JPEG, never the
+    uploaded bytes), never cached on a possibly shared phone."""
+    document = _owned_document(document_id)
+    if not previews.can_preview(document):
+        abort(404)
+    try:
+        data = previews.thumbnail(document)
+    except FileNotFoundError:
+        current_app.logger.error("stored file missing from storage (preview of document %s)", document.id)
+        abort(404)
+    response = current_app.response_class(data, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.post("/akun/dokumen/<int:document_id>/ganti")

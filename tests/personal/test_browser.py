@@ -93,3 +93,27 @@ def test_a_nik_warning_after_saving_is_the_first_thing_seen_at_360_px(signed_in_
     expect(page.locator("#f-nik")).to_be_in_viewport()
     shot(page, "data-saya-nik-warning-360")
     assert_no_axe_violations(page)
+
+
+def test_dokumen_saya_shows_a_thumbnail_of_an_image_and_the_page_count_of_a_pdf(signed_in_page, base_url, tmp_path):
+    from playwright.sync_api import expect
+
+    from .conftest import pdf_bytes
+
+    page = signed_in_page
+    for name, data, kind in (("ktp.jpg", jpeg_with_exif(size=(640, 400)), "ktp"), ("kk.pdf", pdf_bytes(pages=2), "kk")):
+        path = tmp_path / name
+        path.write_bytes(data)
+        page.goto(f"{base_url}/akun/dokumen")
+        page.select_option("#f-document_type", kind)
+        page.set_input_files("#f-file", str(path))
+        page.get_by_role("button", name="Unggah", exact=True).click()
+        page.wait_for_url(lambda url: "diunggah=" in url)
+    thumb = page.locator("img.document-thumb")
+    expect(thumb).to_have_count(1)
+    page.wait_for_function("document.querySelector('img.document-thumb').naturalWidth > 0")  # really decoded
+    expect(page.locator(".document-list")).to_contain_text("2 halaman")
+    expect(page.locator(".document-list")).to_contain_text("Foto/scan KTP-el")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_no_axe_violations(page)
+    shot(page, "dokumen-saya-pratinjau")

@@ -92,7 +92,27 @@ def test_the_owner_downloads_the_file_as_an_attachment_that_is_never_cached(app,
     assert response.data.startswith(b"%PDF")
 
 
-@pytest.mark.parametrize(("method", "suffix"), [("get", ""), ("get", "/unduh"), ("post", "/ganti"), ("post", "/hapus")])
+def test_an_image_has_a_small_private_thumbnail_and_a_pdf_shows_its_page_count(app, client, citizen, signed_in):
+    signed_in(client, citizen)
+    upload(client, jpeg_with_exif(size=(640, 480)), "ktp.jpg", kind="ktp")
+    upload(client, pdf_bytes(pages=3), "kk.pdf", kind="kk")
+    page = client.get_page("/akun/dokumen")
+    thumbs = page.select("img.document-thumb")
+    assert len(thumbs) == 1 and thumbs[0]["alt"] == ""  # the name next to it says what it is
+    response = client.get(thumbs[0]["src"])
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert max(Image.open(io.BytesIO(response.data)).size) <= 160
+    assert "3 halaman" in page.get_text()
+    pdf_row = next(li for li in page.select(".document-item") if "PDF" in li.get_text())
+    pdf_id = pdf_row.select_one(".document-name a")["href"].rsplit("/", 1)[1]
+    assert client.get(f"/akun/dokumen/{pdf_id}/pratinjau").status_code == 404  # a PDF is never rendered
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix"),
+    [("get", ""), ("get", "/unduh"), ("get", "/pratinjau"), ("post", "/ganti"), ("post", "/hapus")],
+)
 def test_another_citizen_gets_404_for_my_document(
     app, client, citizen, other_citizen, signed_in, stored, method, suffix
 ):

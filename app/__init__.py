@@ -28,6 +28,7 @@ BLUEPRINTS = [
     "admin",
     "notifications",
     "feedback",
+    "api",
 ]
 
 

@@ -3,6 +3,8 @@
 from .accounts import models as accounts_models  # noqa: F401
 from .accounts import sessions as accounts_sessions  # noqa: F401  (registers the Flask-Login user loader)
 from .admin import models as admin_models  # noqa: F401
+from .api import changes as api_changes  # noqa: F401  (application changes → change sequence for the API cursor)
+from .api import models as api_models  # noqa: F401
 from .applications import models as applications_models  # noqa: F401
 from .backoffice import models as backoffice_models  # noqa: F401
 from .catalog import models as catalog_models  # noqa: F401

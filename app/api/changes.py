@@ -1,0 +1,124 @@
+"""The application change sequence: the gap-free cursor of `GET /api/v1/applications?cursor=…`.
+
+A cursor on ``updated_at`` skips rows: two transactions stamp 10:00:01 and 10:00:02, the later one commits first, a
+client reads up to 10:00:02 and never sees the other. Here every transaction that inserts or changes an application
+takes the next number from ONE counter row *before* it writes the application (``before_flush``), and holds that
+row's lock until it commits. So numbers are handed out in the order the transactions will commit: when a reader can
+see number N, every smaller number is committed already, and "everything after the last number I saw" misses nothing.
+An application changed while a client pages gets a new, higher number and comes again later in the walk. A rolled
+back transaction rolls its counter increment back too, so there are no holes either.
+
+The price is that application-changing transactions commit one at a time (they already lock the application row;
+this adds one short lock). On SQLite writers are serialised anyway.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from sqlalchemy import event, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..applications.models import Application, ApplicationStatus
+from ..database import utcnow
+from ..extensions import db
+from .models import ApplicationChange, ChangeCounter
+
+COUNTER = "applications"
+_PENDING = "api_change_seq"
+
+
+def _upsert(session: Session, table, values: dict, *, key: str, update: dict):
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(**values)
+    return statement.on_conflict_do_update(index_elements=[key], set_=update)
+
+
+def _next_numbers(session: Session, count: int) -> int:
+    """Reserve ``count`` numbers; returns the last one. The row (re)appears on first use, e.g. on a new database."""
+    table = ChangeCounter.__table__
+    statement = _upsert(
+        session, table, {"name": COUNTER, "value": count}, key="name", update={"value": table.c.value + count}
+    ).returning(table.c.value)
+    return int(session.connection().execute(statement).scalar_one())
+
+
+@event.listens_for(Session, "before_flush")
+def _number_changed_applications(session: Session, flush_context, instances) -> None:
+    changed = [obj for obj in session.new if isinstance(obj, Application)]
+    changed += [
+        obj
+        for obj in session.dirty
+        if isinstance(obj, Application) and session.is_modified(obj, include_collections=False)
+    ]
+    if not changed:
+        return
+    last = _next_numbers(session, len(changed))
+    pending = session.info.setdefault(_PENDING, [])
+    pending.extend(zip(changed, range(last - len(changed) + 1, last + 1), strict=True))
+
+
+@event.listens_for(Session, "after_flush")
+def _record_change_numbers(session: Session, flush_context) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    table = ApplicationChange.__table__
+    now = utcnow()
+    connection = session.connection()
+    for application, seq in pending:
+        connection.execute(
+            _upsert(
+                session,
+                table,
+                {"application_id": application.id, "seq": seq, "changed_at": now},
+                key="application_id",
+                update={"seq": seq, "changed_at": now},
+            )
+        )
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+# --- cursors ---------------------------------------------------------------------------------------------------------
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+def encode_cursor(seq: int) -> str:
+    """Opaque to clients (they must not compute one), so its form can change without a new API version."""
+    return base64.urlsafe_b64encode(f"c1:{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    if len(cursor) > 64:
+        raise InvalidCursor(cursor)
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidCursor(cursor) from None
+    prefix, _, number = text.partition(":")
+    if prefix != "c1" or not number.isdigit() or len(number) > 18:
+        raise InvalidCursor(cursor)
+    return int(number)
+
+
+def changed_since(scope_filter, seq: int, limit: int) -> list[tuple[Application, int]]:
+    """Applications in scope whose latest change is after ``seq``, oldest change first."""
+    statement = (
+        select(Application, ApplicationChange.seq)
+        .join(ApplicationChange, ApplicationChange.application_id == Application.id)
+        .where(ApplicationChange.seq > seq, Application.status != ApplicationStatus.DRAFT, scope_filter)
+        .order_by(ApplicationChange.seq)
+        .limit(limit)
+    )
+    return [(application, number) for application, number in db.session.execute(statement)]

@@ -1,0 +1,70 @@
+"""Where a service is applied for (issue 12 point 7): in this app, at a national e-service, at the counter — or several.
+
+A service without channel rows keeps what the catalog already says: online in this app when
+``Service.online_application``, and at the counter always (every MPP service can be started at its counter). Rows
+are added for the services that also (or only) run through a national e-service: M-Paspor, OSS, SIGNAL, Mobile JKN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from ..catalog.models import Service
+from ..extensions import db
+from .models import ChannelKind, ServiceChannel
+
+
+@dataclass(frozen=True)
+class Channel:
+    kind: ChannelKind
+    name: str | None = None
+    url: str | None = None
+
+
+def is_valid_channel_url(url: str | None) -> bool:
+    """A national e-service link is https to a named host; nothing else is ever shown as a link."""
+    if not url or len(url) > 300:
+        return False
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(parts.hostname) and not parts.username and "." in parts.hostname
+
+
+def channels_of(service: Service, rows: list[ServiceChannel] | None = None) -> list[Channel]:
+    if rows is None:
+        rows = list(
+            db.session.scalars(
+                select(ServiceChannel).where(ServiceChannel.service_id == service.id).order_by(ServiceChannel.position)
+            )
+        )
+    if not rows:
+        default = [Channel(ChannelKind.ONLINE)] if service.online_application else []
+        return [*default, Channel(ChannelKind.COUNTER)]
+    return [
+        Channel(row.kind, row.name, row.url)
+        for row in rows
+        if row.kind != ChannelKind.NATIONAL or is_valid_channel_url(row.url)
+    ]
+
+
+def channels_by_service(services: list[Service]) -> dict[int, list[Channel]]:
+    """Channels of many services in one query (lists and search results)."""
+    ids = [service.id for service in services]
+    rows: dict[int, list[ServiceChannel]] = {}
+    if ids:
+        for row in db.session.scalars(
+            select(ServiceChannel).where(ServiceChannel.service_id.in_(ids)).order_by(ServiceChannel.position)
+        ):
+            rows.setdefault(row.service_id, []).append(row)
+    return {service.id: channels_of(service, rows.get(service.id, [])) for service in services}
+
+
+def channel_json(channel: Channel) -> dict:
+    return {"kind": channel.kind.value, "name": channel.name, "url": channel.url}
+
+
+def channels_json(service: Service, known: dict[int, list[Channel]] | None = None) -> list[dict]:
+    channels = known[service.id] if known is not None and service.id in known else channels_of(service)
+    return [channel_json(channel) for channel in channels]

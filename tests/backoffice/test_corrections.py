@@ -65,6 +65,8 @@ def test_a_named_missing_document_opens_its_slot_and_must_be_attached(app, desk,
     number = application_number
     assert _ask_correction(desk, number, target="dokumen.ktp").status_code == 303
     assert _event(app, number).correction_target == "dokumen.ktp"
+    history = desk.get_page(f"/petugas/permohonan/{number}").select_one(".bo-history").get_text(" ", strip=True)
+    assert "Yang perlu diperbaiki: KTP-el yang rusak" in history
 
     response = applicant.post(f"/permohonan/{number}/perbaiki")
     assert response.status_code == 303

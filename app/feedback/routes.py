@@ -16,8 +16,9 @@ from ..device_drafts.device import messages as device_draft_messages
 from ..downloads import attachment
 from ..extensions import db, limiter
 from ..routing import MAX_ID
+from ..security import public_page
 from . import complaint_flow as flow
-from . import complaints, periods, surveys
+from . import complaints, performance, periods, surveys
 from .models import ComplaintStatus
 from .questions import AGE_BANDS, EDUCATION, OCCUPATIONS, QUESTIONS, SEXES, SUGGESTION_MAX_LENGTH
 
@@ -431,3 +432,98 @@ def staff_complaints_export():
     response.headers["Content-Disposition"] = f"attachment; filename=pengaduan-lapor.{extension}"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- kinerja: public performance pages ---------------------------------------------------------------------------------
+
+
+def _period_arg():
+    return periods.parse(request.args.get("periode"))
+
+
+def _csv_response(rows, filename: str) -> Response:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=performance.CSV_FIELDS)
+    writer.writeheader()
+    writer.writerows(performance.csv_rows(rows))
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
+    return response
+
+
+@bp.get("/kinerja")
+@public_page
+def performance_page():
+    period = _period_arg()
+    rows = performance.table(period, by="mpp")
+    return render_template(
+        "feedback/performance.html", period=period, rows=rows, choices=periods.recent_choices(), mpp=None
+    )
+
+
+@bp.get("/kinerja/unduh")
+@public_page
+def performance_csv():
+    period = _period_arg()
+    return _csv_response(performance.table(period, by="mpp"), f"kinerja-mpp-{period.code}.csv")
+
+
+def _mpp_or_404(slug: str) -> Mpp:
+    mpp = db.session.scalar(db.select(Mpp).where(Mpp.slug == slug[:120]))
+    if mpp is None:
+        abort(404)
+    return mpp
+
+
+@bp.get("/kinerja/mpp/<slug>")
+@public_page
+def performance_mpp(slug: str):
+    mpp = _mpp_or_404(slug)
+    period = _period_arg()
+    return render_template(
+        "feedback/performance_mpp.html",
+        period=period,
+        mpp=mpp,
+        choices=periods.recent_choices(),
+        totals=performance.table(period, by="mpp", mpp_id=mpp.id),
+        agencies=performance.table(period, by="agency", mpp_id=mpp.id),
+        services=performance.table(period, by="service", mpp_id=mpp.id),
+        trend=performance.monthly_trend(mpp.id, period),
+    )
+
+
+@bp.get("/kinerja/mpp/<slug>/unduh")
+@public_page
+def performance_mpp_csv(slug: str):
+    mpp = _mpp_or_404(slug)
+    period = _period_arg()
+    by = "service" if request.args.get("tabel") == "layanan" else "agency"
+    name = "layanan" if by == "service" else "instansi"
+    rows = performance.table(period, by=by, mpp_id=mpp.id)
+    return _csv_response(rows, f"kinerja-{mpp.slug}-{name}-{period.code}.csv")
+
+
+@bp.app_template_filter("suppressed")
+def _suppressed(count) -> str:
+    return performance.shown_count(count)
+
+
+@bp.app_template_filter("ikm_chart_item")
+def _ikm_chart_item(row):
+    return (row.label, float(row.ikm.score), f"{_ikm_number(row.ikm.score_shown)} ({row.ikm.grade})")
+
+
+@bp.app_template_filter("trend_chart_item")
+def _trend_chart_item(item):
+    month, received, _completed = item
+    # A suppressed count (1–4) draws no bar: its length would give the number away.
+    value = None if 0 < received < performance.SUPPRESS_BELOW else received
+    return (month.label, value, performance.shown_count(received))
+
+
+@bp.app_template_global("mpp_link")
+def _mpp_link(row) -> str:
+    return url_for("feedback.performance_mpp", slug=row.slug, periode=request.args.get("periode") or None)

@@ -130,22 +130,26 @@ def _on_status_changed(application: Application, event: StatusEvent, **_extra) -
 
 
 def _connect_queue_signal() -> None:
-    """Listen to the queue's ``visit_served`` signal when the queue capability provides it."""
+    """Listen to the queue's ``visit_served`` signal (sent after the counter's change is committed)."""
     try:
-        from ..queue.events import visit_served  # type: ignore[import-not-found]
-    except ImportError:
+        from ..queue.events import visit_served
+    except ImportError:  # the queue capability is not installed: visits are simply not asked about
         return
+    visit_served.connect(_on_visit_served)
 
-    @visit_served.connect
-    def _on_visit_served(booking, **extra) -> None:
+
+def _on_visit_served(booking, **_extra) -> None:
+    """A served visit of a signed-in citizen (walk-ins without an account have nobody to ask): invite and commit
+    on our own, since the visit's transaction is already over."""
+    if getattr(booking, "user_id", None) is None:
+        return
+    try:
         invite_after_visit(
-            user_id=extra.get("user_id", getattr(booking, "user_id", None)),
-            visit_key=str(extra.get("visit_key", getattr(booking, "code", booking.id))),
-            mpp_id=extra.get("mpp_id", getattr(booking, "mpp_id", None)),
-            service_id=extra.get("service_id", getattr(booking, "service_id", None)),
+            user_id=booking.user_id, visit_key=booking.code, mpp_id=booking.mpp_id, service_id=booking.service_id
         )
-
-    globals()["_on_visit_served"] = _on_visit_served  # keep a strong reference (blinker holds weak ones)
+        db.session.commit()
+    except IntegrityError:  # the same visit announced twice at once: the unique visit_key kept one invitation
+        db.session.rollback()
 
 
 _connect_queue_signal()

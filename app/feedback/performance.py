@@ -1,0 +1,248 @@
+"""Kinerja: the public performance numbers per MPP, agency and service, per month or quarter (issue 11, 10–12).
+
+One query module: every number on /kinerja comes from here, each with what it is counted over.
+
+    IKM                  survey responses received in the period (ikm.py: exact, with interval, grade and n)
+    received             applications submitted in the period
+    completed / on time  applications completed in the period; on time = completed on or before the expected date
+                         computed from the Standar Pelayanan in working days (Application.due_date)
+    median / p90 days    calendar days from submission to completion, of those completed in the period
+    complaints           received in the period; answered on time (≤ 5 working days after forwarding); reopened
+
+Counts from 1 to 4 are shown as "<5" (small-cell suppression: a count of 1 in a small agency can point at a
+person); 0 is shown as 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from ..applications.models import Application, ApplicationStatus, StatusEvent
+from ..catalog.models import Agency, Mpp, Service
+from ..extensions import db
+from . import ikm
+from .models import Complaint, SurveyInvitation, SurveyResponse
+from .periods import Period
+
+SUPPRESS_BELOW = 5
+
+
+def shown_count(n: int | None) -> str:
+    """A count as published: 1–4 suppressed."""
+    if n is None:
+        return "–"
+    return "<5" if 0 < n < SUPPRESS_BELOW else str(n)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (the value below which q of the values fall)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class Row:
+    key: int
+    label: str
+    slug: str | None = None
+    ikm: ikm.IkmResult | None = None
+    received: int = 0
+    completed: int = 0
+    on_time: int = 0
+    days: list[float] = field(default_factory=list)
+    complaints: int = 0
+    complaints_answered: int = 0
+    complaints_on_time: int = 0
+    complaints_reopened: int = 0
+
+    @property
+    def on_time_pct(self) -> float | None:
+        return None if self.completed < SUPPRESS_BELOW else 100 * self.on_time / self.completed
+
+    @property
+    def median_days(self) -> float | None:
+        return None if len(self.days) < SUPPRESS_BELOW else percentile(self.days, 0.5)
+
+    @property
+    def p90_days(self) -> float | None:
+        return None if len(self.days) < SUPPRESS_BELOW else percentile(self.days, 0.9)
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.received or self.completed or self.complaints or (self.ikm and self.ikm.respondents))
+
+
+DIMENSIONS = ("mpp", "agency", "service")
+
+
+def _labels(by: str, mpp_id: int | None) -> dict[int, tuple[str, str | None]]:
+    if by == "mpp":
+        return {m.id: (m.name, m.slug) for m in db.session.scalars(select(Mpp).order_by(Mpp.name))}
+    if by == "agency":
+        return {a.id: (a.short_name, a.slug) for a in db.session.scalars(select(Agency).order_by(Agency.short_name))}
+    return {s.id: (s.name, s.slug) for s in db.session.scalars(select(Service).order_by(Service.name))}
+
+
+def table(period: Period, *, by: str = "mpp", mpp_id: int | None = None) -> list[Row]:
+    """One row per MPP / agency / service that had anything in the period (all MPPs on the national table)."""
+    assert by in DIMENSIONS
+    start, end = period.bounds()
+    labels = _labels(by, mpp_id)
+    rows: dict[int, Row] = {}
+
+    def row(key: int | None) -> Row | None:
+        if key is None or key not in labels:
+            return None
+        if key not in rows:
+            rows[key] = Row(key, *labels[key])
+        return rows[key]
+
+    app_key = {"mpp": Application.mpp_id, "agency": Service.agency_id, "service": Application.service_id}[by]
+    where_mpp = [Application.mpp_id == mpp_id] if mpp_id is not None else []
+
+    received = (
+        select(app_key, func.count(Application.id))
+        .join(Service, Service.id == Application.service_id)
+        .where(
+            Application.status != ApplicationStatus.DRAFT,
+            Application.submitted_at >= start,
+            Application.submitted_at < end,
+            *where_mpp,
+        )
+        .group_by(app_key)
+    )
+    for key, count in db.session.execute(received):
+        if (r := row(key)) is not None:
+            r.received = count
+
+    completed = (
+        select(app_key, Application.submitted_at, Application.due_date, StatusEvent.created_at, Mpp.timezone)
+        .join(StatusEvent, StatusEvent.application_id == Application.id)
+        .join(Service, Service.id == Application.service_id)
+        .outerjoin(Mpp, Mpp.id == Application.mpp_id)
+        .where(
+            StatusEvent.to_status == ApplicationStatus.COMPLETED,
+            StatusEvent.created_at >= start,
+            StatusEvent.created_at < end,
+            *where_mpp,
+        )
+    )
+    from ..applications.workdays import local_date
+
+    for key, submitted_at, due_date, completed_at, tz in db.session.execute(completed):
+        if (r := row(key)) is None:
+            continue
+        r.completed += 1
+        if due_date is None or local_date(completed_at, tz) <= due_date:
+            r.on_time += 1
+        r.days.append((completed_at - submitted_at).total_seconds() / 86400)
+
+    c_key = {"mpp": Complaint.mpp_id, "agency": Complaint.agency_id, "service": Complaint.service_id}[by]
+    c_where = [Complaint.mpp_id == mpp_id] if mpp_id is not None else []
+    for key, answered_on_time, reopened in db.session.execute(
+        select(c_key, Complaint.answered_on_time, Complaint.reopened).where(
+            Complaint.created_at >= start, Complaint.created_at < end, *c_where
+        )
+    ):
+        if (r := row(key)) is None:
+            continue
+        r.complaints += 1
+        if answered_on_time is not None:
+            r.complaints_answered += 1
+            r.complaints_on_time += bool(answered_on_time)
+        r.complaints_reopened += bool(reopened)
+
+    r_key = {"mpp": SurveyResponse.mpp_id, "agency": SurveyResponse.agency_id, "service": SurveyResponse.service_id}[by]
+    r_where = [SurveyResponse.mpp_id == mpp_id] if mpp_id is not None else []
+    scores: dict[int, list] = defaultdict(list)
+    for response in db.session.scalars(
+        select(SurveyResponse).where(SurveyResponse.created_at >= start, SurveyResponse.created_at < end, *r_where)
+    ):
+        scores[getattr(response, r_key.key)].append(response.scores())
+    i_key = {"mpp": SurveyInvitation.mpp_id, "agency": Service.agency_id, "service": SurveyInvitation.service_id}[by]
+    i_where = [SurveyInvitation.mpp_id == mpp_id] if mpp_id is not None else []
+    population = dict(
+        db.session.execute(
+            select(i_key, func.count(SurveyInvitation.id))
+            .outerjoin(Service, Service.id == SurveyInvitation.service_id)
+            .where(SurveyInvitation.created_at >= start, SurveyInvitation.created_at < end, *i_where)
+            .group_by(i_key)
+        ).all()
+    )
+    for key, answers in scores.items():
+        if (r := row(key)) is not None:
+            r.ikm = ikm.compute(answers, population=population.get(key) or None)
+
+    if by == "mpp" and mpp_id is None:
+        for key in labels:  # the national table lists every MPP, with or without data
+            row(key)
+    ordered = sorted(rows.values(), key=lambda r: r.label)
+    for r in ordered:
+        if r.ikm is None:
+            r.ikm = ikm.compute([], population=population.get(r.key) or None)
+    return ordered
+
+
+def monthly_trend(mpp_id: int | None, last: Period, months: int = 6) -> list[tuple[Period, int, int]]:
+    """(month, applications received, completed) for the ``months`` months up to ``last``'s final month."""
+    month = Period(last.year, month=last.first_month + last.months - 1)
+    out = []
+    for _ in range(months):
+        rows = table(month, by="mpp", mpp_id=mpp_id)
+        out.append((month, sum(r.received for r in rows), sum(r.completed for r in rows)))
+        month = month.previous()
+    return list(reversed(out))
+
+
+CSV_FIELDS = (
+    "nama",
+    "ikm",
+    "mutu",
+    "ikm_selang_bawah",
+    "ikm_selang_atas",
+    "responden",
+    "permohonan_masuk",
+    "permohonan_selesai",
+    "selesai_tepat_waktu",
+    "persen_tepat_waktu",
+    "median_hari",
+    "p90_hari",
+    "pengaduan_masuk",
+    "pengaduan_ditanggapi_tepat_waktu",
+    "pengaduan_dibuka_kembali",
+)
+
+
+def csv_rows(rows: list[Row]) -> list[dict]:
+    """The open-data shape of a table: counts of 1–4 suppressed, and every figure derived from fewer than 5
+    records left out with them."""
+    out = []
+    for r in rows:
+        res = r.ikm
+        out.append(
+            {
+                "nama": r.label,
+                "ikm": str(res.score_shown) if res and res.has_score else "",
+                "mutu": res.grade if res and res.has_score else "",
+                "ikm_selang_bawah": f"{res.interval[0]:.2f}" if res and res.interval and res.has_score else "",
+                "ikm_selang_atas": f"{res.interval[1]:.2f}" if res and res.interval and res.has_score else "",
+                "responden": shown_count(res.respondents if res else 0),
+                "permohonan_masuk": shown_count(r.received),
+                "permohonan_selesai": shown_count(r.completed),
+                "selesai_tepat_waktu": shown_count(r.on_time),
+                "persen_tepat_waktu": f"{r.on_time_pct:.1f}" if r.on_time_pct is not None else "",
+                "median_hari": f"{r.median_days:.1f}" if r.median_days is not None else "",
+                "p90_hari": f"{r.p90_days:.1f}" if r.p90_days is not None else "",
+                "pengaduan_masuk": shown_count(r.complaints),
+                "pengaduan_ditanggapi_tepat_waktu": shown_count(r.complaints_on_time),
+                "pengaduan_dibuka_kembali": shown_count(r.complaints_reopened),
+            }
+        )
+    return out

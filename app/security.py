@@ -4,9 +4,11 @@ and which pages a service worker may keep for offline reading.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import secrets
+import socket
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
@@ -338,6 +340,59 @@ def _input_refused(error: InputRefused):
     response.status_code = 400
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- outbound requests: never into our own network (issue 9, item 4) -------------------------------------------------
+# The only requests the server makes to an address someone else chose are Web Push deliveries. The standard
+# library knows which ranges are globally reachable (``is_global``: it excludes private, carrier-grade NAT
+# 100.64.0.0/10, link-local incl. the 169.254.169.254 metadata address, documentation and reserved ranges); the
+# forms that smuggle an IPv4 address inside IPv6 (IPv4-mapped, 6to4, Teredo, NAT64) are unwrapped and checked too.
+
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+class BlockedDestination(Exception):
+    """The address is not on the public internet; nothing is sent there. Not an OSError, so that no HTTP library
+    wraps it into a retryable connection error."""
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    found = [address.ipv4_mapped, address.sixtofour, *(address.teredo or ())]
+    if any(address in network for network in _NAT64):
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return [ip for ip in found if ip is not None]
+
+
+def is_public_address(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True only for an address on the public internet, including any IPv4 address embedded in an IPv6 one."""
+    ip = ipaddress.ip_address(str(address).split("%", 1)[0])  # drop an IPv6 zone ("fe80::1%eth0")
+    candidates = [ip, *(_embedded_ipv4(ip) if isinstance(ip, ipaddress.IPv6Address) else ())]
+    return all(
+        candidate.is_global
+        and not (candidate.is_multicast or candidate.is_reserved or candidate.is_unspecified or candidate.is_private)
+        for candidate in candidates
+    )
+
+
+def checked_address(host: str, port: int | None, *, allow_loopback: bool = False) -> str:
+    """Resolve ``host`` now and return the address to connect to; raise ``BlockedDestination`` if ANY answer is not
+    public (a name that answers both a public and an internal address is refused, not gambled on).
+
+    ``allow_loopback`` lets development and the tests reach their own push service on 127.0.0.1; it is never on in
+    production (see notifications.subscriptions.allow_loopback). DNS failures raise ``OSError`` as usual.
+    """
+    host = host.strip("[]")
+    try:
+        answers = [ipaddress.ip_address(host.split("%", 1)[0])]
+    except ValueError:
+        infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
+        answers = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+    if not answers:
+        raise BlockedDestination(f"{host} has no address")
+    for answer in answers:
+        if not (is_public_address(answer) or (allow_loopback and answer.is_loopback)):
+            raise BlockedDestination(f"{host} resolves to a non-public address")
+    return str(answers[0])
 
 
 def init_app(app: Flask) -> None:

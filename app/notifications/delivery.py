@@ -33,7 +33,7 @@ from ..assets import asset_version
 from ..database import utcnow
 from ..extensions import db
 from ..personal import privacy
-from . import push, vapid
+from . import push, subscriptions, vapid
 from .models import Notification, OutboxMessage, OutboxStatus, PushDelivery, PushSubscription
 
 log = logging.getLogger(__name__)
@@ -240,7 +240,8 @@ _local = threading.local()
 def _thread_sender(keys: vapid.VapidKeys) -> push.Sender:
     """One sender (and HTTP keep-alive session) per worker thread: requests sessions are not shared across threads."""
     sender = getattr(_local, "sender", None)
-    if sender is None or _local.key != (keys.private_key, keys.subject):
-        sender = push.Sender(private_key=keys.private_key, subject=keys.subject)
-        _local.sender, _local.key = sender, (keys.private_key, keys.subject)
+    key = (keys.private_key, keys.subject, subscriptions.allow_loopback())
+    if sender is None or _local.key != key:
+        sender = push.Sender(private_key=keys.private_key, subject=keys.subject, allow_loopback=key[2])
+        _local.sender, _local.key = sender, key
     return sender

@@ -120,7 +120,10 @@ def subscribe():
         info = subscriptions.parse_subscription(data, production=subscriptions.production())
     except subscriptions.InvalidSubscription as invalid:
         return _private_json({"error": str(invalid.message)}, 400)
-    row = subscriptions.save_subscription(_user(), info, user_agent=request.headers.get("User-Agent"))
+    try:
+        row = subscriptions.save_subscription(_user(), info, user_agent=request.headers.get("User-Agent"))
+    except subscriptions.EndpointTaken as taken:
+        return _private_json({"error": str(taken.message), "renew": True}, 409)
     return _private_json({"id": row.id, "device": row.device_label}, 201)
 
 

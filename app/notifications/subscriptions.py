@@ -6,14 +6,16 @@ A subscription is what ``PushSubscription.toJSON()`` gives in the browser::
 
 Anything else is refused with a reason: the endpoint is a URL our worker will POST to, so it must be HTTPS (a
 plain-HTTP endpoint would leak the VAPID token and the ciphertext metadata); only in development and tests may it
-be http on the local machine (the tests' own push service).
+be http on the local machine (the tests' own push service). In production its host must resolve to public
+addresses only; that is checked again at every send (push.py), since a DNS answer can change after this.
+
+An endpoint belongs to the browser that subscribed, and so to one account: another account posting it (with its
+own keys) does not take it over while the first account's subscription is alive (issue 9, item 10).
 """
 
 from __future__ import annotations
 
 import binascii
-import ipaddress
-import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -26,6 +28,7 @@ from ..accounts.models import User
 from ..accounts.sessions import describe_user_agent
 from ..extensions import db
 from ..personal import privacy
+from ..security import BlockedDestination, checked_address
 from .models import PushSubscription
 from .vapid import b64url_decode
 
@@ -38,12 +41,25 @@ MSG_ENDPOINT = _l("The subscription has no valid push address.")
 MSG_NOT_HTTPS = _l("The push address must use HTTPS.")
 MSG_KEYS = _l("The subscription's keys are missing or invalid.")
 MSG_TOO_LARGE = _l("The subscription is too large.")
+MSG_TAKEN = _l(
+    "This push address already belongs to another account, so it was not moved to yours. Turn notifications off "
+    "and on again on this device to get a new address."
+)
 
 
 class InvalidSubscription(Exception):
     def __init__(self, message) -> None:
         super().__init__(message)  # lazy: worded in the language of whoever reads it
         self.message = message
+
+
+class EndpointTaken(InvalidSubscription):
+    """The endpoint is another account's device. Never reassigned: the browser must get a new endpoint (push.js
+    does, by unsubscribing and subscribing again), which also kills the old one at the push service — the next
+    message to it answers 410 and the other account's row is deleted then."""
+
+    def __init__(self) -> None:
+        super().__init__(MSG_TAKEN)
 
 
 @dataclass(frozen=True)
@@ -90,7 +106,7 @@ def _check_endpoint(endpoint: str, *, production: bool) -> None:
     if not host or parts.username or parts.password or any(c.isspace() for c in endpoint):
         raise InvalidSubscription(MSG_ENDPOINT)
     if parts.scheme == "https":
-        if production and _is_private_address(host):
+        if production and not _resolves_to_public(host, parts.port):
             raise InvalidSubscription(MSG_ENDPOINT)  # our worker must never be pointed at the internal network
         return
     if parts.scheme == "http" and not production and host in LOCAL_HOSTS:
@@ -98,24 +114,20 @@ def _check_endpoint(endpoint: str, *, production: bool) -> None:
     raise InvalidSubscription(MSG_NOT_HTTPS)
 
 
-def _is_private_address(host: str) -> bool:
-    """Does ``host`` point into a private network? A name is resolved: one that resolves to an internal address
-    (or not at all — every real push service resolves) would let a forged subscription aim the worker inside.
-    Checked when the subscription is stored; a DNS answer that changes later is not re-checked at send time."""
-    if host in LOCAL_HOSTS:
-        return True
+def _resolves_to_public(host: str, port: int | None) -> bool:
+    """Only public addresses (security.checked_address). A name that does not resolve is refused too: every real
+    push service resolves. The same check runs again when each message is sent."""
     try:
-        addresses = [ipaddress.ip_address(host)]
-    except ValueError:
-        try:
-            infos = socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)
-        except (OSError, UnicodeError):
-            return True
-        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
-    return not addresses or any(
-        a.is_private or a.is_loopback or a.is_link_local or a.is_reserved or a.is_multicast or a.is_unspecified
-        for a in addresses
-    )
+        checked_address(host, port, allow_loopback=False)
+    except (BlockedDestination, OSError, UnicodeError, ValueError):
+        return False
+    return True
+
+
+def allow_loopback() -> bool:
+    """Development and the tests may push to their own machine (the tests' push service on 127.0.0.1); production
+    never can, whatever the configuration says."""
+    return not production() and bool(current_app.config.get("PUSH_ALLOW_LOOPBACK", True))
 
 
 def device_label(user_agent: str | None) -> str:
@@ -124,19 +136,22 @@ def device_label(user_agent: str | None) -> str:
 
 
 def save_subscription(user: User, info: SubscriptionInfo, *, user_agent: str | None) -> PushSubscription:
-    """Store (or take over) this browser's subscription for ``user``, record the "notifikasi" consent, and commit.
+    """Store this browser's subscription for ``user`` (or update its keys), record the "notifikasi" consent, commit.
 
     Only the citizen's press of "turn on notifications" (next to the sentence saying what will be sent) gets
     here, and that press is their consent: it is recorded, with its time, if not already in force, in the same
     transaction as the subscription — so no device receives push while the privacy page says "not agreed"
     (UU 27/2022 Pasal 20 ayat (2) huruf a). Withdrawing the consent removes the subscriptions again.
 
-    The endpoint identifies the browser: subscribing again updates the keys; a shared phone on which another
-    citizen now signs in and turns notifications on moves the device to that citizen, so the previous owner's
-    notices stop going to a phone they no longer use.
+    The endpoint identifies the browser: subscribing again updates the keys. An endpoint registered to ANOTHER
+    account raises ``EndpointTaken`` and changes nothing (issue 9, item 10): otherwise anyone who learnt a
+    citizen's endpoint could post it with their own keys and silently take that citizen's notices away. On a
+    shared phone the browser then subscribes afresh, and the previous owner's old endpoint dies at the push service.
     """
-    privacy.grant_consent(user, privacy.NOTIFICATIONS)
     row = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == info.endpoint))
+    if row is not None and row.user_id != user.id:
+        raise EndpointTaken()
+    privacy.grant_consent(user, privacy.NOTIFICATIONS)
     if row is None:
         row = PushSubscription(endpoint=info.endpoint)
         db.session.add(row)

@@ -78,7 +78,11 @@ async function postJson(url, body) {
   } catch (error) {
     // an HTML error page: the status says enough
   }
-  if (!response.ok) throw new Error(data.error || `HTTP ${response.status}`);
+  if (!response.ok) {
+    const error = new Error(data.error || `HTTP ${response.status}`);
+    error.renew = Boolean(data.renew);
+    throw error;
+  }
   return data;
 }
 
@@ -98,7 +102,20 @@ async function turnOn(box) {
       userVisibleOnly: true,
       applicationServerKey: keyBytes(box.dataset.vapidKey),
     }));
-  await postJson(box.dataset.subscribeUrl, subscription.toJSON());
+  try {
+    await postJson(box.dataset.subscribeUrl, subscription.toJSON());
+  } catch (error) {
+    if (!error.renew) throw error;
+    // This browser's push address belongs to another account (a shared phone): the server never moves it. Get a
+    // new address instead; unsubscribing ends the old one at the push service, so the other account's row is
+    // removed at its next message (410) rather than taken over.
+    await subscription.unsubscribe();
+    const fresh = await registration.pushManager.subscribe({
+      userVisibleOnly: true,
+      applicationServerKey: keyBytes(box.dataset.vapidKey),
+    });
+    await postJson(box.dataset.subscribeUrl, fresh.toJSON());
+  }
   return "granted";
 }
 

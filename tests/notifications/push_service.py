@@ -75,6 +75,7 @@ class PushService:
     received: list[Received] = field(default_factory=list)  # messages answered 201
     attempts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     errors: list[str] = field(default_factory=list)  # protocol violations the sender committed
+    connections: int = 0  # TCP connections accepted, whatever came over them (a refused send opens none)
     _script: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
     _subscribers: dict[str, Subscriber] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -91,7 +92,13 @@ class PushService:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def verify_request(self, request, client_address):
+                with service._lock:
+                    service.connections += 1
+                return True
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.origin = f"http://127.0.0.1:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -106,6 +113,7 @@ class PushService:
             self.received.clear()
             self.attempts.clear()
             self.errors.clear()
+            self.connections = 0
             self._script.clear()
             self._subscribers.clear()
 

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.notifications import delivery, inbox
 from app.notifications.models import Notification, OutboxMessage, OutboxStatus, PushSubscription
 
+from ..helpers import PageClient
 from .conftest import notifications_of, outbox_rows, subscription_count
 
 
@@ -140,14 +141,46 @@ def test_subscribing_stores_the_device_and_lists_it(app, client, citizen, signed
     assert subscription_count(app, citizen) == 1
 
 
-def test_a_shared_phone_moves_to_the_citizen_who_turns_notifications_on(
-    app, client, citizen, other_citizen, signed_in, push_device
+def test_another_account_posting_my_endpoint_with_its_own_keys_does_not_take_my_notices(
+    app, client, citizen, other_citizen, signed_in, push_service
+):
+    """Issue 9, item 10, as it was found: citizen B posts A's endpoint with B's own keys; the row stayed with A."""
+    phone_a = push_service.subscriber()
+    signed_in(client, citizen)
+    assert post_json(client, "/akun/notifikasi/langganan", phone_a.as_json()).status_code == 201
+
+    attacker = PageClient(app.test_client())
+    signed_in(attacker, other_citizen)
+    stolen = {**push_service.subscriber().as_json(), "endpoint": phone_a.endpoint}  # A's endpoint, B's keys
+    response = post_json(attacker, "/akun/notifikasi/langganan", stolen)
+    assert response.status_code == 409 and response.get_json()["renew"] is True
+    assert "akun lain" in response.get_json()["error"]
+
+    with app.app_context():
+        row = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == phone_a.endpoint))
+        assert row.user_id == citizen.id and row.p256dh == phone_a.p256dh and row.auth == phone_a.auth
+    assert subscription_count(app, other_citizen) == 0
+    # B did not get the "notifikasi" consent recorded by a refused request either.
+    assert "data-endpoint" not in attacker.get("/akun/notifikasi").get_data(as_text=True)
+    # A still receives push, encrypted for A's own keys.
+    notification_id = notify(app, citizen)
+    with app.app_context():
+        outbox = OutboxMessage(notification_id=notification_id)
+        db.session.add(outbox)
+        db.session.commit()
+        assert delivery.deliver(outbox.id).sent == 1
+    assert len(push_service.messages_for(phone_a)) == 1 and push_service.errors == []
+
+
+def test_a_shared_phone_gets_a_new_address_for_the_second_citizen_and_the_first_one_dies_at_the_push_service(
+    app, client, citizen, other_citizen, signed_in, push_device, push_service
 ):
     phone = push_device(citizen)
     signed_in(client, other_citizen)
-    response = post_json(client, "/akun/notifikasi/langganan", phone.as_json())
-    assert response.status_code == 201
-    assert subscription_count(app, citizen) == 0 and subscription_count(app, other_citizen) == 1
+    assert post_json(client, "/akun/notifikasi/langganan", phone.as_json()).status_code == 409
+    renewed = push_service.subscriber()  # what push.js does on 409: unsubscribe, subscribe again, post the new one
+    assert post_json(client, "/akun/notifikasi/langganan", renewed.as_json()).status_code == 201
+    assert subscription_count(app, citizen) == 1 and subscription_count(app, other_citizen) == 1
 
 
 def _keys(subscriber, **override):

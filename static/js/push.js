@@ -81,6 +81,7 @@ async function postJson(url, body) {
   if (!response.ok) {
     const error = new Error(data.error || `HTTP ${response.status}`);
     error.renew = Boolean(data.renew);
+    error.fromServer = Boolean(data.error); // an Indonesian message for the citizen
     throw error;
   }
   return data;
@@ -127,6 +128,22 @@ async function turnOff(box) {
   await postJson(box.dataset.unsubscribeUrl, { endpoint });
 }
 
+// What to tell the citizen when turning push on failed: never the browser's own English text ("Registration failed
+// - permission denied"), but what happened and what to do, by the DOMException's name. A refusal from our server
+// already carries an Indonesian message.
+function explain(box, error) {
+  if (error.fromServer) return error.message;
+  if (!navigator.onLine || error.name === "NetworkError" || error instanceof TypeError) return box.dataset.msgOffline;
+  const byName = {
+    NotAllowedError: box.dataset.msgBlocked, // permission denied by the browser, the OS or a policy
+    AbortError: box.dataset.msgUnreachable, // "push service error": the browser's push service did not answer
+    NotSupportedError: box.dataset.msgUnsupported,
+    InvalidStateError: box.dataset.msgUnsupported,
+    SecurityError: box.dataset.msgUnsupported,
+  };
+  return byName[error.name] || box.dataset.msgFailed;
+}
+
 function say(box, text) {
   const status = box.querySelector("[data-push-status]");
   if (status) status.textContent = text || "";
@@ -150,7 +167,7 @@ async function setUpOptIn(box) {
       say(box, result === "granted" ? box.dataset.msgOn : box.dataset.msgDenied);
       button.hidden = result === "granted";
     } catch (error) {
-      say(box, `${box.dataset.msgFailed} (${error.message})`);
+      say(box, explain(box, error));
     } finally {
       button.disabled = false;
     }
@@ -189,7 +206,7 @@ async function setUpDevice(box) {
       if (result === "granted") window.location.reload();
       else showState(box, result === "denied" ? "denied" : "off");
     } catch (error) {
-      say(box, `${box.dataset.msgFailed} (${error.message})`);
+      say(box, explain(box, error));
     } finally {
       event.target.disabled = false;
     }
@@ -200,7 +217,7 @@ async function setUpDevice(box) {
       await turnOff(box);
       window.location.reload();
     } catch (error) {
-      say(box, `${box.dataset.msgFailed} (${error.message})`);
+      say(box, explain(box, error));
     } finally {
       event.target.disabled = false;
     }

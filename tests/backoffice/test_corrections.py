@@ -131,3 +131,16 @@ def test_the_correction_notification_has_the_mpps_zone_and_the_inbox_says_it(app
         assert note.timezone == "Asia/Makassar"  # MPP Kota Kendari
     inbox = applicant.get_page("/notifikasi").get_text(" ", strip=True)
     assert "WITA" in inbox and "WIB" not in inbox
+
+
+def test_the_audit_log_shows_an_applications_entries_in_its_mpps_zone(app, desk, application_number, make_staff):
+    from app.accounts.models import Role
+
+    _ask_correction(desk, application_number)
+    admin = PageClient(app.test_client())
+    from tests.accounts.fixtures import sign_in_test_client
+
+    sign_in_test_client(app, admin, make_staff(Role.MPP_ADMIN, name="Admin Kendari"))
+    rows = admin.get_page("/petugas/audit").select(".bo-audit tbody tr")
+    about = [row for row in rows if application_number in row.get_text()]
+    assert about and all(row.td.get_text(strip=True).endswith("WITA") for row in about)

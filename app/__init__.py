@@ -29,6 +29,7 @@ BLUEPRINTS = [
     "notifications",
     "feedback",
     "api",
+    "queue",
 ]
 
 
@@ -72,7 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     pagecache.init_app(app)
     formatting.init_app(app)
     assets.init_app(app)
-    navigation.init_app(app)
+    navigation.init_app(app)  # the signed-in tab bar's current section
     app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language
 

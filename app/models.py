@@ -5,6 +5,7 @@ from .accounts import sessions as accounts_sessions  # noqa: F401  (registers th
 from .admin import models as admin_models  # noqa: F401
 from .api import changes as api_changes  # noqa: F401  (application changes → change sequence for the API cursor)
 from .api import models as api_models  # noqa: F401
+from .api import webhooks as api_webhooks  # noqa: F401  (status_changed → webhook messages, in the same transaction)
 from .applications import models as applications_models  # noqa: F401
 from .backoffice import models as backoffice_models  # noqa: F401
 from .catalog import models as catalog_models  # noqa: F401
@@ -13,4 +14,5 @@ from .feedback import surveys as feedback_surveys  # noqa: F401  (status_changed
 from .notifications import models as notifications_models  # noqa: F401
 from .notifications import outbox as notifications_outbox  # noqa: F401  (status_changed → notification + outbox)
 from .personal import models as personal_models  # noqa: F401
+from .queue import models as queue_models  # noqa: F401
 from .results import models as results_models  # noqa: F401

@@ -71,11 +71,15 @@ async function navigate(event) {
   try {
     const response = await fetch(request);
     if (isPublicPage(response)) event.waitUntil(storePage(request, response.clone()));
+    else if (isOwnTicket(response)) event.waitUntil(storeTicket(request, response.clone()));
+    else if (TICKET_PAGE.test(new URL(request.url).pathname)) event.waitUntil(forgetTicket(request));
     return response;
   } catch (error) {
     // The network failed (offline, or the server cannot be reached): a stored public page, else /offline.
     servedFromCache.add(event.resultingClientId);
-    const cached = await caches.match(request, { cacheName: PAGES_CACHE, ignoreVary: true });
+    const cached =
+      (await caches.match(request, { cacheName: PAGES_CACHE, ignoreVary: true })) ||
+      (await caches.match(request, { cacheName: TICKETS_CACHE, ignoreVary: true }));
     if (cached) return cached;
     const offline =
       (await offlineDraftForm(request)) ||
@@ -129,6 +133,8 @@ self.addEventListener("message", (event) => {
     event.waitUntil(forgetAccount().then(() => reply(event, { type: "account-forgotten" })));
   } else if (type === "refresh-shell-pages") {
     event.waitUntil(refreshShellPages());
+  } else if (type === "ticket-account") {
+    event.waitUntil(forgetOtherTickets(event.data.account));
   } else if (type === "connection-status") {
     const clientId = event.source && event.source.id;
     reply(event, { type: "connection-status", servedFromCache: servedFromCache.has(clientId) });
@@ -285,4 +291,38 @@ async function openNotificationUrl(url) {
     if (navigated) return navigated.focus().catch(() => navigated);
   }
   return self.clients.openWindow(target);
+}
+
+// == queue tickets (antrean) ====================================================================================
+// Owned by the queue capability (app/queue/, static/js/queue-ticket.js). A ticket (/antrean/<kode>) is the citizen's
+// own page: the server marks it `X-MPP-Ticket: <opaque account key>` and it is kept in TICKETS_CACHE so it opens
+// offline at the MPP's door. Personal, so NOT in KEEP: forget-account and Clear-Site-Data on sign-out delete it.
+// A page of another account tells the worker who is signed in now ("ticket-account"); other accounts' tickets go.
+
+const TICKETS_CACHE = "mpp-tickets";
+const TICKET_HEADER = "X-MPP-Ticket";
+const TICKET_PAGE = /^\/antrean\/[^/]+$/; // a ticket no longer served as one (cancelled, served) is dropped
+
+function isOwnTicket(response) {
+  return response.ok && response.type === "basic" && !response.redirected && Boolean(response.headers.get(TICKET_HEADER));
+}
+
+async function storeTicket(request, response) {
+  await forgetOtherTickets(response.headers.get(TICKET_HEADER));
+  const cache = await caches.open(TICKETS_CACHE);
+  await cache.put(request, response);
+}
+
+async function forgetOtherTickets(account) {
+  if (!account) return;
+  const cache = await caches.open(TICKETS_CACHE);
+  for (const request of await cache.keys()) {
+    const stored = await cache.match(request, { ignoreVary: true });
+    if (!stored || stored.headers.get(TICKET_HEADER) !== account) await cache.delete(request, { ignoreVary: true });
+  }
+}
+
+async function forgetTicket(request) {
+  const cache = await caches.open(TICKETS_CACHE);
+  await cache.delete(request, { ignoreVary: true });
 }

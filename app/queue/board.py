@@ -1,0 +1,89 @@
+"""What the MPP hall's screen and a checked-in ticket show: numbers now serving, next numbers, how many are ahead.
+
+Live updates are htmx polling, not Server-Sent Events. Why:
+  * a citizen's phone on a flaky 3G link drops connections all the time; a poll that fails simply tries again at
+    the next tick, while an SSE stream must be re-established and can silently stall behind a carrier proxy that
+    buffers responses;
+  * reverse proxies and gunicorn's gthread workers hold one thread per open SSE stream: a hall with 50 waiting
+    phones and two TV screens would pin 52 threads of a small embedded server for hours;
+  * the TV board runs for hours: a poll that swaps one small fragment keeps no growing state in the page (no
+    EventSource buffers, no listeners added per message), so memory stays flat.
+The cost is a small request every few seconds (the board's numbers change a few times a minute at most); the
+figure per connected screen is measured in bench/queue_booking.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..catalog.models import Mpp, Tenancy
+from ..formatting import local_datetime
+from . import counter
+from . import settings as queue_settings
+from .models import Booking, BookingStatus
+
+BOARD_POLL_SECONDS = 5
+TICKET_POLL_SECONDS = 15
+NEXT_SHOWN = 4
+
+
+@dataclass(frozen=True)
+class CounterRow:
+    label: str  # "Loket 12–13 · Polres"
+    serving: list[str]  # numbers called, newest first (e.g. ["A004"])
+    next_numbers: list[str]
+
+
+@dataclass(frozen=True)
+class BoardView:
+    rows: list[CounterRow]
+    updated: str  # "7 Des 2026 09.41 WITA"
+
+
+def board_of(mpp: Mpp, *, now_utc: dt.datetime) -> BoardView:
+    """Only numbers and counters: no names, no services a person could be recognised by."""
+    rows = []
+    tenancies = mpp.tenancies
+    day = counter.today_at(tenancies[0], now_utc) if tenancies else None
+    for tenancy in sorted(tenancies, key=lambda t: t.id):
+        serving = [b.queue_number for b in counter.called(tenancy.id, day)]
+        waiting = [b.queue_number for b in counter.waiting(tenancy.id, day)[:NEXT_SHOWN]]
+        if not serving and not waiting:
+            continue
+        label = " · ".join(part for part in (tenancy.counter, tenancy.agency.short_name) if part)
+        rows.append(CounterRow(label=label, serving=serving[:2], next_numbers=waiting))
+    return BoardView(rows=rows, updated=local_datetime(now_utc, mpp.timezone))
+
+
+@dataclass(frozen=True)
+class TicketLive:
+    number: str
+    status: BookingStatus
+    now_serving: str | None
+    ahead: int
+    estimate_minutes: int
+    counter_label: str | None
+    updated: str
+
+
+def ticket_status(booking: Booking, *, now_utc: dt.datetime) -> TicketLive | None:
+    """After check-in: the visitor's number, the number now served at that counter, how many are ahead of them
+    and an estimate (minutes per visitor = slot length ÷ places per slot, the counter's own planning figure)."""
+    if booking.status not in (BookingStatus.CHECKED_IN, BookingStatus.CALLED) or booking.queue_number is None:
+        return None
+    tenancy: Tenancy = booking.tenancy
+    queue = counter.waiting(booking.tenancy_id, booking.local_day)
+    ahead = next((i for i, row in enumerate(queue) if row.id == booking.id), 0)
+    calls = counter.called(booking.tenancy_id, booking.local_day)
+    rules = queue_settings.rules_for(booking.tenancy_id, booking.service_id)
+    per_visit = max(1, rules.slot_minutes // max(1, rules.capacity + rules.priority_capacity))
+    return TicketLive(
+        number=booking.queue_number,
+        status=booking.status,
+        now_serving=calls[0].queue_number if calls else None,
+        ahead=ahead if booking.status == BookingStatus.CHECKED_IN else 0,
+        estimate_minutes=ahead * per_visit if booking.status == BookingStatus.CHECKED_IN else 0,
+        counter_label=booking.counter_label or tenancy.counter,
+        updated=local_datetime(now_utc, booking.mpp.timezone),
+    )

@@ -1,0 +1,392 @@
+"""Antrean pages: thin views over booking.py (citizen), counter.py (officer) and board.py (the hall's screen).
+
+Every page works without JavaScript: plain forms, 303 after a POST. Confirm, cancel and reschedule are POST only
+(mail scanners and link previews follow GET links). Another person's booking code is a 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..catalog.models import Mpp, Service
+from ..database import utcnow
+from ..device_drafts.device import current_account_key
+from ..extensions import db, limiter
+from ..hypermedia import render
+from ..personal.profile import get_profile
+from ..security import public_page
+from . import board, booking, settings
+from .models import Booking, BookingStatus, PriorityCategory
+from .slots import bookable_days, local_now
+from .ticket import ics, qr_svg, visit_window
+
+bp = Blueprint("queue", __name__)
+
+# A header the service worker reads: this response is the signed-in citizen's own ticket, kept on the device for
+# offline opening under this account key and deleted on sign-out (service-worker/sw.js, "tickets").
+TICKET_HEADER = "X-MPP-Ticket"
+
+PRIORITY_LABELS = {
+    PriorityCategory.ELDERLY: _l("Elderly (lansia, 60 years or older)"),
+    PriorityCategory.DISABILITY: _l("Person with a disability"),
+    PriorityCategory.PREGNANT: _l("Pregnant woman"),
+    PriorityCategory.CHILD: _l("Child (with a parent or guardian)"),
+}
+
+
+def priority_label(category) -> str:
+    return str(PRIORITY_LABELS[PriorityCategory(category)]) if category else ""
+
+
+def status_label(status) -> str:
+    labels = {
+        BookingStatus.HOLD: _("Held, not confirmed"),
+        BookingStatus.CONFIRMED: _("Booked"),
+        BookingStatus.CHECKED_IN: _("Checked in"),
+        BookingStatus.CALLED: _("Called to the counter"),
+        BookingStatus.SERVED: _("Served"),
+        BookingStatus.NO_SHOW: _("Missed"),
+        BookingStatus.CANCELLED: _("Cancelled"),
+        BookingStatus.EXPIRED: _("Hold expired"),
+    }
+    return labels[BookingStatus(status)]
+
+
+@bp.app_context_processor
+def _queue_helpers() -> dict:
+    return {
+        "queue_status_label": status_label,
+        "priority_label": priority_label,
+        "visit_window": visit_window,
+        "priority_categories": list(PriorityCategory),
+    }
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _own_booking_or_404(kode: str) -> Booking:
+    found = booking.booking_of(_user(), kode)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _user_key() -> str:
+    return f"antrean:{current_user.get_id()}" if current_user.is_authenticated else request.remote_addr or ""
+
+
+def _priority_arg(value: str | None) -> PriorityCategory | None:
+    try:
+        return PriorityCategory(value) if value else None
+    except ValueError:
+        return None
+
+
+def _parse_day(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+# --- my bookings --------------------------------------------------------------------------------------------------
+
+
+@bp.get("/antrean")
+@login_required
+def my_bookings():
+    rows = booking.bookings_of(_user())
+    now = utcnow()
+    upcoming = [
+        row
+        for row in rows
+        if row.status in (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.CALLED, BookingStatus.HOLD)
+    ]
+    past = [row for row in rows if row not in upcoming]
+    return render("queue/list.html", upcoming=upcoming, past=past, now=now, account_key=current_account_key())
+
+
+# --- choosing a slot ----------------------------------------------------------------------------------------------
+
+
+def _service_or_404(slug: str | None) -> Service:
+    service = db.session.scalar(select(Service).where(Service.slug == (slug or "")[:120])) if slug else None
+    if service is None:
+        abort(404)
+    return service
+
+
+def _choose_page(
+    *,
+    service: Service,
+    mpp_slug: str | None,
+    day_value: str | None,
+    priority,
+    change: Booking | None,
+    error: str | None = None,
+    status: int = 200,
+):
+    now = utcnow()
+    places = settings.nearest_first(settings.places_for(service), _home_region())
+    place = next((p for p in places if p.mpp.slug == mpp_slug), places[0] if places else None)
+    days, choices, day = [], [], None
+    if place is not None:
+        last = local_now(now, place.tz).date() + dt.timedelta(days=place.rules.window_days)
+        calendar = settings.calendar_for(place, local_now(now, place.tz).date(), last)
+        days = bookable_days(rules=place.rules, hours=place.hours, tz=place.tz, calendar=calendar, now_utc=now)
+        day = _parse_day(day_value)
+        if day not in days:
+            day = days[0] if days else None
+        if day is not None:
+            choices = booking.slot_choices(place, day, priority=priority is not None, now_utc=now)
+    response = make_response(
+        render(
+            "queue/choose.html",
+            service=service,
+            places=places,
+            place=place,
+            days=days,
+            day=day,
+            choices=choices,
+            priority=priority,
+            change=change,
+            error=error,
+            now=now,
+            base_args=_choice_args(service, change, priority),
+        ),
+        status,
+    )
+    return response
+
+
+def _choice_args(service: Service, change: Booking | None, priority) -> dict[str, str]:
+    """The query arguments every link of the choice page keeps (the service, the booking being moved, the group)."""
+    args = {"layanan": service.slug}
+    if change is not None:
+        args["ganti"] = change.code
+    if priority is not None:
+        args["prioritas"] = priority.value
+    return args
+
+
+def _home_region() -> str | None:
+    profile = get_profile(_user())
+    return profile.kabupaten_kota if profile else None
+
+
+@bp.get("/antrean/baru")
+@login_required
+def choose():
+    """Step 1: the MPP (nearest first), the day, the time. "Ambil antrean" on a service page leads here."""
+    service = _service_or_404(request.args.get("layanan"))
+    change = None
+    if request.args.get("ganti"):
+        change = _own_booking_or_404(request.args["ganti"])
+        if change.service_id != service.id:
+            abort(404)
+    return _choose_page(
+        service=service,
+        mpp_slug=request.args.get("mpp"),
+        day_value=request.args.get("tanggal"),
+        priority=_priority_arg(request.args.get("prioritas")),
+        change=change,
+    )
+
+
+@bp.post("/antrean/baru")
+@login_required
+@limiter.limit("20 per 10 minutes", key_func=_user_key)
+def hold():
+    """Step 2: hold the chosen place for 5 minutes, then confirm."""
+    service = _service_or_404(request.form.get("layanan"))
+    priority = _priority_arg(request.form.get("prioritas"))
+    place = settings.place_at(service, request.form.get("mpp"))
+    slot_value = request.form.get("slot")
+    if place is None:
+        return _choose_page(
+            service=service,
+            mpp_slug=None,
+            day_value=None,
+            priority=priority,
+            change=None,
+            error=str(booking.MESSAGES["disabled"]),
+            status=422,
+        )
+    try:
+        held = booking.hold(user=_user(), place=place, slot_value=slot_value, priority_category=priority)
+    except booking.BookingRefused as refusal:
+        return _choose_page(
+            service=service,
+            mpp_slug=place.mpp.slug,
+            day_value=(slot_value or "")[:10],
+            priority=priority,
+            change=None,
+            error=refusal.message,
+            status=409 if refusal.reason in ("full", "double") else 422,
+        )
+    return redirect(url_for("queue.confirm_page", kode=held.code), 303)
+
+
+@bp.get("/antrean/<kode>/konfirmasi")
+@login_required
+def confirm_page(kode: str):
+    held = _own_booking_or_404(kode)
+    if held.status != BookingStatus.HOLD:
+        return redirect(url_for("queue.ticket", kode=held.code), 303)
+    profile = get_profile(_user())
+    return render(
+        "queue/confirm.html",
+        booking=held,
+        nik=(profile.nik if profile else "") or "",
+        error=None,
+        expired=held.hold_expires_at <= utcnow(),
+    )
+
+
+@bp.post("/antrean/<kode>/konfirmasi")
+@login_required
+@limiter.limit("20 per 10 minutes", key_func=_user_key)
+def confirm(kode: str):
+    held = _own_booking_or_404(kode)
+    nik = (request.form.get("nik") or "")[:40]
+    try:
+        booking.confirm(booking=held, nik=nik)
+    except booking.BookingRefused as refusal:
+        db.session.refresh(held)
+        if refusal.reason == "closed" and held.status != BookingStatus.HOLD:
+            return redirect(url_for("queue.ticket", kode=held.code), 303)
+        response = make_response(
+            render("queue/confirm.html", booking=held, nik=nik, error=refusal, expired=refusal.reason == "expired"),
+            409 if refusal.reason in ("expired", "nik_double") else 422,
+        )
+        return response
+    flash(_("Your visit is booked. Show this ticket at the MPP."), "success")
+    return redirect(url_for("queue.ticket", kode=held.code), 303)
+
+
+# --- the ticket ---------------------------------------------------------------------------------------------------
+
+
+@bp.get("/antrean/<kode>")
+@login_required
+def ticket(kode: str):
+    own = _own_booking_or_404(kode)
+    if own.status == BookingStatus.HOLD:
+        return redirect(url_for("queue.confirm_page", kode=own.code), 303)
+    now = utcnow()
+    place = settings.place_of(own.tenancy, own.service)
+    response = make_response(
+        render(
+            "queue/ticket.html",
+            booking=own,
+            qr=qr_svg(own),
+            live=board.ticket_status(own, now_utc=now),
+            can_change=booking.can_change(own, place, now),
+            can_cancel=booking.can_cancel(own, now),
+            changeable_until=booking.changeable_until(own, place),
+            rules=place.rules,
+            now=now,
+        )
+    )
+    if own.status in (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.CALLED):
+        response.headers[TICKET_HEADER] = current_account_key()
+    return response
+
+
+@bp.get("/antrean/<kode>/status")
+@login_required
+def ticket_status(kode: str):
+    """The ticket's live part after check-in, polled by htmx (see board.py for why polling and not SSE)."""
+    own = _own_booking_or_404(kode)
+    return render(
+        "queue/ticket.html",
+        fragment="queue/_live.html",
+        booking=own,
+        live=board.ticket_status(own, now_utc=utcnow()),
+        now=utcnow(),
+    )
+
+
+@bp.get("/antrean/<kode>/kalender")
+@login_required
+def calendar_file(kode: str):
+    own = _own_booking_or_404(kode)
+    if own.slot_start is None or own.status not in (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN):
+        abort(404)
+    summary = _("Counter visit: %(service)s", service=own.service.name)
+    description = _(
+        "Booking code %(code)s. %(counter)s, %(time)s. Bring: %(requirements)s",
+        code=own.display_code,
+        counter=own.tenancy.counter or own.service.agency.short_name,
+        time=visit_window(own),
+        requirements="; ".join(item.description for item in own.service.requirements) or "-",
+    )
+    body = ics(
+        own, summary=summary, description=description, origin=current_app.config["PUBLIC_ORIGIN"], now_utc=utcnow()
+    )
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="antrean-{own.code}.ics"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/antrean/<kode>/batal")
+@login_required
+def cancel(kode: str):
+    own = _own_booking_or_404(kode)
+    try:
+        booking.cancel(booking=own)
+    except booking.BookingRefused as refusal:
+        flash(refusal.message, "error")
+    else:
+        flash(_("Your booking is cancelled and the place was released."), "success")
+    return redirect(
+        url_for("queue.ticket", kode=own.code) if own.status != BookingStatus.HOLD else url_for("queue.my_bookings"),
+        303,
+    )
+
+
+@bp.post("/antrean/<kode>/jadwal-ulang")
+@login_required
+@limiter.limit("20 per 10 minutes", key_func=_user_key)
+def reschedule(kode: str):
+    own = _own_booking_or_404(kode)
+    slot_value = request.form.get("slot")
+    try:
+        booking.reschedule(booking=own, slot_value=slot_value)
+    except booking.BookingRefused as refusal:
+        db.session.refresh(own)
+        return _choose_page(
+            service=own.service,
+            mpp_slug=own.mpp.slug,
+            day_value=(slot_value or "")[:10],
+            priority=own.priority_category,
+            change=own,
+            error=refusal.message,
+            status=409 if refusal.reason in ("full", "double", "nik_double") else 422,
+        )
+    flash(_("Your visit was moved. The old time was released."), "success")
+    return redirect(url_for("queue.ticket", kode=own.code), 303)
+
+
+# --- the MPP hall's board -----------------------------------------------------------------------------------------
+
+
+@bp.get("/mpp/<slug>/antrean")
+@public_page
+def board_page(slug: str):
+    mpp = db.session.scalar(select(Mpp).where(Mpp.slug == slug[:120]))
+    if mpp is None:
+        abort(404)
+    return render(
+        "queue/board.html", fragment="queue/_board.html", mpp=mpp, board=board.board_of(mpp, now_utc=utcnow())
+    )

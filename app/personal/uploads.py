@@ -47,6 +47,10 @@ PDF_ACTIVE_NAMES = frozenset(
     ]
 )
 
+# Link targets that run code or reach the viewer's own machine instead of opening a web page.
+DANGEROUS_URI_SCHEMES = ("javascript:", "vbscript:", "file:", "data:")
+_URI_IGNORED = "".join(map(chr, range(0x21)))  # what viewers skip before a URI (spaces and C0 controls)
+
 MSG_EMPTY = _l("The file is empty (0 bytes). Choose the file again.")
 MSG_TOO_BIG = _l("The file is larger than 5 MB. Reduce the photo size or scan at a lower resolution.")
 MSG_TYPE = _l("This type of file is not accepted. Upload a JPG, PNG or PDF.")
@@ -173,26 +177,49 @@ def _clean_image(data: bytes, content_type: str) -> CleanFile:
     )
 
 
+def _resolved(value, seen: set[tuple[int, int]]):
+    """Follow indirect references (``5 0 R``) to the object itself; a cycle ends the chain."""
+    while isinstance(value, IndirectObject):
+        key = (value.idnum, value.generation)
+        if key in seen:
+            return None
+        seen.add(key)
+        value = value.get_object()
+    return value
+
+
+def _dangerous_uri(value) -> bool:
+    """A link target that runs code or opens a local file. Viewers ignore leading spaces and control characters and
+    the tabs or newlines inside a scheme, so ``" java\tscript:"`` is stripped of them before the scheme is read."""
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if not isinstance(value, str):
+        return False
+    scheme = "".join(ch for ch in value.lstrip(_URI_IGNORED) if ch not in "\t\r\n").lower()
+    return scheme.startswith(DANGEROUS_URI_SCHEMES)
+
+
 def _active_content(reader: PdfReader) -> bool:
     """Walk every object reachable from the trailer (object streams are decompressed by pypdf, and escaped names
-    like /J#61vaScript are decoded) looking for names that make a PDF act or carry other files."""
+    like /J#61vaScript are decoded) looking for names that make a PDF act or carry other files, and for links to
+    ``javascript:``/``file:`` URIs. Every indirect reference is resolved first: an action whose ``/S`` is
+    ``7 0 R`` pointing at ``/Launch`` is a Launch action (issue 9, item 9) — annotations, OpenAction, AA, the names
+    tree and outlines are all reached by this one walk."""
     seen: set[tuple[int, int]] = set()
     stack: list = [reader.trailer]
     visited = 0
     while stack:
-        item = stack.pop()
-        if isinstance(item, IndirectObject):
-            key = (item.idnum, item.generation)
-            if key in seen:
-                continue
-            seen.add(key)
-            item = item.get_object()
+        item = _resolved(stack.pop(), seen)
         visited += 1
         if visited > MAX_PDF_OBJECTS:
             raise UploadRejected(MSG_PDF_BROKEN)
+        if isinstance(item, NameObject) and item in PDF_ACTIVE_NAMES:
+            return True
         if isinstance(item, DictionaryObject):
             for name, value in item.items():
                 if name in PDF_ACTIVE_NAMES or (isinstance(value, NameObject) and value in PDF_ACTIVE_NAMES):
+                    return True
+                if name == "/URI" and _dangerous_uri(_resolved(value, set())):
                     return True
                 stack.append(value)
         elif isinstance(item, ArrayObject):

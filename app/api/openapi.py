@@ -261,6 +261,54 @@ SCHEMAS.update(
     }
 )
 
+_EVENTS = {"type": "string", "enum": ["application.submitted", "application.resubmitted", "application.cancelled"]}
+_ENDPOINT_PROPS = {
+    "id": INT,
+    "url": STR,
+    "events": array(_EVENTS),
+    "created_at": STR,
+    "disabled_at": NSTR,
+    "disabled_reason": NSTR,
+    "secret_rotates_until": NSTR,
+}
+SCHEMAS.update(
+    {
+        "WebhookRequest": {
+            "type": "object",
+            "properties": {
+                "url": {"type": "string", "maxLength": 1024},
+                "events": {"type": "array", "items": _EVENTS, "minItems": 1, "uniqueItems": True},
+            },
+            "required": ["url", "events"],
+        },
+        "WebhookEndpoint": obj(_ENDPOINT_PROPS),
+        "WebhookEndpointWithSecret": obj(
+            {**_ENDPOINT_PROPS, "secret": t("string", description="whsec_…; ditampilkan sekali ini saja")}
+        ),
+        "WebhookEndpointList": obj({"data": array(ref("WebhookEndpoint"))}),
+        "WebhookDeliveries": obj(
+            {
+                "data": array(
+                    obj(
+                        {
+                            "id": INT,
+                            "webhook_id": STR,
+                            "event": STR,
+                            "status": {"type": "string", "enum": ["pending", "sent", "failed"]},
+                            "attempts": INT,
+                            "next_attempt_at": NSTR,
+                            "last_error": NSTR,
+                            "created_at": STR,
+                            "delivered_at": NSTR,
+                            "log": array(obj({"at": STR, "status_code": t("integer", nullable=True), "error": NSTR})),
+                        }
+                    )
+                )
+            }
+        ),
+    }
+)
+
 # --- operations -----------------------------------------------------------------------------------------------------
 
 
@@ -338,6 +386,7 @@ def _openapi_path(rule) -> tuple[str, list[dict]]:
 STATUS_TEXT = {
     200: "OK",
     201: "Dibuat",
+    204: "Dihapus",
     304: "Tidak berubah (ETag sama)",
     400: "Permintaan tidak valid",
     401: "Token tidak ada, tidak valid, kedaluwarsa atau dicabut",
@@ -364,7 +413,7 @@ def _responses(spec: Operation) -> dict:
         statuses.setdefault(403, None)
     for status, schema in sorted(statuses.items()):
         entry: dict[str, Any] = {"description": STATUS_TEXT.get(status, str(status))}
-        if status == 304:
+        if status in (204, 304):
             pass
         elif schema is None:
             entry["content"] = {"application/problem+json": {"schema": ref("Problem")}}

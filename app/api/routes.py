@@ -16,11 +16,11 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from ..catalog import queries
 from ..database import utcnow
 from ..downloads import attachment
-from ..extensions import limiter
+from ..extensions import db, limiter
 from ..personal.documents import open_document
 from ..security import public_page, token_api
-from . import agency, catalog, problems, tokens
-from .models import Permission
+from . import agency, catalog, hooks, problems, tokens, webhooks
+from .models import Permission, WebhookEndpoint, WebhookMessage
 from .openapi import Param, build_document, operation, query_arg, t
 from .problems import Problem
 
@@ -449,3 +449,124 @@ def _json_body() -> dict:
         raise Problem("permintaan-tidak-valid", _("The body must be a JSON object."))
     return data
 
+
+# --- webhooks ------------------------------------------------------------------------------------------------------
+
+
+@bp.record_once
+def _register_webhook_jobs(state) -> None:
+    webhooks.register_jobs(state.app)
+
+
+ENDPOINT_ID = {"endpoint_id": "Id endpoint webhook"}
+
+
+def _endpoint_or_404(token, endpoint_id: int) -> WebhookEndpoint:
+    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None or endpoint.token_id != token.id:  # another system's endpoint does not exist for this one
+        raise Problem("tidak-ditemukan")
+    return endpoint
+
+
+@bp.get("/webhooks")
+@token_limit
+@operation(
+    operation_id="listWebhooks",
+    summary="Endpoint webhook milik token ini",
+    tag="Webhook",
+    responses={200: "WebhookEndpointList"},
+    permission=Permission.WEBHOOKS.value,
+)
+def webhook_list():
+    token = tokens.authenticate(Permission.WEBHOOKS)
+    return _json({"data": [hooks.endpoint_json(endpoint) for endpoint in hooks.endpoints_of(token)]})
+
+
+@bp.post("/webhooks")
+@token_limit
+@operation(
+    operation_id="createWebhook",
+    summary="Daftarkan endpoint webhook untuk peristiwa tertentu",
+    description="Rahasia penanda tangan (whsec_…) hanya ditampilkan dalam jawaban ini.",
+    tag="Webhook",
+    body={"application/json": "WebhookRequest"},
+    responses={201: "WebhookEndpointWithSecret", 415: None, 422: None},
+    permission=Permission.WEBHOOKS.value,
+)
+def webhook_create():
+    token = tokens.authenticate(Permission.WEBHOOKS)
+    data = _json_body()
+    endpoint = hooks.create_endpoint(token, url=data.get("url"), events=data.get("events"))
+    return _json({**hooks.endpoint_json(endpoint), "secret": endpoint.secret}, 201)
+
+
+@bp.delete("/webhooks/<int:endpoint_id>")
+@token_limit
+@operation(
+    operation_id="deleteWebhook",
+    summary="Hapus endpoint webhook",
+    tag="Webhook",
+    responses={204: None, 404: None},
+    permission=Permission.WEBHOOKS.value,
+    path_descriptions=ENDPOINT_ID,
+)
+def webhook_delete(endpoint_id: int):
+    token = tokens.authenticate(Permission.WEBHOOKS)
+    db.session.delete(_endpoint_or_404(token, endpoint_id))
+    db.session.commit()
+    return current_app.response_class(status=204)
+
+
+@bp.post("/webhooks/<int:endpoint_id>/rotate-secret")
+@token_limit
+@operation(
+    operation_id="rotateWebhookSecret",
+    summary="Ganti rahasia penanda tangan; rahasia lama tetap ikut menandatangani 24 jam",
+    tag="Webhook",
+    responses={200: "WebhookEndpointWithSecret", 404: None},
+    permission=Permission.WEBHOOKS.value,
+    path_descriptions=ENDPOINT_ID,
+)
+def webhook_rotate(endpoint_id: int):
+    token = tokens.authenticate(Permission.WEBHOOKS)
+    endpoint = _endpoint_or_404(token, endpoint_id)
+    secret = webhooks.rotate_secret(endpoint)
+    return _json({**hooks.endpoint_json(endpoint), "secret": secret})
+
+
+@bp.get("/webhooks/<int:endpoint_id>/deliveries")
+@token_limit
+@operation(
+    operation_id="listWebhookDeliveries",
+    summary="Log pengiriman endpoint ini (terbaru dahulu), dengan setiap percobaan",
+    tag="Webhook",
+    query=(Param("limit", t("integer", minimum=1, maximum=MAX_PER_PAGE), "Banyaknya pesan (1–100, bawaan 50)"),),
+    responses={200: "WebhookDeliveries", 404: None},
+    permission=Permission.WEBHOOKS.value,
+    path_descriptions=ENDPOINT_ID,
+)
+def webhook_deliveries(endpoint_id: int):
+    token = tokens.authenticate(Permission.WEBHOOKS)
+    endpoint = _endpoint_or_404(token, endpoint_id)
+    limit = _int_arg("limit", default=50, low=1, high=MAX_PER_PAGE)
+    return _json({"data": hooks.deliveries_json(endpoint, limit=limit)})
+
+
+@bp.post("/webhooks/<int:endpoint_id>/deliveries/<int:message_id>/resend")
+@token_limit
+@operation(
+    operation_id="resendWebhookDelivery",
+    summary="Kirim ulang satu pesan: hitungan percobaan mulai dari nol, endpoint aktif kembali",
+    tag="Webhook",
+    responses={200: "WebhookEndpoint", 404: None},
+    permission=Permission.WEBHOOKS.value,
+    path_descriptions={**ENDPOINT_ID, "message_id": "Id pesan dari log pengiriman"},
+)
+def webhook_resend(endpoint_id: int, message_id: int):
+    token = tokens.authenticate(Permission.WEBHOOKS)
+    endpoint = _endpoint_or_404(token, endpoint_id)
+    message = db.session.get(WebhookMessage, message_id)
+    if message is None or message.endpoint_id != endpoint.id:
+        raise Problem("tidak-ditemukan")
+    webhooks.resend(message)
+    return _json(hooks.endpoint_json(endpoint))

@@ -1,0 +1,123 @@
+"""Managing an agency system's webhook endpoints (register, list, delivery log) — the use cases behind /api/v1/webhooks
+and the admin's Integrasi page. Delivery itself is webhooks.py."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..extensions import db
+from ..notifications import subscriptions
+from ..security import BlockedDestination, checked_address
+from .models import ApiToken, WebhookAttempt, WebhookEndpoint, WebhookEvent, WebhookMessage
+from .problems import Problem
+from .webhooks import MAX_URL_LENGTH, new_secret
+
+MAX_ENDPOINTS_PER_TOKEN = 10
+
+
+def check_url(url: object) -> str:
+    """The same rules as a push endpoint (notifications/subscriptions.py): https to a public address (plain http
+    only to this machine, and only outside production). Checked again at every send, when connecting."""
+    if not isinstance(url, str) or not url or len(url) > MAX_URL_LENGTH:
+        raise Problem("tidak-dapat-diproses", errors={"url": _("Give the receiver's https address.")})
+    try:
+        subscriptions._check_endpoint(url, production=subscriptions.production())
+        # Unlike a push service, a webhook receiver is typed in by a person: refuse an internal address at once,
+        # in every environment (only this machine, and only outside production, for development and tests).
+        parts = urlsplit(url)
+        checked_address(parts.hostname or "", parts.port, allow_loopback=subscriptions.allow_loopback())
+    except (subscriptions.InvalidSubscription, BlockedDestination, OSError, UnicodeError, ValueError):
+        raise Problem(
+            "tidak-dapat-diproses",
+            errors={"url": _("The address must be https to a public host (no internal or local addresses).")},
+        ) from None
+    return url
+
+
+def check_events(events: object) -> list[str]:
+    known = {event.value for event in WebhookEvent}
+    if not isinstance(events, list) or not events or not all(isinstance(e, str) and e in known for e in events):
+        raise Problem(
+            "tidak-dapat-diproses",
+            errors={"events": _("One or more of: %(values)s.", values=", ".join(sorted(known)))},
+        )
+    return sorted(set(events))
+
+
+def create_endpoint(token: ApiToken, *, url: object, events: object) -> WebhookEndpoint:
+    chosen = check_events(events)
+    url = check_url(url)
+    if len(endpoints_of(token)) >= MAX_ENDPOINTS_PER_TOKEN:
+        raise Problem("tidak-dapat-diproses", _("At most %(max)d endpoints per token.", max=MAX_ENDPOINTS_PER_TOKEN))
+    endpoint = WebhookEndpoint(token_id=token.id, url=url, events=chosen, secret=new_secret())
+    db.session.add(endpoint)
+    db.session.commit()
+    return endpoint
+
+
+def endpoints_of(token: ApiToken) -> list[WebhookEndpoint]:
+    return list(
+        db.session.scalars(
+            select(WebhookEndpoint).where(WebhookEndpoint.token_id == token.id).order_by(WebhookEndpoint.id)
+        )
+    )
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def endpoint_json(endpoint: WebhookEndpoint) -> dict:
+    return {
+        "id": endpoint.id,
+        "url": endpoint.url,
+        "events": list(endpoint.events or []),
+        "created_at": endpoint.created_at.isoformat(),
+        "disabled_at": _iso(endpoint.disabled_at),
+        "disabled_reason": endpoint.disabled_reason,
+        "secret_rotates_until": _iso(endpoint.previous_secret_expires_at) if endpoint.previous_secret else None,
+    }
+
+
+def deliveries(endpoint: WebhookEndpoint, *, limit: int = 50) -> list[tuple[WebhookMessage, list[WebhookAttempt]]]:
+    messages = list(
+        db.session.scalars(
+            select(WebhookMessage)
+            .where(WebhookMessage.endpoint_id == endpoint.id)
+            .order_by(WebhookMessage.created_at.desc(), WebhookMessage.id.desc())
+            .limit(limit)
+        )
+    )
+    attempts: dict[int, list[WebhookAttempt]] = {}
+    if messages:
+        for attempt in db.session.scalars(
+            select(WebhookAttempt)
+            .where(WebhookAttempt.message_id.in_([m.id for m in messages]))
+            .order_by(WebhookAttempt.attempted_at, WebhookAttempt.id)
+        ):
+            attempts.setdefault(attempt.message_id, []).append(attempt)
+    return [(message, attempts.get(message.id, [])) for message in messages]
+
+
+def deliveries_json(endpoint: WebhookEndpoint, *, limit: int = 50) -> list[dict]:
+    return [
+        {
+            "id": message.id,
+            "webhook_id": message.message_id,
+            "event": message.event,
+            "status": message.status.value,
+            "attempts": message.attempts,
+            "next_attempt_at": _iso(message.next_attempt_at) if message.status.value == "pending" else None,
+            "last_error": message.last_error,
+            "created_at": message.created_at.isoformat(),
+            "delivered_at": _iso(message.delivered_at),
+            "log": [
+                {"at": attempt.attempted_at.isoformat(), "status_code": attempt.status_code, "error": attempt.error}
+                for attempt in log
+            ],
+        }
+        for message, log in deliveries(endpoint, limit=limit)
+    ]

@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..catalog.models import Mpp, Service
+from ..accounts.models import Role
+from ..backoffice.scope import current_scope, staff_required
+from ..catalog.models import Mpp, Service, Tenancy
 from ..database import utcnow
 from ..device_drafts.device import current_account_key
 from ..extensions import db, limiter
 from ..hypermedia import render
 from ..personal.profile import get_profile
 from ..security import public_page
-from . import board, booking, settings
+from . import board, booking, counter, settings
 from .models import Booking, BookingStatus, PriorityCategory
 from .slots import bookable_days, local_now
 from .ticket import ics, qr_svg, visit_window
@@ -390,3 +392,173 @@ def board_page(slug: str):
     return render(
         "queue/board.html", fragment="queue/_board.html", mpp=mpp, board=board.board_of(mpp, now_utc=utcnow())
     )
+
+
+# --- the counter (officers) ---------------------------------------------------------------------------------------
+
+
+def _counter_or_404(scope, raw) -> Tenancy:
+    """The counter named by the form or query (a tenancy id), if this officer works it; else 404."""
+    counters = counter.counters_of(scope)
+    if raw in (None, ""):
+        if not counters:
+            abort(404)
+        return counters[0]
+    try:
+        wanted = int(raw)
+    except (TypeError, ValueError):
+        abort(404)
+    found = next((t for t in counters if t.id == wanted), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _counter_page(tenancy: Tenancy, *, error: str | None = None, code: str = "", status: int = 200):
+    scope = current_scope()
+    now = utcnow()
+    counter.release_no_shows(tenancy=tenancy, now_utc=now)
+    day = counter.today_at(tenancy, now)
+    response = make_response(
+        render(
+            "queue/counter.html",
+            tenancy=tenancy,
+            counters=counter.counters_of(scope),
+            services=[s for s in tenancy.agency.services if any(o.mpp_id == tenancy.mpp_id for o in s.offerings)],
+            waiting=counter.waiting(tenancy.id, day),
+            called=counter.called(tenancy.id, day),
+            others=[t for t in tenancy.mpp.tenancies if t.id != tenancy.id],
+            recall_after=counter.RECALL_AFTER,
+            now=now,
+            day=day,
+            error=error,
+            code=code,
+            desk=session_desk(tenancy),
+        ),
+        status,
+    )
+    # The check-in page may use the camera to read a ticket's QR (BarcodeDetector); every other page may not.
+    response.headers["Permissions-Policy"] = (
+        "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+    )
+    return response
+
+
+def session_desk(tenancy: Tenancy) -> str:
+    """The desk this officer calls people to ("Loket 12"), remembered for the session; the tenancy's counter first."""
+    return session.get(f"loket-meja-{tenancy.id}") or (tenancy.counter or tenancy.agency.short_name)
+
+
+@bp.get("/petugas/loket")
+@staff_required(Role.OFFICER)
+def counter_page():
+    return _counter_page(_counter_or_404(current_scope(), request.args.get("loket")))
+
+
+def _after_counter_action(tenancy: Tenancy):
+    return redirect(url_for("queue.counter_page", loket=tenancy.id), 303)
+
+
+@bp.post("/petugas/loket/hadir")
+@staff_required(Role.OFFICER)
+def counter_check_in():
+    tenancy = _counter_or_404(current_scope(), request.form.get("loket"))
+    code = (request.form.get("kode") or "")[:20]
+    try:
+        found = counter.check_in(scope=current_scope(), tenancy=tenancy, code=code, actor=_user())
+    except counter.CounterRefused as refusal:
+        return _counter_page(tenancy, error=refusal.message, code=code, status=422)
+    flash(_("Checked in: queue number %(number)s.", number=found.queue_number), "success")
+    return _after_counter_action(tenancy)
+
+
+@bp.post("/petugas/loket/tanpa-janji")
+@staff_required(Role.OFFICER)
+def counter_walk_in():
+    tenancy = _counter_or_404(current_scope(), request.form.get("loket"))
+    service = next((s for s in tenancy.agency.services if str(s.id) == request.form.get("layanan")), None)
+    if service is None:
+        return _counter_page(tenancy, error=_("Choose the service."), status=422)
+    walk_in = counter.issue_walk_in(
+        tenancy=tenancy, service=service, actor=_user(), priority_category=_priority_arg(request.form.get("prioritas"))
+    )
+    return redirect(url_for("queue.counter_slip", booking_id=walk_in.id), 303)
+
+
+@bp.get("/petugas/loket/nomor/<int:booking_id>")
+@staff_required(Role.OFFICER)
+def counter_slip(booking_id: int):
+    """A printable slip for a walk-in number (the browser's print dialog; the page prints without the site chrome)."""
+    found = db.session.get(Booking, booking_id)
+    if found is None:
+        abort(404)
+    _counter_or_404(current_scope(), found.tenancy_id)
+    return render("queue/slip.html", booking=found)
+
+
+@bp.post("/petugas/loket/panggil")
+@staff_required(Role.OFFICER)
+def counter_call_next():
+    tenancy = _counter_or_404(current_scope(), request.form.get("loket"))
+    desk = (request.form.get("meja") or "").strip()[:60] or session_desk(tenancy)
+    session[f"loket-meja-{tenancy.id}"] = desk
+    try:
+        found = counter.call_next(tenancy=tenancy, counter_label=desk, actor=_user())
+    except counter.CounterRefused as refusal:
+        flash(refusal.message, "warning")
+    else:
+        flash(_("Called %(number)s to %(desk)s.", number=found.queue_number, desk=desk), "success")
+    return _after_counter_action(tenancy)
+
+
+def _counter_action(booking_id: int, action):
+    tenancy = _counter_or_404(current_scope(), request.form.get("loket"))
+    try:
+        found = action(tenancy=tenancy, booking_id=booking_id, actor=_user())
+    except counter.CounterRefused as refusal:
+        flash(refusal.message, "error")
+    else:
+        flash(_("%(number)s: %(status)s.", number=found.queue_number, status=status_label(found.status)), "success")
+    return _after_counter_action(tenancy)
+
+
+@bp.post("/petugas/loket/<int:booking_id>/panggil-ulang")
+@staff_required(Role.OFFICER)
+def counter_recall(booking_id: int):
+    return _counter_action(booking_id, counter.recall)
+
+
+@bp.post("/petugas/loket/<int:booking_id>/selesai")
+@staff_required(Role.OFFICER)
+def counter_served(booking_id: int):
+    return _counter_action(booking_id, counter.mark_served)
+
+
+@bp.post("/petugas/loket/<int:booking_id>/tidak-hadir")
+@staff_required(Role.OFFICER)
+def counter_no_show(booking_id: int):
+    return _counter_action(booking_id, counter.mark_no_show)
+
+
+@bp.post("/petugas/loket/<int:booking_id>/alihkan")
+@staff_required(Role.OFFICER)
+def counter_transfer(booking_id: int):
+    tenancy = _counter_or_404(current_scope(), request.form.get("loket"))
+    target = next((t for t in tenancy.mpp.tenancies if str(t.id) == request.form.get("ke")), None)
+    if target is None:
+        flash(str(counter.MESSAGES["same_counter"]), "error")
+        return _after_counter_action(tenancy)
+    try:
+        found = counter.transfer(tenancy=tenancy, booking_id=booking_id, to=target, actor=_user())
+    except counter.CounterRefused as refusal:
+        flash(refusal.message, "error")
+    else:
+        flash(
+            _(
+                "Transferred: new number %(number)s at %(counter)s.",
+                number=found.queue_number,
+                counter=target.counter or target.agency.short_name,
+            ),
+            "success",
+        )
+    return _after_counter_action(tenancy)

@@ -13,7 +13,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf
@@ -395,7 +395,24 @@ def checked_address(host: str, port: int | None, *, allow_loopback: bool = False
     return str(answers[0])
 
 
+def redirect_plain_http():
+    """Production behind the trusted TLS proxy: a request the proxy says arrived over plain HTTP goes to HTTPS.
+
+    The proxy should already redirect port 80 itself (README, "Serving production"); this is the second line, so a
+    page is never served over HTTP and the first answer to ``http://`` is a redirect to the SAME host on https —
+    where HSTS then takes over. Only when the proxy said so (``X-Forwarded-Proto`` present and trusted through
+    MPP_PROXY_COUNT): a proxy that does not send it must not turn every request into a redirect loop.
+    """
+    config = current_app.config
+    if not (config.get("SESSION_COOKIE_SECURE") and config.get("PROXY_COUNT")):
+        return None
+    if request.scheme != "http" or "X-Forwarded-Proto" not in request.headers:
+        return None
+    return redirect("https://" + request.url.split("://", 1)[1], code=308)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(redirect_plain_http)
     app.before_request(check_request_origin)
     app.before_request(refuse_unsafe_input)
     app.register_error_handler(InputRefused, _input_refused)

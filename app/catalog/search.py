@@ -243,7 +243,10 @@ def reindex_all() -> int:
 @dataclass
 class SearchResult:
     query: str  # what the citizen typed, trimmed to MAX_QUERY_LENGTH (shown back, escaped by Jinja)
-    services: list[Service] = field(default_factory=list)
+    services: list[Service] = field(default_factory=list)  # strong matches: the query is in a name, keyword, agency
+    # Weak matches, shown folded under "Hasil lain": the query only occurs in the rest of the standard (mostly the
+    # persyaratan: 18 of 20 services ask for a copy of the KTP-el, so "ktp" matched 19 of them).
+    other_services: list[Service] = field(default_factory=list)
     corrected: str | None = None  # "pasprt" → "paspor": the words actually searched, when we corrected a typo
     understood: bool = True  # False when nothing searchable was left (only emoji or punctuation)
 
@@ -262,10 +265,10 @@ def _pattern(word: str) -> str:
     return f"% {word} %" if len(word) < 3 else f"% {word}%"
 
 
-def score(service: Service, query_terms: list[Term]) -> float:
+def _best_weights(service: Service, query_terms: list[Term]) -> list[float]:
+    """For each query word, the weight of the best field it was found in (0 when it was not found)."""
     fields = [part.split() for part in service.search_text.split(FIELD_SEPARATOR.strip())]
-    total = 0.0
-    matched = 0
+    weights = []
     for term in query_terms:
         best = 0.0
         for weight, words in zip(FIELD_WEIGHTS, fields, strict=False):
@@ -274,12 +277,21 @@ def score(service: Service, query_terms: list[Term]) -> float:
                     best = max(best, weight)
                 elif len(variant) >= 3 and any(word.startswith(variant) for word in words):
                     best = max(best, weight * PREFIX_FACTOR)
-        if best:
-            matched += 1
-            total += best
-    if matched == len(query_terms) and len(query_terms) > 1:
+        weights.append(best)
+    return weights
+
+
+def score(service: Service, query_terms: list[Term]) -> float:
+    weights = _best_weights(service, query_terms)
+    total = sum(weights)
+    if all(weights) and len(query_terms) > 1:
         total += ALL_WORDS_BONUS
     return total
+
+
+def is_strong_match(service: Service, query_terms: list[Term]) -> bool:
+    """A word of the query is in the service's name, keywords or agency — not only in the rest of its standard."""
+    return max(_best_weights(service, query_terms), default=0.0) > FIELD_WEIGHTS[-1]
 
 
 def _candidates(query_terms: list[Term], *, agency_id: int | None, mpp_id: int | None) -> list[Service]:
@@ -341,5 +353,11 @@ def search_services(
         ((score(service, query_terms), service) for service in candidates),
         key=lambda pair: (-pair[0], -pair[1].popularity, pair[1].name),
     )
-    result.services = [service for points, service in ranked if points > 0][:limit]
+    found = [service for points, service in ranked if points > 0][:limit]
+    strong = [service for service in found if is_strong_match(service, query_terms)]
+    if strong:  # when nothing is strong, the weak matches are all there is: shown as the results, not folded
+        result.services = strong
+        result.other_services = [service for service in found if service not in strong]
+    else:
+        result.services = found
     return result

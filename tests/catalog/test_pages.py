@@ -241,7 +241,7 @@ def test_active_search_updates_the_results_in_place_and_the_address(page, base_u
     page.wait_for_url("**/layanan?q=pasport*")
     first = page.locator("#hasil .service-title a").first
     assert first.inner_text() == "Pembuatan Paspor Biasa"
-    assert page.locator("#jumlah-hasil").inner_text() == "Layanan ditemukan: 1"
+    assert page.locator("#jumlah-hasil").inner_text() == "Ditemukan 1 layanan"
     assert page.evaluate("document.body.dataset.marker") == "same-document", "no full page load"
     page.get_by_label("Instansi").select_option("polres")
     page.wait_for_url("**instansi=polres*")

@@ -11,7 +11,9 @@ from app.extensions import db
 
 
 def slugs(query: str, **filters) -> list[str]:
-    return [service.slug for service in search_services(query, **filters).services]
+    """Every service found, best first: the strong matches, then the ones folded under "Hasil lain"."""
+    result = search_services(query, **filters)
+    return [service.slug for service in result.services + result.other_services]
 
 
 # --- what citizens type, on the real demo data -------------------------------------------------------------------
@@ -72,7 +74,7 @@ def test_typos_prefixes_and_filters_on_the_demo_catalog(client, demo_catalog):
     soup = client.get_page("/layanan?q=akte+lahir")
     assert soup.select_one(".service-title a")["href"] == "/layanan/akta-kelahiran"
     assert soup.find("input", attrs={"name": "q"})["value"] == "akte lahir"
-    assert "Layanan ditemukan" in soup.find(id="jumlah-hasil").get_text()
+    assert "Ditemukan" in soup.find(id="jumlah-hasil").get_text()
     soup = client.get_page("/layanan?q=pasprt")
     assert "menampilkan hasil untuk “paspor”" in soup.find(id="hasil").get_text()
 
@@ -180,6 +182,34 @@ def test_a_name_hit_ranks_above_a_requirement_hit(app_ctx):
     )
     db.session.commit()
     assert slugs("skck") == ["skck-baru", "sim-a-baru"]
+    # The requirement hit is a weak match: folded under "Hasil lain", not among the results.
+    result = search_services("skck")
+    assert [s.slug for s in result.services] == ["skck-baru"]
+    assert [s.slug for s in result.other_services] == ["sim-a-baru"]
+
+
+def test_ktp_shows_the_ktp_services_and_folds_those_that_only_ask_for_a_copy(client, demo_catalog):
+    result = search_services("ktp")
+    strong = [service.slug for service in result.services]
+    assert set(strong[:2]) == {"ktp-el-baru", "ktp-el-hilang-rusak"}, strong
+    assert len(strong) <= 5 and len(result.other_services) >= 10
+    soup = client.get_page("/layanan?q=ktp")
+    assert soup.find(id="jumlah-hasil").get_text().strip() == (
+        f"Ditemukan {len(strong)} layanan dan {len(result.other_services)} hasil lain"
+    )
+    folded = soup.select_one("details.other-results")
+    assert folded is not None and not folded.has_attr("open")
+    assert f"Hasil lain ({len(result.other_services)})" in folded.summary.get_text()
+    assert len(folded.select(".service-card")) == len(result.other_services)
+
+
+def test_when_only_weak_matches_exist_they_are_the_results(app_ctx):
+    agency = Agency(slug="polres", name="Kepolisian Resor", short_name="Polres")
+    requirement = Requirement(position=1, kind=RequirementKind.DOCUMENT, description="Surat keterangan sehat")
+    db.session.add(_service(agency, slug="sim-a-baru", name="SIM A Baru", requirements=[requirement]))
+    db.session.commit()
+    result = search_services("sehat")
+    assert [s.slug for s in result.services] == ["sim-a-baru"] and result.other_services == []
 
 
 # --- bad input never breaks the page ------------------------------------------------------------------------------

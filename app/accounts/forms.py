@@ -113,3 +113,22 @@ class RenamePasskeyForm(FlaskForm):
         ],
         render_kw={"autocomplete": "off"},
     )
+
+
+class ChangeEmailForm(FlaskForm):
+    """Akun → E-mail: the new sign-in address (a code is sent to it)."""
+
+    email = EmailField(
+        _l("New e-mail address"),
+        filters=[normalize_email],
+        validators=[
+            InputRequired(_l("Enter your new e-mail address.")),
+            Length(max=254, message=_l("At most 254 characters.")),
+            Regexp(EMAIL_PATTERN, message=MSG_EMAIL),
+        ],
+        render_kw={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"},
+    )
+
+
+class ChangeEmailCodeForm(EmailCodeMixin, FlaskForm):
+    """Step 2 of changing the e-mail: the code sent to the new address."""

@@ -147,6 +147,7 @@ class RecoveryCode(db.Model):
 class EmailCodePurpose(enum.StrEnum):
     RECOVERY = "pemulihan"
     SIGN_UP = "daftar"
+    CHANGE_EMAIL = "ganti_email"  # user_id: the account; email: the NEW address the code was sent to
 
 
 class EmailCode(db.Model):

@@ -17,8 +17,10 @@ from flask_login import current_user, login_required
 
 from ..extensions import limiter
 from ..security import json_or_none, public_page, read_json, safe_next
-from . import ceremonies, code_reveal, recovery, sessions
+from . import ceremonies, code_reveal, email_change, recovery, sessions
 from .forms import (
+    ChangeEmailCodeForm,
+    ChangeEmailForm,
     EmailCodeForm,
     EmailCodeRequestForm,
     RecoveryCodeForm,
@@ -588,6 +590,60 @@ def recover_with_email_code():
         form.code.errors = [_("This code is wrong or has expired. Check the latest e-mail, or ask for a new code.")]
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/email_code.html", form=form, email=email), status
+
+
+# --- changing the sign-in e-mail (issue 14.13) -------------------------------------------------------------------
+
+
+def _this_account() -> str:
+    return f"user:{current_user.id}"
+
+
+@bp.get("/akun/email")
+@login_required
+@fresh_passkey_required("accounts.change_email")
+def change_email():
+    """Step 1: the new address. The passkey check comes first, so nothing typed is lost to it."""
+    return render_template("accounts/change_email.html", form=ChangeEmailForm(prefix="ce"))
+
+
+@bp.post("/akun/email")
+@login_required
+@fresh_passkey_required("accounts.change_email")
+# Mails to new addresses from one account: only requests that sent one (303) count, so typos cost nothing.
+@limiter.limit("5 per hour", key_func=_this_account, deduct_when=lambda r: r.status_code == 303)
+@ip_limit
+def request_email_change():
+    form = ChangeEmailForm(prefix="ce")
+    if form.validate_on_submit():
+        try:
+            email_change.request_email_change(current_user, form.email.data)
+        except email_change.EmailChangeRefused as refused:
+            form.email.errors = [str(refused.message)]
+        else:
+            return redirect(url_for("accounts.confirm_email_change"), code=303)
+    return render_template("accounts/change_email.html", form=form), 400
+
+
+@bp.route("/akun/email/kode", methods=["GET", "POST"])
+@login_required
+@limiter.limit("5 per 15 minutes", key_func=_this_account, methods=["POST"])
+@ip_limit
+def confirm_email_change():
+    """Step 2: the code from the new inbox. No second passkey check: the code was asked for with a fresh one, and
+    reading the e-mail may take longer than the re-authentication window."""
+    new_email = email_change.pending_address(current_user)
+    if new_email is None:
+        flash(_("Enter your new e-mail address first, and we will send the code."), "info")
+        return redirect(url_for("accounts.change_email"), code=303)
+    form = ChangeEmailCodeForm(prefix="cc")
+    if form.validate_on_submit():
+        if email_change.confirm_email_change(current_user, form.code.data) is not None:
+            flash(_("Your e-mail address is now %(email)s.", email=new_email), "success")
+            return redirect(url_for("accounts.account"), code=303)
+        form.code.errors = [_("This code is wrong or has expired. Check the latest e-mail, or ask for a new code.")]
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/change_email_code.html", form=form, email=new_email), status
 
 
 @bp.app_template_filter("user_agent_label")

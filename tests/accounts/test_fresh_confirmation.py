@@ -95,7 +95,18 @@ class Guarded:
     staff: bool = False
 
 
+def _pending_email(actor: Actor) -> str | None:
+    from app.accounts.email_change import pending_address
+
+    with actor.app.app_context():
+        return pending_address(db.session.get(User, actor.user.id))
+
+
 GUARDED = {
+    "accounts.change_email": Guarded(lambda a: a.client.get("/akun/email"), lambda a: None),
+    "accounts.request_email_change": Guarded(
+        lambda a: a.client.post("/akun/email", data={"ce-email": "siti.baru@contoh.id"}), _pending_email
+    ),
     "accounts.regenerate_recovery_codes": Guarded(lambda a: a.client.post("/akun/kode-pemulihan"), _codes),
     "accounts.add_passkey_options": Guarded(lambda a: a.flows.post_json("/akun/passkey/opsi"), lambda a: None),
     "accounts.add_passkey_verify": Guarded(_add_passkey, _passkeys),

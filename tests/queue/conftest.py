@@ -18,6 +18,8 @@ from app.extensions import db
 from app.queue import settings as queue_settings
 from app.queue.models import QueueSettings
 
+from ..notifications.conftest import _fresh_push_service, push_device, push_service, queue  # noqa: F401
+
 NOW = dt.datetime(2026, 12, 6, 23, 0, tzinfo=dt.UTC)  # Monday 7 Dec 2026, 07.00 WITA
 SLOT = "2026-12-08T09:00"  # Tuesday, 09.00 WITA
 OTHER_SLOT = "2026-12-08T10:00"

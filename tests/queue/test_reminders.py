@@ -15,7 +15,6 @@ from app.notifications.models import Notification
 from app.queue import booking
 from app.queue.reminders import send_due_reminders
 
-from ..notifications.conftest import _fresh_push_service, push_device, push_service, queue  # noqa: F401
 from .conftest import NIK, NOW, SLOT, make_settings, make_users, sim_place
 
 SLOT_START = dt.datetime(2026, 12, 8, 1, 0, tzinfo=dt.UTC)  # Tuesday 09.00 WITA

@@ -80,7 +80,7 @@ STATUS_LABELS = {
     S.VERIFYING: _l("Being verified"),
     S.FORWARDED: _l("Forwarded to the agency"),
     S.FOLLOWED_UP: _l("Being followed up"),
-    S.ANSWERED: _l("Answered"),
+    S.ANSWERED: _l("Answered by the agency"),
     S.CLOSED: _l("Closed"),
     S.ON_HOLD: _l("On hold"),
     S.NOT_OUR_AUTHORITY: _l("Not our authority"),

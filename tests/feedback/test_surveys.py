@@ -193,3 +193,18 @@ def test_officers_see_totals_for_their_scope_and_never_who_answered(
 def test_citizens_cannot_open_the_officer_survey_page(client, citizen, signed_in, demo):
     signed_in(client, citizen)
     assert client.get("/petugas/survei").status_code == 404
+
+
+def test_the_queue_visit_served_signal_invites_the_citizen_and_skips_walk_ins(app, citizen, demo):
+    from types import SimpleNamespace
+
+    from app.queue.events import announce_served
+
+    with app.app_context():
+        announce_served(SimpleNamespace(id=1, code="ABCD2345", user_id=citizen.id, mpp_id=None, service_id=None))
+        announce_served(SimpleNamespace(id=2, code="WALKIN23", user_id=None, mpp_id=None, service_id=None))
+        announce_served(SimpleNamespace(id=1, code="ABCD2345", user_id=citizen.id, mpp_id=None, service_id=None))
+        invitations = db.session.scalars(select(SurveyInvitation)).all()
+        assert [(i.visit_key, i.user_id, i.outcome) for i in invitations] == [
+            ("ABCD2345", citizen.id, SurveyOutcome.VISIT)
+        ]

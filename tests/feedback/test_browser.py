@@ -1,0 +1,159 @@
+"""Umpan balik in a real Chromium at 360 px, with axe on every page: a survey answered offline is sent once the
+phone is back online; a rahasia complaint is filed, answered by the agency's officer and reopened by the citizen;
+the public performance page draws its chart above its table."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from app.accounts.models import Role
+from app.extensions import db
+from app.feedback.models import Complaint, ComplaintStatus, SurveyInvitation, SurveyResponse
+from tests.helpers import assert_no_axe_violations, shot
+
+pytestmark = pytest.mark.browser
+
+
+def _context_for(app, browser, browser_context_args, client, base_url, user, signed_in):
+    signed_in(client, user)
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    context = browser.new_context(**browser_context_args)
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
+    return context
+
+
+@pytest.fixture
+def as_user(app, browser, browser_context_args, base_url, signed_in):
+    """``as_user(user) -> page``: a fresh browser context (a phone) signed in as ``user``."""
+    from flask.testing import FlaskClient  # noqa: F401
+
+    from tests.helpers import PageClient
+
+    contexts = []
+
+    def open_page(user):
+        client = PageClient(app.test_client())
+        context = _context_for(app, browser, browser_context_args, client, base_url, user, signed_in)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def test_a_survey_answered_offline_is_sent_once_when_the_connection_is_back(app, base_url, as_user, citizen, finished):
+    with app.app_context():
+        token = db.session.scalar(select(SurveyInvitation.token))
+    page = as_user(citizen)
+    page.goto(f"{base_url}/survei/{token}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bagaimana layanan yang Anda terima?")
+    page.wait_for_function("window.mppDraftsReady !== undefined")
+    page.evaluate("window.mppDraftsReady")
+    assert_no_axe_violations(page)
+    shot(page, "survei-01")
+    for code in ("u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8"):
+        page.locator(f"label[for='f-{code}-4']").click()
+    page.get_by_label("Saran (tidak wajib)").fill("Ruang tunggu panas, hubungi 0812-3456-7890")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Kirim jawaban saya").click()
+    expect(page.locator("#draft-status")).to_contain_text("Tidak ada koneksi")
+    assert_no_axe_violations(page)
+    shot(page, "survei-02-luring")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SurveyResponse.id))) == 0
+    page.context.set_offline(False)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Terima kasih atas jawaban Anda", timeout=15000)
+    assert_no_axe_violations(page)
+    shot(page, "survei-03-terkirim")
+    with app.app_context():
+        rows = db.session.scalars(select(SurveyResponse)).all()
+        assert len(rows) == 1
+        assert rows[0].u1 == 4 and rows[0].u9 is None and "0812" not in rows[0].suggestion
+
+
+def test_a_rahasia_complaint_is_answered_by_the_officer_and_reopened_by_the_citizen(
+    app, base_url, as_user, citizen, officer, make_staff, demo
+):
+    admin = make_staff(Role.MPP_ADMIN, agency=None, name="Admin Pengaduan")
+    phone = as_user(citizen)
+    phone.goto(f"{base_url}/layanan/ktp-el-hilang-rusak")
+    phone.get_by_role("link", name="Sampaikan pengaduan").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Pengaduan")
+    assert_no_axe_violations(phone)
+    phone.get_by_role("link", name="Sampaikan pengaduan").first.click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Sampaikan pengaduan")
+    phone.get_by_role("button", name="Kirim laporan").click()  # empty: the errors are shown next to the fields
+    expect(phone.locator("#f-judul-error")).to_be_visible()
+    assert_no_axe_violations(phone)
+    shot(phone, "pengaduan-01-galat")
+    phone.get_by_label("Pengaduan", exact=True).check()
+    phone.get_by_label("MPP mana?").select_option("kota-kendari")
+    phone.get_by_label("Instansi mana? (tidak wajib)").select_option("disdukcapil")
+    phone.get_by_label("Judul").fill("Diminta uang di loket KTP")
+    phone.get_by_label("Apa yang terjadi?").fill("Petugas meminta Rp50.000 agar KTP cepat jadi.")
+    phone.get_by_label("Rahasia: hanya admin pengaduan MPP yang melihat nama saya").check()
+    shot(phone, "pengaduan-02-isi")
+    phone.get_by_role("button", name="Kirim laporan").click()
+    expect(phone.locator(".tracking-number").first).to_have_text(re.compile(r"ADU-\w{4}-\w{4}"))
+    number = phone.locator("h1 .tracking-number").inner_text()
+    assert_no_axe_violations(phone)
+    shot(phone, "pengaduan-03-diterima")
+
+    desk = as_user(admin)
+    desk.goto(f"{base_url}/petugas/pengaduan")
+    assert_no_axe_violations(desk)
+    desk.get_by_role("link", name="Diminta uang di loket KTP").click()
+    expect(desk.get_by_text(citizen.email)).to_be_visible()  # the MPP admin sees who it is
+    desk.get_by_label("Mulai verifikasi").check()
+    desk.get_by_role("button", name="Simpan langkah").click()
+    desk.get_by_label("Teruskan ke instansi").check()
+    desk.get_by_role("button", name="Simpan langkah").click()
+    expect(desk.locator(".status")).to_have_text("Diteruskan ke instansi")
+
+    counter = as_user(officer)
+    counter.goto(f"{base_url}/petugas/pengaduan/{number}")
+    expect(counter.get_by_text("Rahasia: identitas hanya diketahui admin pengaduan MPP")).to_be_visible()
+    assert citizen.email not in counter.content()
+    assert_no_axe_violations(counter)
+    shot(counter, "pengaduan-04-petugas")
+    counter.get_by_label("Kirim tanggapan").check()
+    counter.get_by_label("Tanggapan atau alasan").fill("Petugas sudah ditegur. KTP Anda selesai hari ini tanpa biaya.")
+    counter.get_by_role("button", name="Simpan langkah").click()
+    expect(counter.locator(".status")).to_have_text("Ditanggapi")
+
+    phone.goto(f"{base_url}/pengaduan/{number}")
+    expect(phone.get_by_text("KTP Anda selesai hari ini tanpa biaya.")).to_be_visible()
+    assert_no_axe_violations(phone)
+    shot(phone, "pengaduan-05-ditanggapi")
+    phone.get_by_label("Tidak: mengapa belum selesai?").fill("KTP belum saya terima.")
+    phone.get_by_role("button", name="Buka kembali pengaduan").click()
+    expect(phone.locator(".status")).to_have_text("Ditindaklanjuti")
+    expect(phone.get_by_role("button", name="Buka kembali pengaduan")).to_have_count(0)
+    shot(phone, "pengaduan-06-dibuka-kembali")
+    with app.app_context():
+        complaint = db.session.scalar(select(Complaint).where(Complaint.number == number))
+        assert complaint.status == ComplaintStatus.FOLLOWED_UP and complaint.reopened and complaint.confidential
+
+
+def test_the_performance_page_draws_a_chart_above_its_table(app, page, base_url, make_user, officer, demo):
+    from .test_performance import _served
+
+    _served(app, make_user, officer, 5)
+    page.goto(f"{base_url}/kinerja")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Kinerja MPP")
+    chart = page.get_by_role("img", name=re.compile("IKM per MPP"))
+    expect(chart).to_be_visible()
+    expect(page.get_by_role("table", name=re.compile("Per MPP"))).to_contain_text("MPP Kota Kendari")
+    assert_no_axe_violations(page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "kinerja-01")
+    page.get_by_role("link", name="MPP Kota Kendari").click()
+    expect(page.get_by_role("img", name=re.compile("Permohonan masuk per bulan"))).to_be_visible()
+    expect(page.get_by_role("table", name=re.compile("Per instansi"))).to_contain_text("Disdukcapil")
+    assert_no_axe_violations(page)
+    shot(page, "kinerja-02-mpp")

@@ -29,6 +29,7 @@ BLUEPRINTS = [
     "notifications",
     "feedback",
     "api",
+    "integrations",
     "queue",
 ]
 

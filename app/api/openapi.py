@@ -50,6 +50,8 @@ def obj(properties: dict, *, optional: tuple[str, ...] = ()) -> dict:
 
 
 STR = t("string")
+# Text the app accepts anywhere: no NUL, no lone surrogate (security.refuse_unsafe_input answers 400 for those).
+SAFE_TEXT = "^[^\\u0000\\ud800-\\udfff]*$"
 NSTR = t("string", nullable=True)
 INT = t("integer")
 BOOL = t("boolean")
@@ -253,10 +255,11 @@ SCHEMAS.update(
             "type": "object",
             "properties": {
                 "to": {"type": "string", "enum": ["diverifikasi", "diproses", "perlu_perbaikan", "ditolak"]},
-                "reason": {"type": "string", "maxLength": 2000},
+                "reason": {"type": "string", "maxLength": 2000, "pattern": SAFE_TEXT},
                 "expected_version": {"type": "integer", "minimum": 0},
             },
             "required": ["to", "expected_version"],
+            "additionalProperties": False,
         },
     }
 )
@@ -276,10 +279,11 @@ SCHEMAS.update(
         "WebhookRequest": {
             "type": "object",
             "properties": {
-                "url": {"type": "string", "maxLength": 1024},
+                "url": {"type": "string", "maxLength": 1024, "pattern": SAFE_TEXT},
                 "events": {"type": "array", "items": _EVENTS, "minItems": 1, "uniqueItems": True},
             },
             "required": ["url", "events"],
+            "additionalProperties": False,
         },
         "WebhookEndpoint": obj(_ENDPOINT_PROPS),
         "WebhookEndpointWithSecret": obj(

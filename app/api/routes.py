@@ -20,8 +20,9 @@ from ..extensions import db, limiter
 from ..personal.documents import open_document
 from ..security import public_page, token_api
 from . import agency, catalog, hooks, problems, tokens, webhooks
+from .changes import CURSOR_PATTERN
 from .models import Permission, WebhookEndpoint, WebhookMessage
-from .openapi import Param, build_document, operation, query_arg, t
+from .openapi import SAFE_TEXT, Param, build_document, operation, query_arg, t
 from .problems import Problem
 
 bp = token_api(Blueprint("api", __name__, url_prefix="/api/v1"))
@@ -185,9 +186,11 @@ def agency_detail(slug: str):
     description="Dengan `q`, hasil diurutkan seperti pencarian di aplikasi (singkatan, salah ketik, bentuk kata).",
     tag="Katalog",
     query=(
-        Param("q", t("string", maxLength=400), "Kata pencarian, mis. ktp, akte lahir, perpanjang sim"),
-        Param("agency", t("string", maxLength=120), "Hanya layanan instansi ini (slug)"),
-        Param("mpp", t("string", maxLength=120), "Hanya layanan yang tersedia di MPP ini (slug)"),
+        Param(
+            "q", t("string", maxLength=400, pattern=SAFE_TEXT), "Kata pencarian, mis. ktp, akte lahir, perpanjang sim"
+        ),
+        Param("agency", t("string", maxLength=120, pattern=SAFE_TEXT), "Hanya layanan instansi ini (slug)"),
+        Param("mpp", t("string", maxLength=120, pattern=SAFE_TEXT), "Hanya layanan yang tersedia di MPP ini (slug)"),
         *PAGE_PARAMS,
     ),
     responses={200: "ServiceList", 304: None},
@@ -273,7 +276,7 @@ NUMBER = {"number": "Nomor permohonan, mis. 7471-2026-0X4K9P"}
     ),
     tag="Permohonan",
     query=(
-        Param("cursor", t("string", maxLength=64, pattern="^[A-Za-z0-9_-]*$"), "next_cursor dari jawaban sebelumnya"),
+        Param("cursor", t("string", pattern=CURSOR_PATTERN), "next_cursor dari jawaban sebelumnya"),
         Param("limit", t("integer", minimum=1, maximum=MAX_PER_PAGE), "Banyaknya per halaman (1–100, bawaan 50)"),
     ),
     responses={200: "ApplicationChanges"},
@@ -357,7 +360,7 @@ def _idempotent(token, run):
 IDEMPOTENCY = (
     Param(
         "Idempotency-Key",
-        t("string", minLength=1, maxLength=128),
+        t("string", pattern="^[!-~]([ -~]{0,126}[!-~])?$"),
         "Nilai acak per perubahan; kirim ulang dengan kunci yang sama bila tidak yakin permintaan sampai",
         required=True,
         location="header",
@@ -411,7 +414,7 @@ def transition(number: str):
     tag="Permohonan",
     query=(
         Param("expected_version", t("integer", minimum=0), "Versi permohonan yang Anda baca", required=True),
-        Param("note", t("string", maxLength=2000), "Catatan untuk warga (cara mengambil hasil)"),
+        Param("note", t("string", maxLength=2000, pattern=SAFE_TEXT), "Catatan untuk warga (cara mengambil hasil)"),
     ),
     headers=IDEMPOTENCY,
     body={"application/pdf": {"type": "string", "contentMediaType": "application/pdf"}},

@@ -1,0 +1,92 @@
+"""/admin/integrasi: tokens for agency systems and their webhooks, per MPP (MPP admins and national admins)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..accounts.models import Role
+from ..backoffice.scope import current_scope, staff_required
+from ..catalog.models import Mpp
+from ..database import utcnow
+from ..extensions import db
+from . import admin
+
+bp = Blueprint("integrations", __name__, url_prefix="/admin/integrasi")
+
+ADMINS = (Role.MPP_ADMIN, Role.NATIONAL_ADMIN)
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    # The admin menu (admin/_macros.html) shows "Regions" to national admins.
+    return {"current_scope_national": getattr(g.get("staff_scope"), "national", False)}
+
+
+def _mpp_or_404(slug: str) -> Mpp:
+    mpp = db.session.scalar(select(Mpp).where(Mpp.slug == slug[:120]))
+    if mpp is None or not current_scope().administers_mpp(mpp.id):
+        abort(404)
+    return mpp
+
+
+def _page(mpp: Mpp, *, values=None, errors=None, new_token=None, status=200):
+    tokens = admin.tokens_of(mpp)
+    return render_template(
+        "integrations/mpp.html",
+        mpp=mpp,
+        tokens=tokens,
+        hooks={token.id: admin.endpoints_with_deliveries(token) for token in tokens},
+        agencies=admin.tenant_agencies(mpp),
+        permission_labels=admin.PERMISSION_LABELS,
+        lifetimes=admin.LIFETIMES,
+        values=values or {"masa": "90"},
+        errors=errors or {},
+        new_token=new_token,
+        now=utcnow(),
+    ), status
+
+
+@bp.get("/mpp/<slug>")
+@staff_required(*ADMINS)
+def mpp_page(slug: str):
+    return _page(_mpp_or_404(slug))
+
+
+@bp.post("/mpp/<slug>")
+@staff_required(*ADMINS)
+def create_token(slug: str):
+    mpp = _mpp_or_404(slug)
+    scope = current_scope()
+    try:
+        wanted = admin.parse_request(request.form, mpp=mpp, scope=scope)
+    except admin.Invalid as invalid:
+        return _page(mpp, values=request.form.to_dict(), errors=invalid.errors, status=422)
+    _token, raw = admin.create(wanted, by=scope.user)
+    # Shown in this answer only (never stored, never in a redirect or the session): the page is no-store.
+    return _page(mpp, new_token=raw)
+
+
+@bp.post("/token/<int:token_id>/cabut")
+@staff_required(*ADMINS)
+def revoke_token(token_id: int):
+    scope = current_scope()
+    token = admin.token_in_scope(token_id, scope) or abort(404)
+    from ..api.tokens import revoke_token as revoke
+
+    revoke(token, by=scope.user)
+    flash(_("The token was revoked. The system can no longer call the API with it."), "success")
+    mpp = next(m for m in token.mpps if scope.administers_mpp(m.id))
+    return redirect(url_for("integrations.mpp_page", slug=mpp.slug), code=303)
+
+
+@bp.post("/pesan/<int:message_id>/kirim-ulang")
+@staff_required(*ADMINS)
+def resend(message_id: int):
+    scope = current_scope()
+    message = admin.message_in_scope(message_id, scope) or abort(404)
+    admin.resend(message)
+    flash(_("The message will be sent again; its attempts start from zero."), "success")
+    mpp = next(m for m in message.endpoint.token.mpps if scope.administers_mpp(m.id))
+    return redirect(url_for("integrations.mpp_page", slug=mpp.slug), code=303)

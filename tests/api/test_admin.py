@@ -1,0 +1,79 @@
+"""The MPP admin makes, sees and revokes agency-system tokens, and resends a failed webhook message."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.accounts.models import Role
+from app.api.models import ApiToken
+from app.backoffice.models import AuditAction, AuditEntry, StaffAssignment, StaffRole
+from app.catalog.models import Agency, Mpp
+from app.extensions import db
+
+from .conftest import HOME_MPP, OTHER_MPP, bearer
+
+URL = f"/admin/integrasi/mpp/{HOME_MPP}"
+
+
+@pytest.fixture
+def admin_user(app, make_user, demo):
+    def factory(mpp: str = HOME_MPP):
+        user = make_user(f"Admin {mpp}", role=Role.MPP_ADMIN)
+        with app.app_context():
+            mpp_id = db.session.scalar(select(Mpp.id).where(Mpp.slug == mpp))
+            db.session.add(StaffAssignment(user_id=user.id, role=StaffRole.MPP_ADMIN, mpp_id=mpp_id))
+            db.session.commit()
+        return user
+
+    return factory
+
+
+def _agency_id(app, slug="disdukcapil") -> str:
+    with app.app_context():
+        return str(db.session.scalar(select(Agency.id).where(Agency.slug == slug)))
+
+
+def test_an_admin_creates_a_token_that_is_shown_once_and_works(app, client, signed_in, admin_user):
+    signed_in(client, admin_user())
+    page = client.post_page(
+        URL,
+        data={"nama": "SIAK Disdukcapil", "instansi": _agency_id(app), "izin-applications:read": "1", "masa": "90"},
+    )
+    raw = page.select_one(".integration-token").get_text(strip=True)
+    assert raw.startswith("mppd_")
+    assert client.get("/api/v1/applications", headers=bearer(raw)).status_code == 200
+    again = client.get_page(URL)
+    assert raw not in str(again) and "SIAK Disdukcapil" in again.get_text()
+    with app.app_context():
+        assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == AuditAction.API_TOKEN_CREATED))
+
+
+def test_a_bad_form_keeps_what_was_typed_and_says_what_is_wrong(app, client, signed_in, admin_user):
+    signed_in(client, admin_user())
+    page = client.post_page(URL, data={"nama": "Sistem Saya", "instansi": "999999", "masa": "7"}, expected_status=422)
+    assert page.select_one("#f-nama")["value"] == "Sistem Saya"
+    assert page.select_one("#f-instansi-error") and page.select_one("#f-izin-error") and page.select_one("#f-masa-error")
+    with app.app_context():
+        assert db.session.scalar(select(ApiToken)) is None
+
+
+def test_revoking_stops_the_token_at_once(app, client, signed_in, admin_user, make_token):
+    raw = make_token()
+    signed_in(client, admin_user())
+    with app.app_context():
+        token_id = db.session.scalar(select(ApiToken.id))
+    response = client.post(f"/admin/integrasi/token/{token_id}/cabut")
+    assert response.status_code == 303
+    assert client.get("/api/v1/applications", headers=bearer(raw)).get_json()["code"] == "token-dicabut"
+
+
+def test_another_mpps_admin_and_citizens_cannot_see_or_revoke(app, client, signed_in, admin_user, make_token, citizen):
+    make_token()
+    with app.app_context():
+        token_id = db.session.scalar(select(ApiToken.id))
+    signed_in(client, admin_user(OTHER_MPP))
+    assert client.get(URL).status_code == 404
+    assert client.post(f"/admin/integrasi/token/{token_id}/cabut").status_code == 404
+    signed_in(client, citizen)
+    assert client.get(URL).status_code == 404

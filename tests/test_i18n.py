@@ -102,3 +102,35 @@ def test_the_compiled_indonesian_catalog_is_current():
     assert translated <= compiled, (
         f"messages.mo is older than messages.po: run make i18n-compile ({translated - compiled})"
     )
+
+
+GLOSSARY = TRANSLATIONS / "GLOSSARY.md"
+
+
+def _avoided_words() -> list[str]:
+    """The "Bukan" (avoid) column of translations/GLOSSARY.md; entries marked * have a second, correct use."""
+    avoided = []
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) < 4 or cells[0] in ("English (msgid)", "---") or set(cells[0]) <= {"-"}:
+            continue
+        for word in cells[2].split(","):
+            word = word.strip().strip('"').strip()
+            if word and word != "—" and not word.endswith("*"):
+                avoided.append(word)
+    return avoided
+
+
+def test_the_indonesian_catalog_follows_the_glossary():
+    avoided = _avoided_words()
+    assert {"peramban", "digit", "galat", "antrian"} <= set(avoided)
+    offenders = []
+    for message in _read_po(TRANSLATIONS / "id" / "LC_MESSAGES" / "messages.po"):
+        if not message.id:
+            continue  # the catalog's header
+        texts = [message.string] if isinstance(message.string, str) else list(message.string or [])
+        for text in (re.sub(r"%\(\w+\)\w", "", text or "") for text in texts):
+            for word in avoided:
+                if re.search(rf"(?<![\w@.-]){re.escape(word)}(?![\w-])", text or "", re.IGNORECASE):
+                    offenders.append(f"{_msgid(message)!r}: “{word}” in “{text}”")
+    assert not offenders, "the id catalog uses words the glossary avoids:\n" + "\n".join(offenders)

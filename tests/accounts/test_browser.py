@@ -213,7 +213,7 @@ def test_sign_up_code_step_keeps_what_was_typed_and_has_no_axe_violations(page, 
     page.get_by_label("E-mail").fill("rani.wulandari.panjang.sekali@kabupaten-contoh.go.id")
     page.get_by_role("button", name="Lanjut").click()
     page.wait_for_url(f"{base_url}/daftar/kode")
-    assert page.get_by_text("Kami telah mengirim kode 6 digit ke").is_visible()
+    assert page.get_by_text("Kami telah mengirim kode 6 angka ke").is_visible()
     assert_no_axe_violations(page)
     page.get_by_label("Kode dari e-mail").fill("12345")
     page.get_by_role("button", name="Lanjut").click()

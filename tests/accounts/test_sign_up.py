@@ -59,7 +59,7 @@ def test_a_registered_address_gets_byte_identical_answers_to_a_new_one(app, make
         (303, "/daftar/kode"),  # no passkey step without the right code
     ]
     assert as_registered == as_new
-    assert 'Kami telah mengirim kode 6 digit ke <strong class="sent-to">rani@contoh.id</strong>' in (
+    assert 'Kami telah mengirim kode 6 angka ke <strong class="sent-to">rani@contoh.id</strong>' in (
         as_new[1][2].decode()
     )
 
@@ -90,7 +90,7 @@ def test_the_code_page_says_where_the_code_went_and_why(client, mailbox):
     client.post("/daftar", data=FORM)
     page = client.get_page("/daftar/kode")
     text = page.get_text(" ", strip=True)
-    assert "Kami telah mengirim kode 6 digit ke rani@contoh.id" in text
+    assert "Kami telah mengirim kode 6 angka ke rani@contoh.id" in text
     assert "memulihkan akun" in text  # the plain sentence: this proves the recovery e-mail works
     code = page.find("input", {"name": "code"})
     assert code["autocomplete"] == "one-time-code" and code["inputmode"] == "numeric"

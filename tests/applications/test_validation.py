@@ -40,7 +40,7 @@ def test_valid_answers_become_typed_data(indonesian):
         ("tanggal_lahir", "2999-01-01", "tidak boleh"),
         ("tanggal_lahir", "31-02-1990", "tanggal yang benar"),
         ("no_hp", "12345", "081234567890"),
-        ("alamat.rt", "abc", "3 digit"),
+        ("alamat.rt", "abc", "3 angka"),
         ("alamat.postal_code", "123", "5 angka"),
         ("jenis_kelamin", "X", "Pilih salah satu"),
     ],

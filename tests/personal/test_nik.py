@@ -39,9 +39,9 @@ def test_separators_people_paste_are_ignored():
 @pytest.mark.parametrize(
     ("nik", "message"),
     [
-        ("351001170890000", "16 digit"),  # 15 digits
-        ("35100117089000011", "16 digit"),  # 17 digits
-        ("", "16 digit"),
+        ("351001170890000", "16 angka"),  # 15 digits
+        ("35100117089000011", "16 angka"),  # 17 digits
+        ("", "16 angka"),
         ("3510O11708900001", "angka"),  # letter O instead of zero
         ("35100117089000a1", "angka"),
         ("9910011708900001", "provinsi"),  # 99 is no province
@@ -73,7 +73,7 @@ def test_a_kk_number_needs_sixteen_digits_and_a_real_region_prefix(app):
     assert parse_kk_number("3510 0120 0115 0004") == "3510012001150004"
     with app.test_request_context("/"):
         for bad, message in [
-            ("351001200115000", "16 digit"),
+            ("351001200115000", "16 angka"),
             ("9910012001150004", "provinsi"),
             ("3510002001150004", "kecamatan"),
             ("35100120011500x4", "angka"),

@@ -90,7 +90,7 @@ def test_bad_input_is_explained_next_to_each_field_and_everything_typed_is_kept(
     assert nik["aria-invalid"] == "true"
     assert "f-nik-error" in nik["aria-describedby"]
     assert "bulan lahir" in soup.find(id="f-nik-error").get_text()
-    assert "16 digit" in soup.find(id="f-kk_number-error").get_text()
+    assert "16 angka" in soup.find(id="f-kk_number-error").get_text()
     assert "Kode pos" in soup.find(id="f-postal_code-error").get_text()
     assert soup.find(id="f-phone-error") is not None
     assert soup.find("input", id="f-full_name")["value"] == "<script>alert(1)</script>"  # kept, and escaped

@@ -7,7 +7,9 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 # `flask run` listens on this port, and the app derives its development origin (passkeys, links) from it.
 export FLASK_RUN_PORT := $(PORT)
-CHROMIUM ?= /usr/bin/chromium
+# The Chromium the browser tests drive: MPP_CHROMIUM (read by tests/conftest.py), or CHROMIUM=… on the command line.
+CHROMIUM ?= $(or $(MPP_CHROMIUM),/usr/bin/chromium)
+export MPP_CHROMIUM := $(CHROMIUM)
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-test run db-upgrade demo-data demo-staff test test-postgres ci lint format \

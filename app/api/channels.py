@@ -68,3 +68,60 @@ def channel_json(channel: Channel) -> dict:
 def channels_json(service: Service, known: dict[int, list[Channel]] | None = None) -> list[dict]:
     channels = known[service.id] if known is not None and service.id in known else channels_of(service)
     return [channel_json(channel) for channel in channels]
+
+
+def channels_for_page(service: Service) -> list[Channel]:
+    """For templates: every service's channel rows are read once per request (a catalog page lists ~80 services;
+    the whole table is a few dozen rows), never one query per card."""
+    from flask import g
+
+    if "service_channel_rows" not in g:
+        rows: dict[int, list[ServiceChannel]] = {}
+        for row in db.session.scalars(
+            select(ServiceChannel).order_by(ServiceChannel.service_id, ServiceChannel.position)
+        ):
+            rows.setdefault(row.service_id, []).append(row)
+        g.service_channel_rows = rows
+    return channels_of(service, g.service_channel_rows.get(service.id, []))
+
+
+# Services whose application runs (also or only) through a national e-service. The rest keep the defaults above.
+DEMO_CHANNELS: dict[str, list[tuple[ChannelKind, str | None, str | None]]] = {
+    # The passport application and its slot are made in M-Paspor; photo and interview happen at the counter.
+    "paspor-biasa": [
+        (ChannelKind.NATIONAL, "M-Paspor", "https://www.imigrasi.go.id/"),
+        (ChannelKind.COUNTER, None, None),
+    ],
+    # NIB is issued by OSS-RBA; the MPP's DPMPTSP counter helps those who cannot do it alone.
+    "nib-perseorangan": [
+        (ChannelKind.NATIONAL, "OSS", "https://oss.go.id/"),
+        (ChannelKind.COUNTER, None, None),
+    ],
+    "pajak-kendaraan-tahunan": [
+        (ChannelKind.NATIONAL, "SIGNAL", "https://korlantas.polri.go.id/"),
+        (ChannelKind.COUNTER, None, None),
+    ],
+    "bpjs-kesehatan-mandiri": [
+        (ChannelKind.NATIONAL, "Mobile JKN", "https://www.bpjs-kesehatan.go.id/"),
+        (ChannelKind.COUNTER, None, None),
+    ],
+}
+
+
+def load_demo_channels() -> int:
+    """Replace the demo services' channel rows (idempotent; no commit: the demo loader commits)."""
+    from sqlalchemy import delete
+
+    services = {s.slug: s for s in db.session.scalars(select(Service).where(Service.slug.in_(list(DEMO_CHANNELS))))}
+    if not services:
+        return 0
+    db.session.execute(delete(ServiceChannel).where(ServiceChannel.service_id.in_([s.id for s in services.values()])))
+    count = 0
+    for slug, channels in DEMO_CHANNELS.items():
+        service = services.get(slug)
+        if service is None:
+            continue
+        for position, (kind, name, url) in enumerate(channels):
+            db.session.add(ServiceChannel(service_id=service.id, position=position, kind=kind, name=name, url=url))
+            count += 1
+    return count

@@ -51,7 +51,7 @@ def obj(properties: dict, *, optional: tuple[str, ...] = ()) -> dict:
 
 STR = t("string")
 # Text the app accepts anywhere: no NUL, no lone surrogate (security.refuse_unsafe_input answers 400 for those).
-SAFE_TEXT = "^[^\\u0000\\ud800-\\udfff]*$"
+SAFE_TEXT = "^[^\x00\ud800-\udfff]*$"  # the characters themselves: generators read ECMA escapes unevenly
 NSTR = t("string", nullable=True)
 INT = t("integer")
 BOOL = t("boolean")

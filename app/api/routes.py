@@ -19,7 +19,7 @@ from ..downloads import attachment
 from ..extensions import db, limiter
 from ..personal.documents import open_document
 from ..security import public_page, token_api
-from . import agency, catalog, hooks, problems, tokens, webhooks
+from . import agency, catalog, channels, hooks, problems, tokens, webhooks
 from .changes import CURSOR_PATTERN
 from .models import Permission, WebhookEndpoint, WebhookMessage
 from .openapi import SAFE_TEXT, Param, build_document, operation, query_arg, t
@@ -65,8 +65,8 @@ bp.register_error_handler(HTTPException, problems.from_http_exception)
 bp.register_error_handler(Exception, problems.from_unexpected)
 
 
-def _json(data, status: int = 200, *, public: bool = False):
-    body = json.dumps(data, ensure_ascii=False)
+def _json(data, status: int = 200, *, public: bool = False, ascii: bool = False):
+    body = json.dumps(data, ensure_ascii=ascii)
     response = current_app.response_class(body, status=status, mimetype="application/json")
     if public:
         response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32], weak=True)
@@ -238,7 +238,7 @@ def service(slug: str):
     responses={200: ("application/json", {"type": "object"})},
 )
 def openapi_document():
-    return _json(build_document(), public=True)
+    return _json(build_document(), public=True, ascii=True)  # SAFE_TEXT holds lone surrogates: escape them
 
 
 @bp.get("/docs")
@@ -395,6 +395,8 @@ def transition(number: str):
         errors["to"] = _("Required: the target status.")
     if reason is not None and not isinstance(reason, str):
         errors["reason"] = _("Must be text.")
+    if isinstance(version, float) and version.is_integer():  # JSON has one number type: 3.0 is the integer 3
+        version = int(version)
     if not isinstance(version, int) or isinstance(version, bool) or not 0 <= version < 2**31:
         errors["expected_version"] = _("Required: the version you read (a whole number).")
     if errors:
@@ -459,6 +461,8 @@ def _json_body() -> dict:
 @bp.record_once
 def _register_webhook_jobs(state) -> None:
     webhooks.register_jobs(state.app)
+    # Where each service is applied for, for the catalog's service page and cards (issue 12 point 7).
+    state.app.jinja_env.globals["service_channels"] = channels.channels_for_page
 
 
 ENDPOINT_ID = {"endpoint_id": "Id endpoint webhook"}

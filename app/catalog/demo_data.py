@@ -54,6 +54,9 @@ def load_demo_data() -> dict[str, int]:
     loader = _Loader()
     try:
         loader.run()
+        from ..api.channels import load_demo_channels  # issue 12: services also run by M-Paspor, OSS, SIGNAL, JKN
+
+        load_demo_channels()
     except Exception:
         db.session.rollback()
         raise

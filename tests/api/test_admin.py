@@ -53,7 +53,9 @@ def test_a_bad_form_keeps_what_was_typed_and_says_what_is_wrong(app, client, sig
     signed_in(client, admin_user())
     page = client.post_page(URL, data={"nama": "Sistem Saya", "instansi": "999999", "masa": "7"}, expected_status=422)
     assert page.select_one("#f-nama")["value"] == "Sistem Saya"
-    assert page.select_one("#f-instansi-error") and page.select_one("#f-izin-error") and page.select_one("#f-masa-error")
+    assert (
+        page.select_one("#f-instansi-error") and page.select_one("#f-izin-error") and page.select_one("#f-masa-error")
+    )
     with app.app_context():
         assert db.session.scalar(select(ApiToken)) is None
 

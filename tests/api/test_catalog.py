@@ -123,3 +123,19 @@ def test_odd_input_never_makes_a_500(client, demo):
         assert response.status_code < 500, url
         if response.status_code >= 400:
             assert response.mimetype == "application/problem+json", url
+
+
+def test_a_service_run_by_a_national_e_service_links_to_it_and_search_says_so(client, demo):
+    page = client.get_page("/layanan/paspor-biasa")
+    link = page.find("a", href="https://www.imigrasi.go.id/")
+    assert link is not None and "M-Paspor" in link.get_text()
+    assert page.find("a", href="/layanan/paspor-biasa/ajukan") is None  # applied for in M-Paspor, not here
+    results = client.get_page("/layanan?q=paspor")
+    assert "Lewat M-Paspor" in results.get_text()
+    body = client.get("/api/v1/services/paspor-biasa").get_json()
+    assert {"kind": "nasional", "name": "M-Paspor", "url": "https://www.imigrasi.go.id/"} in body["channels"]
+
+
+def test_a_service_without_channel_rows_keeps_online_and_counter(client, demo):
+    page = client.get_page("/layanan/ktp-el-hilang-rusak")
+    assert page.find("a", href="/layanan/ktp-el-hilang-rusak/ajukan") is not None

@@ -487,7 +487,7 @@ def test_real_submission_made_offline_creates_exactly_one_application(applicant_
 
     page.context.set_offline(True)
     page.locator("#f-pernyataan").check()
-    page.locator('form[action$="/kirim"] button[type="submit"]').click()
+    page.locator('form:has(#f-pernyataan) button[type="submit"]').click()
     page.get_by_text(QUEUED).wait_for()
     shot(page, "offline-real-queued")
     assert_no_axe_violations(page)
@@ -508,7 +508,7 @@ def test_real_double_tap_on_submit_creates_one_application(applicant_page, app, 
     goto_controlled(page, f"{real_origin}/permohonan/draf/{public_id}/periksa")
     page.locator("#f-pernyataan").check()
 
-    page.locator('form[action$="/kirim"] button[type="submit"]').dblclick()
+    page.locator('form:has(#f-pernyataan) button[type="submit"]').dblclick()
 
     page.wait_for_url(f"{real_origin}/permohonan/*?terkirim=1")
     assert len(applications(app)) == 1

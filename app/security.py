@@ -203,6 +203,7 @@ MSG_INVALID_TEXT = _l(
 )
 MSG_JSON_TOO_LARGE = _l("The data sent is too large.")
 MSG_JSON_TOO_DEEP = _l("The data sent is nested too deeply.")
+MSG_JSON_NOT_OBJECT = _l("The data sent could not be read.")
 
 
 class InputRefused(BadRequest):
@@ -317,7 +318,11 @@ def refuse_unsafe_input() -> None:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     if request.is_json:
-        read_json()
+        # Every JSON body we take is an object; Flask-WTF also turns a JSON body into form data with dict(), which
+        # a list or a number would break.
+        data = read_json()
+        if data is not None and not isinstance(data, dict):
+            raise InputRefused(MSG_JSON_NOT_OBJECT)
         return
     if (request.content_length or 0) > (current_app.config.get("MAX_CONTENT_LENGTH") or float("inf")):
         return  # let the view's own "file too large" answer (413) happen

@@ -17,11 +17,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from ..catalog.models import Mpp, Tenancy
+from ..extensions import db
 from ..formatting import local_datetime
 from . import counter
 from . import settings as queue_settings
 from .models import Booking, BookingStatus
+from .slots import local_now
 
 BOARD_POLL_SECONDS = 5
 TICKET_POLL_SECONDS = 15
@@ -42,17 +47,39 @@ class BoardView:
 
 
 def board_of(mpp: Mpp, *, now_utc: dt.datetime) -> BoardView:
-    """Only numbers and counters: no names, no services a person could be recognised by."""
+    """Only numbers and counters: no names, no services a person could be recognised by. Two queries whatever the
+    number of counters (the board is polled by every screen in the hall)."""
+    day = local_now(now_utc, mpp.timezone).date()
+    tenancies = db.session.scalars(
+        select(Tenancy).where(Tenancy.mpp_id == mpp.id).options(selectinload(Tenancy.agency)).order_by(Tenancy.id)
+    ).all()
+    active = db.session.scalars(
+        select(Booking).where(
+            Booking.mpp_id == mpp.id,
+            Booking.local_day == day,
+            Booking.status.in_((BookingStatus.CHECKED_IN, BookingStatus.CALLED)),
+        )
+    ).all()
+    by_counter: dict[int, list[Booking]] = {}
+    for booking in active:
+        by_counter.setdefault(booking.tenancy_id, []).append(booking)
     rows = []
-    tenancies = mpp.tenancies
-    day = counter.today_at(tenancies[0], now_utc) if tenancies else None
-    for tenancy in sorted(tenancies, key=lambda t: t.id):
-        serving = [b.queue_number for b in counter.called(tenancy.id, day)]
-        waiting = [b.queue_number for b in counter.waiting(tenancy.id, day)[:NEXT_SHOWN]]
-        if not serving and not waiting:
+    for tenancy in tenancies:
+        present = by_counter.get(tenancy.id, [])
+        if not present:
             continue
+        called = sorted(
+            (b for b in present if b.status == BookingStatus.CALLED), key=lambda b: b.last_called_at, reverse=True
+        )
+        waiting = sorted((b for b in present if b.status == BookingStatus.CHECKED_IN), key=counter.order_key)
         label = " · ".join(part for part in (tenancy.counter, tenancy.agency.short_name) if part)
-        rows.append(CounterRow(label=label, serving=serving[:2], next_numbers=waiting))
+        rows.append(
+            CounterRow(
+                label=label,
+                serving=[b.queue_number for b in called[:2]],
+                next_numbers=[b.queue_number for b in waiting[:NEXT_SHOWN]],
+            )
+        )
     return BoardView(rows=rows, updated=local_datetime(now_utc, mpp.timezone))
 
 

@@ -50,6 +50,10 @@ def rules_for(tenancy_id: int, service_id: int) -> Rules:
     row = db.session.scalar(
         select(QueueSettings).where(QueueSettings.tenancy_id == tenancy_id, QueueSettings.service_id == service_id)
     )
+    return _rules(row)
+
+
+def _rules(row: QueueSettings | None) -> Rules:
     if row is None:
         return DEFAULT_RULES
     return Rules(**{name: getattr(row, name) for name in RULE_FIELDS})

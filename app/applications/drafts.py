@@ -1,8 +1,9 @@
 """Drafts: start or resume, save a step, sync from a device, expire.
 
 A draft is saved on the server on every step, so it can be resumed on another device from "Permohonan Saya".
-Devices also sync whole drafts (the offline-drafts JavaScript) through ``sync_draft``: idempotent by draft id and
-client revision, and a stale revision is a conflict returned with the server copy — never a silent overwrite.
+Devices also sync their edits (the offline-drafts JavaScript) through ``sync_draft``: idempotent by draft id and
+payload, merged answer by answer, and an answer changed on both sides is a conflict returned with the server copy —
+never a silent overwrite, and never a false alarm for changes this same device made through the plain form.
 Drafts expire 30 days after the last change (UU 27/2022: personal data is kept no longer than needed); the list
 page warns a week before.
 """
@@ -348,56 +349,105 @@ def _save_back(draft: Draft, step: str) -> tuple[dict[str, str], bool]:
 class SyncResult:
     outcome: str  # "saved" | "replayed" | "conflict" | "submitted"
     draft: Draft
+    clashes: list[str] = field(default_factory=list)  # on "conflict": the answers changed on both sides
 
 
-def client_digest(base_revision: int, answers: dict, step: str) -> str:
-    payload = json.dumps({"base": base_revision, "answers": answers, "step": step}, sort_keys=True)
-    return hashlib.sha256(payload.encode()).hexdigest()
+def client_digest(base_revision: int, answers: dict, step: str, base: dict | None = None) -> str:
+    payload = {"base": base_revision, "answers": answers, "step": step}
+    if base is not None:
+        payload["started_from"] = base
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def sync_draft(draft: Draft, *, base_revision: int, answers: dict, step: str | None) -> SyncResult:
-    """Apply a device's copy made from ``base_revision``. Commits.
+def _applicable(form: Form, answers: dict) -> dict[str, str]:
+    """The device's answers the form knows, as the server keeps them (clipped strings)."""
+    known = form.all_input_names()
+    return {
+        name: _clip(value)
+        for name, value in answers.items()
+        if name in known and isinstance(value, str | int | float | bool | None)
+    }
+
+
+def clashing_answers(draft: Draft, *, base_revision: int, answers: dict, base: dict | None) -> list[str]:
+    """The device's answers that the account ALSO changed, to something else, since the device's copy.
+
+    A device sends the answers it edited and, per answer, the value it started from (``base``). An answer is a
+    clash only when the account's value is neither the device's new value (both agree) nor its starting value
+    (then only this device changed it). Without a starting value (an older device copy) the revision decides:
+    unchanged since the device's copy → no clash; else any different value is one. So a device that never saw a
+    revision — a step posted as a plain form, answers it never showed (the documents) — is never told the draft
+    was changed elsewhere when it was not.
+    """
+    if base_revision == draft.revision:
+        return []
+    base = base or {}
+    clashes = []
+    for name, value in _applicable(form_of(draft), answers).items():
+        current = draft.answers.get(name, "")
+        if current == value:
+            continue
+        if name in base and isinstance(base[name], str | int | float | bool | None) and current == _clip(base[name]):
+            continue
+        clashes.append(name)
+    return sorted(clashes)
+
+
+def sync_draft(
+    draft: Draft, *, base_revision: int, answers: dict, step: str | None, base: dict | None = None
+) -> SyncResult:
+    """Apply a device's edits made from ``base_revision`` (``answers``, each with the value it had before in
+    ``base``). Commits.
 
     - the same payload sent again (Background Sync and the `online` handler both fire) → "replayed", no change;
-    - ``base_revision`` is the server's → "saved", the revision goes up by one;
-    - anything else → "conflict": the device edited an old copy; it gets the server copy and must show the
-      citizen which to keep. Nothing is overwritten.
+    - no answer clashes (see ``clashing_answers``) → "saved": the edits are merged into the account's copy,
+      answer by answer; the revision goes up only when something changed;
+    - else → "conflict": another device or session changed the same answers; the device gets the server copy and
+      the clashing names and must show the citizen which to keep. Nothing is overwritten.
     """
     if draft.submitted_application_id is not None:
         return SyncResult("submitted", draft)
-    digest = client_digest(base_revision, answers, step or "")
-    if draft.last_client_digest == digest and draft.revision == base_revision + 1:
+    digest = client_digest(base_revision, answers, step or "", base)
+    if draft.last_client_digest == digest and draft.revision > base_revision:
         return SyncResult("replayed", draft)
-    if base_revision != draft.revision:
-        return SyncResult("conflict", draft)
-    with db.session.no_autoflush:  # one UPDATE, so one revision per save
-        return _apply_sync(draft, digest, answers, step)
+    for attempt in range(2):
+        clashes = clashing_answers(draft, base_revision=base_revision, answers=answers, base=base)
+        if clashes:
+            return SyncResult("conflict", draft, clashes)
+        with db.session.no_autoflush:  # one UPDATE, so one revision per save
+            changed = _merge_sync(draft, digest, answers, step)
+        if not changed:
+            return SyncResult("saved", draft)
+        try:
+            db.session.commit()
+        except StaleDataError:  # another device saved between our read and our write: check again on its copy
+            db.session.rollback()
+            db.session.refresh(draft)
+            if attempt:
+                return SyncResult("conflict", draft, sorted(_applicable(form_of(draft), answers)))
+            continue
+        return SyncResult("saved", draft)
+    raise AssertionError("unreachable")
 
 
-def _apply_sync(draft: Draft, digest: str, answers: dict, step: str | None) -> SyncResult:
-    form = form_of(draft)
-    known = form.all_input_names()
+def _merge_sync(draft: Draft, digest: str, answers: dict, step: str | None) -> bool:
+    """Merge the device's answers into the draft (not committed). Returns whether anything changed."""
     merged = dict(draft.answers)
     changed = set()
-    for name, value in answers.items():
-        if name in known and isinstance(value, str | int | float | bool | None):
-            value = _clip(value)
-            if merged.get(name, "") != value:
-                changed.add(name)
-            merged[name] = value
+    for name, value in _applicable(form_of(draft), answers).items():
+        if merged.get(name, "") != value:
+            changed.add(name)
+        merged[name] = value
+    moved = bool(step and step in step_keys(draft) and draft.step != step)
+    if not changed and not moved:
+        return False
     draft.answers = merged
     draft.prefilled = sorted(set(draft.prefilled) - changed)
-    if step and step in step_keys(draft):
+    if moved:
         draft.step = step
     draft.last_client_digest = digest
     _touch(draft)
-    try:
-        db.session.commit()
-    except StaleDataError:  # another device won the race between our read and our write
-        db.session.rollback()
-        db.session.refresh(draft)
-        return SyncResult("conflict", draft)
-    return SyncResult("saved", draft)
+    return True
 
 
 def delete_draft(draft: Draft) -> None:

@@ -315,10 +315,12 @@ def draft_json(draft_id: uuid.UUID):
 @bp.put("/permohonan/draf/<uuid:draft_id>")
 @json_login_required
 def draft_sync(draft_id: uuid.UUID):
-    """Body ``{"revision": <server revision the device edited>, "answers": {...}, "step": "..."}``.
+    """Body ``{"revision": <newest server revision the device saw>, "answers": {<edited answers>},
+    "base": {<the value each edited answer had before>}, "step": "..."}`` (``base`` optional).
 
-    200 ``{"revision": n, "draft": {...}}`` when saved (or when this exact payload was already applied);
-    409 ``{"draft": <server copy>}`` when the device's revision is stale; 410 once the draft was submitted.
+    200 ``{"revision": n, "draft": {...}}`` when merged (or when this exact payload was already applied) — the
+    device takes the revision and the server copy from it; 409 ``{"draft": <server copy>, "conflicts": [names]}``
+    when another device or session changed the same answers; 410 once the draft was submitted.
     """
     draft = drafts.get_draft(_user(), str(draft_id))
     if draft is None:
@@ -330,13 +332,17 @@ def draft_sync(draft_id: uuid.UUID):
         or isinstance(body.get("revision"), bool)
         or not isinstance(body.get("answers"), dict)
         or not isinstance(body.get("step", ""), str | None)
+        or not isinstance(body.get("base", {}), dict)
     ):
         return jsonify(error="invalid", message=_("The draft could not be read.")), 422
-    result = drafts.sync_draft(draft, base_revision=body["revision"], answers=body["answers"], step=body.get("step"))
+    result = drafts.sync_draft(
+        draft, base_revision=body["revision"], answers=body["answers"], step=body.get("step"), base=body.get("base")
+    )
     payload = {
         "outcome": result.outcome,
         "revision": result.draft.revision,
         "draft": drafts.draft_as_json(result.draft),
+        "conflicts": result.clashes,
     }
     status = {"saved": 200, "replayed": 200, "conflict": 409, "submitted": 410}[result.outcome]
     response = jsonify(payload)

@@ -28,12 +28,12 @@ def current_account_key() -> str:
 MESSAGES = {
     "restored": _l("Your answers were restored from this device."),
     "saved": _l("Draft saved."),
-    "savedDevice": _l("Saved on this device. It will be sent to the server automatically when the connection is back."),
+    "savedDevice": _l("Saved on this device. It will be sent automatically when the internet is back."),
     "conflict": _l("This application was also changed on another device. Which answers do you want to keep?"),
     "keepDevice": _l("Keep the answers on this device"),
-    "useServer": _l("Use the answers saved on the server"),
-    "keptDevice": _l("The answers on this device are kept and will be saved to the server."),
-    "usedServer": _l("The answers saved on the server are shown."),
+    "useServer": _l("Use the answers saved on your account"),
+    "keptDevice": _l("The answers on this device are kept and will be saved to your account."),
+    "usedServer": _l("The answers saved on your account are shown."),
     "queued": _l("Waiting for a connection — it will be sent automatically."),
     "sending": _l("Sending…"),
     "sent": _l("Your application has been sent."),
@@ -43,13 +43,13 @@ MESSAGES = {
     "signin": _l("Your session has ended. Your answers are kept on this device."),
     "signinSubmit": _l("Your session has ended. Sign in again to send your application; it is kept on this device."),
     "signinLink": _l("Sign in again"),
-    "gone": _l("This draft is no longer available on the server. Your answers are kept on this device."),
+    "gone": _l("This draft is no longer on your account. Your answers are kept on this device."),
     "saveDevice": _l("Save on this device"),
-    "shellOffline": _l("Your answers are kept on this device and sent automatically when the connection is back."),
+    "shellOffline": _l("Your answers are kept on this device and sent automatically when the internet is back."),
     "shellUnreachable": _l(
         "The server cannot be reached right now. Your answers are kept on this device and sent automatically later."
     ),
-    "savedServerShell": _l("Draft saved on the server."),
+    "savedServerShell": _l("Draft saved to your account."),
     "shellEmpty": _l("There is no draft on this device that can be opened offline."),
     "shellStepMissing": _l(
         "This step has not been opened on this device yet, so it can only be filled in online. Your answers so far "

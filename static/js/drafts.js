@@ -53,21 +53,28 @@ function groupOf(form, name) {
 
 // Answers as the server keeps them: strings keyed by field name; a group of checkboxes (or a multiple select)
 // gives a list; a single yes/no checkbox gives its value or "".
-function collect(form) {
+// With `asRendered`, the values the server put in the page (the DOM keeps them as defaultValue/defaultChecked/
+// defaultSelected), whatever was typed since: what the account held when the page was rendered.
+function collect(form, { asRendered = false } = {}) {
   const answers = {};
+  const checked = (el) => (asRendered ? el.defaultChecked : el.checked);
+  const selected = (el) => [...el.options].filter((o) => (asRendered ? o.defaultSelected : o.selected));
   for (const el of answerFields(form)) {
     if (el.name in answers && el.type !== "checkbox") {
-      if (el.type === "radio" && el.checked) answers[el.name] = el.value;
+      if (el.type === "radio" && checked(el)) answers[el.name] = el.value;
       continue;
     }
-    if (el.type === "radio") answers[el.name] = el.checked ? el.value : answers[el.name] || "";
+    if (el.type === "radio") answers[el.name] = checked(el) ? el.value : answers[el.name] || "";
     else if (el.type === "checkbox") {
       const group = groupOf(form, el.name);
-      if (group.length > 1) answers[el.name] = group.filter((box) => box.checked).map((box) => box.value);
-      else answers[el.name] = el.checked ? el.value : "";
+      if (group.length > 1) answers[el.name] = group.filter(checked).map((box) => box.value);
+      else answers[el.name] = checked(el) ? el.value : "";
     } else if (el.tagName === "SELECT" && el.multiple) {
-      answers[el.name] = [...el.selectedOptions].map((option) => option.value);
-    } else answers[el.name] = el.value;
+      answers[el.name] = selected(el).map((option) => option.value);
+    } else if (el.tagName === "SELECT" && asRendered) {
+      const [option] = selected(el);
+      answers[el.name] = option ? option.value : el.options.length ? el.options[0].value : "";
+    } else answers[el.name] = asRendered ? el.defaultValue : el.value;
   }
   return answers;
 }
@@ -265,14 +272,13 @@ async function saveNow(form = draftForm()) {
   const saved = await Q.updateDraft(id, (draft) => {
     const d = draft || Q.newDraft(id, account);
     if (form.dataset.draftUrl) d.syncUrl = form.dataset.draftUrl;
-    const merged = { ...d.answers, ...answers };
-    if (!Q.sameAnswers(merged, d.answers)) {
-      d.answers = merged;
+    d.localOnly = withLocal(d, form);
+    if (Q.recordEdits(d, answers)) {
       d.localRevision += 1;
       d.updatedAt = new Date().toISOString();
     }
+    if (!Q.hasUnsynced(d)) d.syncedLocalRevision = d.localRevision;
     d.step = step || d.step;
-    d.localOnly = withLocal(d, form);
     if (account) d.account = account;
     return d;
   });
@@ -513,37 +519,34 @@ async function initShell(shell) {
 // == the real apply page ========================================================================================
 
 async function initDraftForm(form) {
+  if (form.dataset.draftReady) return; // once per rendered form (htmx settles other parts of the page too)
+  form.dataset.draftReady = "1";
   const id = form.dataset.draftId;
   const serverRevision = Number(form.dataset.draftRevision || 0);
   const checkPage = isSubmitForm(form);
-  const rendered = checkPage ? {} : collect(form);
-  const fieldNames = names(form);
-  let draft = await Q.getDraft(id);
-  if (draft && account && draft.account !== account) draft = null;
-  let restored = false;
-  if (draft && !checkPage && Q.hasUnsynced(draft)) {
-    // This device has answers the server has not seen yet: they are newer than what the server rendered.
-    const mine = only(draft.answers, fieldNames);
-    if (!Q.sameAnswers(mine, only(rendered, Object.keys(mine)))) {
-      fill(form, mine);
-      restored = true;
-    }
-  }
+  const rendered = checkPage ? {} : collect(form, { asRendered: true });
+  const existing = await Q.getDraft(id);
+  const mine = existing && (!account || existing.account === account);
+  let show = {};
+  // The page says what the account holds and at which revision; the device reconciles that with its own edits
+  // (offline-queue.js reconcileRendered): its edits not yet on the account, and anything newer than the page,
+  // are what the form must show — never an older value under "Draf tersimpan.".
   await Q.updateDraft(id, (current) => {
-    const d = current && (!account || current.account === account) ? current : Q.newDraft(id, account);
+    const d = mine && current ? current : Q.newDraft(id, account);
     if (form.dataset.draftUrl) d.syncUrl = form.dataset.draftUrl;
-    if (!Q.hasUnsynced(d)) {
-      // Nothing pending here: the server's copy is the truth (it may have been edited on another device).
-      d.answers = { ...d.answers, ...rendered };
-      d.revision = Math.max(serverRevision, 0);
-    }
+    d.localOnly = withLocal(d, form);
+    show = Q.reconcileRendered(d, rendered, serverRevision);
     d.step = form.dataset.draftStep || d.step;
     d.pages = { ...(d.pages || {}), [form.dataset.draftStep || "_"]: snapshot(form) };
-    d.localOnly = withLocal(d, form);
     if (account) d.account = account;
     return d;
   });
-  if (restored) setStatus("restored", { kind: "success" });
+  const restored = Object.keys(show).length > 0;
+  if (restored) {
+    fill(form, show);
+    setStatus("restored", { kind: "success" });
+  }
+  if (!checkPage) await saveNow(form); // anything typed before this script was ready is an edit too
   const current = await Q.getDraft(id);
   if (current && current.conflict) showConflict(form, current);
   else if (Q.hasUnsynced(current)) {

@@ -4,10 +4,14 @@
  * Background Sync), so it is a plain script without import/export and defines `self.mppOffline`.
  *
  * IndexedDB "mpp-drafts" holds, per device:
- *   drafts  {id, account, answers, step, revision, localRevision, syncedLocalRevision, updatedAt, syncUrl,
+ *   drafts  {id, account, answers, dirty, step, revision, localRevision, syncedLocalRevision, updatedAt, syncUrl,
  *            pages: {step: form snapshot}, conflict}
- *           `revision` is the server revision this copy is based on; `localRevision` counts every save on this
- *           device; the copy has unsynced changes while localRevision > syncedLocalRevision.
+ *           `answers` is what the form shows on this device; `dirty` maps every answer changed here and not yet
+ *           on the account to the value it had before (its *base*: what the account held as far as this device
+ *           knows). A sync sends only the dirty answers with their bases, so the server merges them answer by
+ *           answer and calls it a conflict only when the account's value moved away from the base too — i.e.
+ *           another device or session really changed that answer. `revision` is the newest server revision this
+ *           device has seen (taken from every save answer and every rendered page); `localRevision` counts edits.
  *   outbox  {key (the idempotency key), account, draftId, url, multipart, entries, pageUrl, createdAt}
  *           a submission waiting for the network. It is removed only after a definitive answer from the server.
  *   meta    {name, value}: "account" = the opaque key of the account last seen signed in on this device.
@@ -102,6 +106,7 @@
       id: String(id),
       account,
       answers: {},
+      dirty: {},
       step: "",
       revision: 0,
       localRevision: 0,
@@ -114,7 +119,15 @@
     };
   }
 
-  const hasUnsynced = (draft) => !!draft && draft.localRevision > draft.syncedLocalRevision;
+  // Answers kept only on the device (data-draft-local, e.g. the MPP choice the step's own POST saves) are tracked
+  // as edits, so the device shows them again, but never sent by the sync.
+  const unsent = (draft) =>
+    draft.dirty
+      ? Object.keys(draft.dirty).filter((name) => !(draft.localOnly || []).includes(name))
+      : draft.localRevision > draft.syncedLocalRevision // a copy stored before `dirty` existed: send it all
+        ? Object.keys(sendable(draft))
+        : [];
+  const hasUnsynced = (draft) => !!draft && unsent(draft).length > 0;
 
   async function getMeta(name) {
     const row = await transaction(["meta"], "readonly", (s) => requested(s.meta.get(name)));
@@ -184,6 +197,69 @@
   }
 
   const sameAnswers = (a, b) => canonical(a) === canonical(b);
+  const sameValue = (a, b) => canonical({ v: a }) === canonical({ v: b });
+
+  // A copy stored before `dirty` existed: its unsynced answers become edits with an unknown base (null).
+  function ensureDirty(draft) {
+    if (draft.dirty) return draft;
+    draft.dirty = {};
+    if (draft.localRevision > draft.syncedLocalRevision) {
+      for (const name of Object.keys(sendable(draft))) draft.dirty[name] = null;
+    }
+    return draft;
+  }
+
+  // The citizen typed `answers` on this device: keep them and remember, per changed answer, the value it started
+  // from. An answer typed back to its base is no longer an edit (nothing to send). Returns whether anything changed.
+  function recordEdits(draft, answers) {
+    ensureDirty(draft);
+    let changed = false;
+    for (const [name, value] of Object.entries(answers)) {
+      const before = draft.answers[name];
+      if (sameValue(value, before)) continue;
+      changed = true;
+      if (!(name in draft.dirty)) draft.dirty[name] = before == null ? "" : before;
+      draft.answers[name] = value;
+      if (sameValue(value, draft.dirty[name])) delete draft.dirty[name];
+    }
+    return changed;
+  }
+
+  // What the account holds (from a save answer): taken for every answer not edited here since. The device never
+  // goes back to an older revision than one it has seen.
+  function adoptServer(draft, server) {
+    if (!server) return;
+    ensureDirty(draft);
+    for (const [name, value] of Object.entries(server.answers || {})) {
+      if (!(name in draft.dirty)) draft.answers[name] = value;
+    }
+    const revision = Number(server.revision);
+    if (Number.isFinite(revision)) draft.revision = Math.max(Number(draft.revision) || 0, revision);
+  }
+
+  // A step rendered by the server: `rendered` are its answers as the account held them at `revision`.
+  //   - The page is older than what this device already saw (rendered before this device's sync landed): the
+  //     device's answers are the newer ones; keep them all and show them.
+  //   - Otherwise the account's answers win, except those edited here and not yet on the account: those are
+  //     shown from the device (until they are synced), and an edit the page already shows is done (e.g. the
+  //     step was just posted as a plain form).
+  // Returns the answers the form must show from the device.
+  function reconcileRendered(draft, rendered, revision) {
+    ensureDirty(draft);
+    const show = {};
+    const stale = Number.isFinite(revision) && revision < (Number(draft.revision) || 0);
+    for (const [name, value] of Object.entries(rendered)) {
+      if (name in draft.dirty) {
+        if (sameValue(value, draft.answers[name])) delete draft.dirty[name];
+        else show[name] = draft.answers[name];
+      } else if (stale && name in draft.answers) {
+        if (!sameValue(value, draft.answers[name])) show[name] = draft.answers[name];
+      } else draft.answers[name] = value;
+    }
+    if (!stale && Number.isFinite(revision)) draft.revision = Math.max(Number(draft.revision) || 0, revision);
+    if (!hasUnsynced(draft)) draft.syncedLocalRevision = draft.localRevision;
+    return show;
+  }
 
   // Fields marked data-draft-local (e.g. the choice of MPP, which the server keeps outside the answers) are kept
   // and restored on the device but never sent by the sync, nor compared with the server's answers.
@@ -193,13 +269,48 @@
     return out;
   }
 
-  async function putDraft(draft, token) {
-    return fetch(draft.syncUrl, {
+  // Only the answers edited here, each with the value it started from ("base"), so the server can tell this
+  // device's edits from another device's and merge them answer by answer.
+  function payload(draft) {
+    const all = sendable(draft);
+    const answers = {};
+    const base = {};
+    for (const name of unsent(draft)) {
+      answers[name] = name in all ? all[name] : "";
+      if (draft.dirty && name in draft.dirty && draft.dirty[name] !== null) base[name] = draft.dirty[name];
+    }
+    return draft.dirty
+      ? { revision: draft.revision, answers, base, step: draft.step }
+      : { revision: draft.revision, answers, step: draft.step };
+  }
+
+  async function putDraft(body, url, token) {
+    return fetch(url, {
       method: "PUT",
       credentials: "same-origin",
       cache: "no-store",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
-      body: JSON.stringify({ revision: draft.revision, answers: sendable(draft), step: draft.step }),
+      body: JSON.stringify(body),
+    });
+  }
+
+  // The account has `sent`: every sent answer not edited again meanwhile is no longer an edit; one edited again
+  // now starts from what was sent (which is what the account holds).
+  function acknowledge(draft, sent) {
+    ensureDirty(draft);
+    for (const [name, value] of Object.entries(sent)) {
+      if (sameValue(draft.answers[name], value)) delete draft.dirty[name];
+      else if (!(draft.localOnly || []).includes(name)) draft.dirty[name] = value;
+    }
+  }
+
+  // The answers this device edited that the account ALSO changed, to something else, since this device's base.
+  function clashes(draft, server) {
+    const theirs = (server && server.answers) || {};
+    return unsent(draft).filter((name) => {
+      const value = theirs[name];
+      if (sameValue(value, draft.answers[name])) return false;
+      return !(draft.dirty && name in draft.dirty && sameValue(value, draft.dirty[name]));
     });
   }
 
@@ -207,12 +318,14 @@
    *   "clean"     nothing to send;            "synced"   the server has this device's answers;
    *   "offline"   network or server down;     "conflict" the server copy changed elsewhere (stored in draft.conflict);
    *   "signin"    the session ended;          "gone"     the draft no longer exists for this account.
-   * Safe to call twice at once (a `sync` event and an `online` listener): the server applies a replay as a no-op
-   * and answers a stale revision with its copy, which is recognised here as identical. */
-  async function syncDraft(id, options = {}) {
+   * Only edited answers are sent, each with its base; the server merges them answer by answer and answers 409
+   * only when the account changed one of them to something else since (another device or session). Safe to call
+   * twice at once (a `sync` event and an `online` listener): the server applies a replay as a no-op. */
+  async function syncDraft(id, options = {}, attempt = 0) {
     const draft = await getDraft(id);
     if (!draft || !hasUnsynced(draft)) return { status: "clean" };
     if (draft.conflict) return { status: "conflict", draft };
+    const body = payload(draft);
     let token = options.token;
     let response;
     try {
@@ -221,50 +334,64 @@
         if (fresh.signedOut) return { status: "signin" };
         token = fresh.token;
       }
-      response = await putDraft(draft, token);
+      response = await putDraft(body, draft.syncUrl, token);
       if (isCsrfFailure(response)) {
         const fresh = await freshCsrfToken();
         if (fresh.signedOut) return { status: "signin" };
         token = fresh.token;
-        response = await putDraft(draft, token);
+        response = await putDraft(body, draft.syncUrl, token);
       }
     } catch (error) {
       return { status: "offline" };
     }
-    const sentLocal = draft.localRevision;
     if (response.ok) {
-      const body = await response.json().catch(() => ({}));
-      const revision = Number(body.revision ?? (body.draft && body.draft.revision));
+      // Every save answer carries the account's copy and its new revision: the device takes both.
+      const answer = await response.json().catch(() => ({}));
+      const server = answer.draft || { revision: answer.revision, answers: {} };
       const saved = await updateDraft(id, (d) => {
         if (!d) return null;
-        if (Number.isFinite(revision)) d.revision = revision;
-        d.syncedLocalRevision = Math.max(d.syncedLocalRevision, sentLocal);
+        ensureDirty(d);
+        acknowledge(d, body.answers);
+        adoptServer(d, server);
+        if (!hasUnsynced(d)) d.syncedLocalRevision = d.localRevision;
         d.conflict = null;
         return d;
       });
+      if (saved && hasUnsynced(saved) && attempt < 2) return syncDraft(id, { token }, attempt + 1); // typed meanwhile
       return { status: "synced", draft: saved };
     }
     if (response.status === 409) {
-      const body = await response.json().catch(() => ({}));
-      const server = body.draft || body.server || body;
+      const answer = await response.json().catch(() => ({}));
+      const server = answer.draft || answer.server || answer;
       const saved = await updateDraft(id, (d) => {
         if (!d) return null;
-        if (sameAnswers(server.answers, sendable(d))) {
-          // The server already holds exactly these answers (a replay, or the step was posted as a form).
+        ensureDirty(d);
+        const names = clashes(d, server);
+        // Answers the account already holds are done; the others' changes to answers not edited here are taken.
+        for (const name of unsent(d)) {
+          if (sameValue((server.answers || {})[name], d.answers[name])) delete d.dirty[name];
+        }
+        if (!names.length) {
+          adoptServer(d, server); // nothing clashes after all (e.g. an old copy without bases): send again
           d.revision = Number(server.revision);
-          d.syncedLocalRevision = d.localRevision;
           d.conflict = null;
         } else {
           d.conflict = {
             revision: Number(server.revision),
             answers: server.answers || {},
+            names,
             step: server.step || "",
             updatedAt: server.updated_at || null,
           };
         }
+        if (!hasUnsynced(d)) d.syncedLocalRevision = d.localRevision;
         return d;
       });
-      return { status: saved && saved.conflict ? "conflict" : "synced", draft: saved };
+      if (saved && !saved.conflict) {
+        if (hasUnsynced(saved) && attempt < 2) return syncDraft(id, { token }, attempt + 1);
+        return { status: "synced", draft: saved };
+      }
+      return { status: "conflict", draft: saved };
     }
     if (response.status === 401 || response.status === 403 || response.redirected) return { status: "signin" };
     if (response.status === 410) {
@@ -276,18 +403,26 @@
     return { status: "offline" }; // 5xx: try again later, nothing is lost
   }
 
-  // Resolve a conflict the citizen decided. "device": send this device's answers on top of the server copy.
-  // "server": take the server copy. Never decided for them.
+  // Resolve a conflict the citizen decided — never decided for them.
+  //   "device": this device's answers stay and are sent again, now on top of the account's copy;
+  //   "server": the account's copy is taken and this device's pending edits are dropped.
   function resolveConflict(id, choice) {
     return updateDraft(id, (d) => {
       if (!d || !d.conflict) return d;
+      ensureDirty(d);
+      const theirs = d.conflict.answers || {};
       if (choice === "server") {
-        d.answers = { ...d.conflict.answers };
+        d.answers = { ...d.answers, ...theirs };
+        for (const name of Object.keys(d.dirty)) {
+          if (!(d.localOnly || []).includes(name)) delete d.dirty[name];
+        }
         d.syncedLocalRevision = d.localRevision;
       } else {
+        for (const name of d.conflict.names || unsent(d)) d.dirty[name] = name in theirs ? theirs[name] : "";
+        for (const [name, value] of Object.entries(theirs)) if (!(name in d.dirty)) d.answers[name] = value;
         d.localRevision += 1;
       }
-      d.revision = d.conflict.revision;
+      d.revision = Math.max(Number(d.revision) || 0, d.conflict.revision);
       d.conflict = null;
       d.updatedAt = new Date().toISOString();
       return d;
@@ -417,6 +552,8 @@
     updateDraft,
     deleteDraft,
     hasUnsynced,
+    recordEdits,
+    reconcileRendered,
     getMeta,
     setMeta,
     setAccount,

@@ -23,6 +23,7 @@ from ..extensions import db, limiter
 from ..hypermedia import render
 from ..personal.profile import get_profile
 from ..security import public_page
+from . import admin as queue_admin
 from . import board, booking, counter, settings
 from .models import Booking, BookingStatus, PriorityCategory
 from .slots import bookable_days, local_now
@@ -562,3 +563,110 @@ def counter_transfer(booking_id: int):
             "success",
         )
     return _after_counter_action(tenancy)
+
+
+# --- the MPP admin's settings -------------------------------------------------------------------------------------
+
+
+def _admin_mpp_or_404(raw) -> Mpp:
+    scope = current_scope()
+    if raw in (None, ""):
+        mpp = db.session.scalar(select(Mpp).where(scope.mpp_filter()).order_by(Mpp.name))
+    else:
+        try:
+            mpp = db.session.get(Mpp, int(raw)) if str(raw).isdigit() and len(str(raw)) < 10 else None
+        except (TypeError, ValueError):
+            mpp = None
+    if mpp is None or not scope.administers_mpp(mpp.id):
+        abort(404)
+    return mpp
+
+
+def _admin_tenancy_or_404(mpp: Mpp, raw) -> Tenancy | None:
+    if raw in (None, ""):
+        return mpp.tenancies[0] if mpp.tenancies else None
+    found = next((t for t in mpp.tenancies if str(t.id) == str(raw)), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _admin_page(
+    mpp: Mpp,
+    tenancy: Tenancy | None,
+    *,
+    checks: dict | None = None,
+    closure_error: str | None = None,
+    status: int = 200,
+):
+    services = []
+    if tenancy is not None:
+        services = [s for s in tenancy.agency.services if any(o.mpp_id == mpp.id for o in s.offerings)]
+    checks = checks or {}
+    forms = []
+    for service in services:
+        check = checks.get(service.id)
+        values = check.raw if check else queue_admin.current_values(tenancy, service)
+        forms.append((service, values, check.errors if check else {}))
+    today = local_now(utcnow(), mpp.timezone).date()
+    return make_response(
+        render(
+            "queue/admin.html",
+            mpp=mpp,
+            mpps=db.session.scalars(select(Mpp).where(current_scope().mpp_filter()).order_by(Mpp.name)).all()
+            if current_scope().national or len(current_scope().admin_mpps) > 1
+            else [mpp],
+            tenancy=tenancy,
+            forms=forms,
+            limits=queue_admin.LIMITS,
+            closures=queue_admin.closures_of(mpp.id, from_day=today),
+            closure_error=closure_error,
+            today=today,
+        ),
+        status,
+    )
+
+
+@bp.get("/admin/antrean")
+@staff_required(Role.MPP_ADMIN, Role.NATIONAL_ADMIN)
+def admin_page():
+    mpp = _admin_mpp_or_404(request.args.get("mpp"))
+    return _admin_page(mpp, _admin_tenancy_or_404(mpp, request.args.get("loket")))
+
+
+@bp.post("/admin/antrean/pengaturan")
+@staff_required(Role.MPP_ADMIN, Role.NATIONAL_ADMIN)
+def admin_save():
+    mpp = _admin_mpp_or_404(request.form.get("mpp"))
+    tenancy = _admin_tenancy_or_404(mpp, request.form.get("loket"))
+    if tenancy is None:
+        abort(404)
+    service = next((s for s in tenancy.agency.services if str(s.id) == request.form.get("layanan")), None)
+    if service is None:
+        abort(404)
+    check = queue_admin.check_settings(request.form)
+    if check.errors:
+        return _admin_page(mpp, tenancy, checks={service.id: check}, status=422)
+    queue_admin.save_settings(tenancy=tenancy, service=service, check=check, actor=_user())
+    flash(_("Queue settings saved for %(service)s. Existing bookings are kept.", service=service.name), "success")
+    return redirect(url_for("queue.admin_page", mpp=mpp.id, loket=tenancy.id), 303)
+
+
+@bp.post("/admin/antrean/penutupan")
+@staff_required(Role.MPP_ADMIN, Role.NATIONAL_ADMIN)
+def admin_closure():
+    mpp = _admin_mpp_or_404(request.form.get("mpp"))
+    tenancy = _admin_tenancy_or_404(mpp, request.form.get("loket"))
+    day = _parse_day(request.form.get("tanggal"))
+    reason = (request.form.get("alasan") or "").strip()
+    today = local_now(utcnow(), mpp.timezone).date()
+    if day is None or day < today:
+        return _admin_page(mpp, tenancy, closure_error=_("Enter a date from today on."), status=422)
+    if not reason:
+        return _admin_page(mpp, tenancy, closure_error=_("Say why the MPP is closed; citizens are told."), status=422)
+    only = tenancy if request.form.get("cakupan") == "loket" else None
+    _closure, notified = queue_admin.declare_closure(mpp_id=mpp.id, day=day, reason=reason, actor=_user(), tenancy=only)
+    flash(
+        _("Closure saved. %(count)s booked citizens were notified to choose another time.", count=notified), "success"
+    )
+    return redirect(url_for("queue.admin_page", mpp=mpp.id, loket=tenancy.id if tenancy else None), 303)

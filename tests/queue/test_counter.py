@@ -240,3 +240,31 @@ def test_the_board_shows_numbers_and_no_names(client, app, sim_officer):
         assert "Warga" not in text  # no names of the visitors (make_users calls them "Warga n")
         fragment = client.get("/mpp/kota-samarinda/antrean", headers={"HX-Request": "true"})
         assert fragment.status_code == 200 and "<html" not in fragment.get_data(as_text=True)
+
+
+def test_after_check_in_the_ticket_shows_now_serving_ahead_and_an_estimate(app, client, signed_in, sim_officer):
+    from app.queue import board
+
+    with app.app_context():
+        officer = db.session.get(User, sim_officer.id)
+        tenancy = _tenancy()
+        first = counter.check_in(
+            scope=_scope(officer), tenancy=tenancy, code=_booked(), actor=officer, now_utc=VISIT_DAY
+        )
+        second_code = _booked(slot="2026-12-08T09:30", nik=OTHER_NIK)
+        second = counter.check_in(
+            scope=_scope(officer), tenancy=tenancy, code=second_code, actor=officer, now_utc=VISIT_DAY
+        )
+        live = board.ticket_status(second, now_utc=VISIT_DAY)
+        assert (live.number, live.ahead, live.now_serving) == ("A002", 1, None)
+        assert live.estimate_minutes == 7  # 30-minute slots of 3 + 1 places: about 7 minutes per visitor
+        counter.call_next(tenancy=tenancy, counter_label="Loket 12", actor=officer, now_utc=VISIT_DAY)
+        db.session.refresh(second)
+        live = board.ticket_status(second, now_utc=VISIT_DAY)
+        assert (live.ahead, live.now_serving) == (0, first.queue_number)
+        owner = db.session.get(User, second.user_id)
+    with freeze_time(VISIT_DAY):
+        signed_in(client, owner)
+        fragment = client.get(f"/antrean/{second_code}/status", headers={"HX-Request": "true"})
+        text = fragment.get_data(as_text=True)
+        assert fragment.status_code == 200 and "A002" in text and "A001" in text and "<html" not in text

@@ -26,6 +26,11 @@ PAGES = [
     pytest.param("/mpp/kab-banyuwangi", 200, id="mpp-wib"),
     pytest.param("/instansi/disdukcapil", 200, id="agency"),
     pytest.param("/offline", 200, id="offline"),
+    pytest.param("/kinerja", 200, id="performance"),
+    pytest.param("/kinerja/mpp/kota-kendari", 200, id="performance-mpp"),
+    pytest.param("/pengaduan", 200, id="complaints"),
+    pytest.param("/pengaduan/baru", 200, id="complaint-form-anonymous"),
+    pytest.param("/pengaduan/ADU-2345-6789", 200, id="complaint-code"),
     pytest.param("/halaman-yang-tidak-ada", 404, id="not-found"),
 ]
 

@@ -15,6 +15,7 @@ from ..catalog.models import Mpp
 from ..device_drafts.device import messages as device_draft_messages
 from ..downloads import attachment
 from ..extensions import db, limiter
+from ..pagecache import cached_page
 from ..routing import MAX_ID
 from ..security import public_page
 from . import complaint_flow as flow
@@ -456,6 +457,7 @@ def _csv_response(rows, filename: str) -> Response:
 
 @bp.get("/kinerja")
 @public_page
+@cached_page  # the figures may be a minute old; the page is the same for everyone
 def performance_page():
     period = _period_arg()
     rows = performance.table(period, by="mpp")
@@ -480,6 +482,7 @@ def _mpp_or_404(slug: str) -> Mpp:
 
 @bp.get("/kinerja/mpp/<slug>")
 @public_page
+@cached_page  # the figures may be a minute old; the page is the same for everyone
 def performance_mpp(slug: str):
     mpp = _mpp_or_404(slug)
     period = _period_arg()

@@ -157,3 +157,15 @@ def test_the_performance_page_draws_a_chart_above_its_table(app, page, base_url,
     expect(page.get_by_role("table", name=re.compile("Per instansi"))).to_contain_text("Disdukcapil")
     assert_no_axe_violations(page)
     shot(page, "kinerja-02-mpp")
+
+
+def test_the_officer_survey_page_is_accessible_with_results(app, base_url, as_user, make_user, officer, demo):
+    from .test_performance import _served
+
+    _served(app, make_user, officer, 5)
+    desk = as_user(officer)
+    desk.goto(f"{base_url}/petugas/survei")
+    expect(desk.get_by_role("heading", level=1)).to_contain_text("Survei kepuasan masyarakat")
+    expect(desk.locator(".ikm-value")).to_have_text("75,00")
+    assert_no_axe_violations(desk)
+    shot(desk, "survei-petugas")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -80,3 +81,12 @@ def test_percentiles_use_the_nearest_rank():
     assert performance.percentile([4, 1, 3], 0.5) == 3
     assert performance.percentile([], 0.5) is None
     assert [performance.shown_count(n) for n in (0, 1, 4, 5)] == ["0", "<5", "<5", "5"]
+
+
+def test_the_performance_page_and_its_css_fit_the_first_round_trip(app, client, make_user, officer, demo):
+    import gzip
+
+    _served(app, make_user, officer, 5)
+    html = client.get("/kinerja").get_data()
+    css = Path(app.static_folder, "css", "app.css").read_bytes()
+    assert len(gzip.compress(html, 9)) + len(gzip.compress(css, 9)) <= 14 * 1024

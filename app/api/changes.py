@@ -89,7 +89,7 @@ class InvalidCursor(ValueError):
     pass
 
 
-CURSOR_PATTERN = "^c1-[0-9]{1,18}$"  # documented in the OpenAPI document: any cursor that matches is accepted
+CURSOR_PATTERN = "^(c1-[0-9]{1,18})?$"  # in the OpenAPI document: any cursor that matches is accepted; empty = start
 
 
 def encode_cursor(seq: int) -> str:

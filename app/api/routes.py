@@ -79,7 +79,7 @@ def _json(data, status: int = 200, *, public: bool = False, ascii: bool = False)
 
 def _int_arg(name: str, *, default: int, low: int, high: int) -> int:
     raw = query_arg(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not raw.isdigit() or len(raw) > 6 or not low <= int(raw) <= high:
         raise Problem(
@@ -238,7 +238,7 @@ def service(slug: str):
     responses={200: ("application/json", {"type": "object"})},
 )
 def openapi_document():
-    return _json(build_document(), public=True, ascii=True)  # SAFE_TEXT holds lone surrogates: escape them
+    return _json(build_document(), public=True, ascii=True)
 
 
 @bp.get("/docs")

@@ -49,7 +49,10 @@ class TokenRequest:
 def tenant_agencies(mpp: Mpp) -> list[Agency]:
     return list(
         db.session.scalars(
-            select(Agency).join(Tenancy, Tenancy.agency_id == Agency.id).where(Tenancy.mpp_id == mpp.id).order_by(Agency.name)
+            select(Agency)
+            .join(Tenancy, Tenancy.agency_id == Agency.id)
+            .where(Tenancy.mpp_id == mpp.id)
+            .order_by(Agency.name)
         )
     )
 

@@ -15,7 +15,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from app.accounts.models import Role
 from app.api import webhooks
-from app.api.models import DeliveryStatus, WebhookAttempt, WebhookEndpoint, WebhookMessage
+from app.api.models import DeliveryStatus, WebhookEndpoint, WebhookMessage
 from app.backoffice.models import StaffAssignment, StaffRole
 from app.catalog.models import Mpp
 from app.database import utcnow

@@ -191,3 +191,82 @@ def test_without_the_allowance_even_the_local_test_service_is_refused(app, push_
         allowed = push.Sender(private_key=_vapid_key(), subject="mailto:admin@contoh.id", allow_loopback=True)
         allowed.send(push.Target(phone.endpoint, phone.p256dh, phone.auth), b"{}", ttl=60)
     assert push_service.attempts[phone.token] == 1
+
+
+def _self_signed(tmp_path, name: str):
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "push.pem", tmp_path / "push.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+def test_an_https_push_service_is_reached_at_the_checked_address_with_its_certificate_verified_by_name(
+    app, push_service, tmp_path, monkeypatch
+):
+    """The pinned connection still speaks TLS to the host NAME: SNI, certificate check and Host header unchanged."""
+    import ssl
+
+    cert_path, key_path = _self_signed(tmp_path, "push.tls.test")
+    hosts = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            hosts.append(self.headers["Host"])
+            self.send_response(201)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    real_getaddrinfo = socket.getaddrinfo
+
+    def dns(host, *args, **kwargs):
+        if host == "push.tls.test":
+            return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port))]
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", dns)
+    phone = push_service.subscriber()
+    try:
+        with app.app_context():
+            sender = push.Sender(private_key=_vapid_key(), subject="mailto:admin@contoh.id", allow_loopback=True)
+            sender._session.verify = str(cert_path)  # our test CA; the name must still match the certificate
+            sender.send(push.Target(f"https://push.tls.test:{port}/push/x", phone.p256dh, phone.auth), b"{}", ttl=60)
+            with pytest.raises(push.PushError):  # the same server under a name its certificate does not carry
+                sender.send(push.Target(f"https://127.0.0.1:{port}/push/x", phone.p256dh, phone.auth), b"{}", ttl=60)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert hosts == [f"push.tls.test:{port}"]

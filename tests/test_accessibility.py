@@ -26,6 +26,7 @@ PAGES = [
     pytest.param("/mpp/kab-banyuwangi", 200, id="mpp-wib"),
     pytest.param("/instansi/disdukcapil", 200, id="agency"),
     pytest.param("/offline", 200, id="offline"),
+    pytest.param("/mpp/kota-samarinda/antrean", 200, id="queue-board"),
     pytest.param("/kinerja", 200, id="performance"),
     pytest.param("/kinerja/mpp/kota-kendari", 200, id="performance-mpp"),
     pytest.param("/pengaduan", 200, id="complaints"),

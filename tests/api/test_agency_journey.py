@@ -21,8 +21,8 @@ def test_an_agency_system_works_an_application_from_webhook_to_result(
     token,
     citizen,
     signed_in,
-    push_device,
-    push_service,
+    push_device,  # noqa: F811
+    push_service,  # noqa: F811
     queue,  # noqa: F811
 ):
     receiver = Receiver()

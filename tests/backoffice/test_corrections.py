@@ -8,10 +8,12 @@ import io
 import pytest
 from sqlalchemy import select
 
+from app.accounts.models import Role
 from app.applications.models import Application, StatusEvent
 from app.applications.models import ApplicationStatus as S
 from app.extensions import db
 from app.notifications.models import Notification
+from tests.accounts.fixtures import sign_in_test_client
 from tests.helpers import PageClient, check_page
 
 from ..applications.conftest import check_key, png_bytes
@@ -134,12 +136,8 @@ def test_the_correction_notification_has_the_mpps_zone_and_the_inbox_says_it(app
 
 
 def test_the_audit_log_shows_an_applications_entries_in_its_mpps_zone(app, desk, application_number, make_staff):
-    from app.accounts.models import Role
-
     _ask_correction(desk, application_number)
     admin = PageClient(app.test_client())
-    from tests.accounts.fixtures import sign_in_test_client
-
     sign_in_test_client(app, admin, make_staff(Role.MPP_ADMIN, name="Admin Kendari"))
     rows = admin.get_page("/petugas/audit").select(".bo-audit tbody tr")
     about = [row for row in rows if application_number in row.get_text()]

@@ -223,3 +223,17 @@ def test_a_declared_closure_and_a_holiday_are_refused(queue_ctx):
         with pytest.raises(BookingRefused) as refused:
             booking.hold(user=siti, place=place, slot_value=slot_value, now_utc=NOW)
         assert refused.value.reason == reason
+
+
+def test_the_mpp_of_the_citizens_own_kabupaten_kota_is_offered_first(queue_ctx):
+    from sqlalchemy import select as sa_select
+
+    from app.catalog.models import Service
+    from app.queue import settings as queue_settings
+
+    service = db.session.scalar(sa_select(Service).where(Service.slug == "sim-a-baru"))
+    places = queue_settings.places_for(service)
+    assert len(places) > 1
+    first = queue_settings.nearest_first(places, "Kota Samarinda")[0]
+    assert first.mpp.slug == "kota-samarinda"
+    assert queue_settings.nearest_first(places, None)[0].mpp.name == sorted(p.mpp.name for p in places)[0]

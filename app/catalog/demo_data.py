@@ -51,16 +51,23 @@ def load_demo_data() -> dict[str, int]:
     "tenancies", "services", "requirements", "steps", "fees", "offerings") plus "created" and "updated": the
     number of rows inserted and the number of existing rows whose values changed (both 0 on a repeat run).
     """
-    loader = _Loader()
-    try:
-        loader.run()
-        from ..api.channels import load_demo_channels  # issue 12: services also run by M-Paspor, OSS, SIGNAL, JKN
+    from .catalog_io import demo_document, import_catalog  # the demo goes through the admin's importer
 
-        load_demo_channels()
-    except Exception:
-        db.session.rollback()
-        raise
+    report = import_catalog(demo_document(), apply=True)
+    if report.rejected:
+        raise DemoDataError("; ".join(f"{row.where}: {row.reason}" for row in report.rejected))
+    from ..api.channels import load_demo_channels  # issue 12: services also run by M-Paspor, OSS, SIGNAL, JKN
+
+    load_demo_channels()
     db.session.commit()
+    return report.counts
+
+
+def load_catalog(data: dict) -> dict[str, int]:
+    """Upsert a whole catalog document (catalog_io.py format, dates already parsed); no commit. Raises
+    DemoDataError for a row that contradicts the rest (an unknown slug, a service where its agency has no counter)."""
+    loader = _Loader(data)
+    loader.run()
     return loader.counts()
 
 
@@ -70,7 +77,8 @@ def catalog_is_empty() -> bool:
 
 
 class _Loader:
-    def __init__(self) -> None:
+    def __init__(self, data: dict | None = None) -> None:
+        self.data = data or {"regions": REGIONS, "agencies": AGENCIES, "mpps": MPPS, "services": SERVICES}
         self.created = 0
         self.updated = 0
         self.totals: dict[str, int] = {}
@@ -101,12 +109,12 @@ class _Loader:
         return {**self.totals, "created": self.created, "updated": self.updated}
 
     def run(self) -> None:
-        regions = {row["code"]: self._region(row) for row in REGIONS}
-        agencies = {row["slug"]: self._agency(row) for row in AGENCIES}
+        regions = {row["code"]: self._region(row) for row in self.data["regions"]}
+        agencies = {row["slug"]: self._agency(row) for row in self.data["agencies"]}
         tenants: dict[str, set[str]] = {}  # MPP slug → agency slugs with a counter there
         mpps: dict[str, Mpp] = {}
         tenancy_count = 0
-        for row in MPPS:
+        for row in self.data["mpps"]:
             mpp = mpps[row["slug"]] = self._mpp(row, regions)
             tenants[row["slug"]] = set()
             for number, entry in enumerate(row["tenants"], start=1):
@@ -115,9 +123,9 @@ class _Loader:
                 tenants[row["slug"]].add(tenant["agency"])
                 tenancy_count += 1
 
-        services = {row["slug"]: self._service(row, agencies) for row in SERVICES}
+        services = {row["slug"]: self._service(row, agencies) for row in self.data["services"]}
         offering_count = 0
-        for row in SERVICES:
+        for row in self.data["services"]:
             for mpp_slug in self._offered_at(row, tenants):
                 self._offering(services[row["slug"]], mpps[mpp_slug])
                 offering_count += 1
@@ -128,9 +136,9 @@ class _Loader:
             "agencies": len(agencies),
             "tenancies": tenancy_count,
             "services": len(services),
-            "requirements": sum(len(row["requirements"]) for row in SERVICES),
-            "steps": sum(len(row["steps"]) for row in SERVICES),
-            "fees": sum(len(row["fees"]) for row in SERVICES),
+            "requirements": sum(len(row["requirements"]) for row in self.data["services"]),
+            "steps": sum(len(row["steps"]) for row in self.data["services"]),
+            "fees": sum(len(row["fees"]) for row in self.data["services"]),
             "offerings": offering_count,
         }
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+import json
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -90,3 +92,72 @@ def resend(message_id: int):
     flash(_("The message will be sent again; its attempts start from zero."), "success")
     mpp = next(m for m in message.endpoint.token.mpps if scope.administers_mpp(m.id))
     return redirect(url_for("integrations.mpp_page", slug=mpp.slug), code=303)
+
+
+# --- catalog import/export (issue 12 point 8): national admins, as one document spans every MPP ---------------------
+
+MAX_CATALOG_BYTES = 8 * 1024 * 1024  # 400 services × 270 MPPs of standards is a few MB of JSON
+
+
+@bp.get("/katalog")
+@staff_required(Role.NATIONAL_ADMIN)
+def catalog_page():
+    return render_template("integrations/catalog.html", report=None, error=None, apply=False)
+
+
+@bp.post("/katalog")
+@staff_required(Role.NATIONAL_ADMIN)
+def catalog_import():
+    from ..catalog import catalog_io
+
+    upload = request.files.get("berkas")
+    apply = request.form.get("terapkan") == "1"
+    raw = upload.stream.read(MAX_CATALOG_BYTES + 1) if upload and upload.filename else b""
+    error = None
+    if not raw:
+        error = _("Choose the catalog file (JSON) to import.")
+    elif len(raw) > MAX_CATALOG_BYTES:
+        error = _("The file is larger than 8 MB.")
+    if error is None:
+        try:
+            data = catalog_io.parse(raw)
+        except catalog_io.NotACatalog:
+            error = _("This file is not an MPP Digital catalog document (see the JSON Schema).")
+    if error is not None:
+        return render_template("integrations/catalog.html", report=None, error=error, apply=apply), 422
+    report = catalog_io.import_catalog(data, apply=apply)
+    if report.applied:
+        db.session.commit()
+    return render_template("integrations/catalog.html", report=report, error=None, apply=apply)
+
+
+def _download(body: str, mimetype: str, filename: str):
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/katalog/ekspor")
+@staff_required(Role.NATIONAL_ADMIN)
+def catalog_export():
+    from ..catalog import catalog_io
+
+    body = json.dumps(catalog_io.export_catalog(), ensure_ascii=False, indent=1)
+    return _download(body, "application/json", "katalog-mpp-digital.json")
+
+
+@bp.get("/katalog/ekspor-layanan")
+@staff_required(Role.NATIONAL_ADMIN)
+def catalog_export_csv():
+    from ..catalog import catalog_io
+
+    return _download(catalog_io.services_csv(catalog_io.export_catalog()), "text/csv", "layanan-mpp-digital.csv")
+
+
+@bp.get("/katalog/skema")
+@staff_required(Role.NATIONAL_ADMIN)
+def catalog_schema():
+    from ..catalog import catalog_io
+
+    return _download(json.dumps(catalog_io.CATALOG_SCHEMA, indent=1), "application/schema+json", "katalog.schema.json")

@@ -92,3 +92,30 @@ def shot(page, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=f"{folder}/{name}.png", full_page=True)
+
+
+def wait_for_js(page, check: str, arg=None, *, timeout: float = 15000) -> None:
+    """Wait until the (possibly async) JavaScript function ``check(arg)`` returns something truthy.
+
+    ``page.wait_for_function`` does not await a promise (a pending one counts as truthy), so the check runs in the
+    page in the background and the polled predicate reads its last result. A condition wait: no clock in the test.
+    """
+    import uuid
+
+    page.wait_for_function(
+        f"""([key, arg]) => {{
+              const waits = (self.__mppTestWaits ||= {{}});
+              const state = (waits[key] ||= {{ busy: false, ok: false }});
+              if (!state.busy && !state.ok) {{
+                state.busy = true;
+                Promise.resolve()
+                  .then(() => ({check})(arg))
+                  .then((ok) => {{ state.ok = !!ok; }}, () => {{ state.ok = false; }})
+                  .finally(() => {{ state.busy = false; }});
+              }}
+              return state.ok;
+            }}""",
+        arg=[uuid.uuid4().hex, arg],
+        polling=50,
+        timeout=timeout,
+    )

@@ -20,6 +20,7 @@ import json
 import re
 from pathlib import Path
 
+from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -79,7 +80,7 @@ def find_and_read_the_service(page, base_url) -> None:
     page.get_by_label("Cari layanan").fill("akte lahir")
     page.get_by_label("Cari layanan").press("Enter")
     page.wait_for_url(re.compile(r".*/layanan\?q=akte"))
-    assert page.get_by_role("link", name="Penerbitan Akta Kelahiran").first.is_visible()
+    expect(page.get_by_role("link", name="Penerbitan Akta Kelahiran").first).to_be_visible()
     look(page, "j02-cari-akte-lahir")
 
     page.locator("#q").fill("ktp")
@@ -98,7 +99,7 @@ def find_and_read_the_service(page, base_url) -> None:
     # Applying needs an account: the citizen is sent to sign in, and from there to sign up.
     page.get_by_role("link", name="Ajukan online").click()
     page.wait_for_url(re.compile(r".*/masuk.*"))
-    assert page.get_by_role("link", name="Daftar akun").is_visible()
+    expect(page.get_by_role("link", name="Daftar akun")).to_be_visible()
     shot(page, "j05-perlu-masuk")
 
 
@@ -114,9 +115,9 @@ def sign_up_and_keep_the_recovery_codes(app, page, base_url, mailbox) -> int:  #
     page.get_by_role("button", name="Saya sudah menyimpan kode").click()
     # Sign-up kept where the citizen was going: straight on to the apply page of the service they had read.
     page.wait_for_url(f"{base_url}/layanan/ktp-el-hilang-rusak/ajukan")
-    assert page.get_by_role("button", name="Mulai permohonan").is_visible()
+    expect(page.get_by_role("button", name="Mulai permohonan")).to_be_visible()
     page.goto(f"{base_url}/akun")
-    assert page.get_by_text(f"Masuk sebagai {NAME}").is_visible()
+    expect(page.get_by_text(f"Masuk sebagai {NAME}")).to_be_visible()
     look(page, "j07-akun")
     return user.id
 
@@ -174,7 +175,7 @@ def apply_at_kendari(app, page, base_url, user_id: int) -> str:
     assert page.input_value("#f-nama") == NAME
     assert page.input_value("#f-tanggal_lahir") == "1990-01-01"
     assert page.is_checked("#f-jenis_kelamin-2")
-    assert page.get_by_text("Diisi dari Data Saya").first.is_visible()
+    expect(page.get_by_text("Diisi dari Data Saya").first).to_be_visible()
     look(page, "j11-pemohon-terisi")
     next_step(page)
     assert page.input_value("#f-alamat-village") == "Bende"
@@ -205,7 +206,7 @@ def apply_at_kendari(app, page, base_url, user_id: int) -> str:
     page.get_by_role("button", name="Ajukan permohonan").click()
     page.wait_for_url(re.compile(r".*/permohonan/[^/]+\?terkirim=1"))
     number = page.url.rsplit("/", 1)[1].split("?")[0]
-    assert page.get_by_text("Permohonan Anda telah diajukan").is_visible()
+    expect(page.get_by_text("Permohonan Anda telah diajukan")).to_be_visible()
     assert number in main_text(page)
 
     with app.app_context():

@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from app.accounts.models import Passkey
@@ -109,7 +110,7 @@ def test_sign_up_sign_out_and_sign_in_with_the_discoverable_passkey(app, page, b
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Masuk dengan passkey").click()
     page.wait_for_url(f"{base_url}/akun")
-    assert page.get_by_text("Masuk sebagai Siti Rahayu").is_visible()
+    expect(page.get_by_text("Masuk sebagai Siti Rahayu")).to_be_visible()
 
 
 def test_user_verification_failure_shows_an_indonesian_message(app, page, base_url, mailbox):
@@ -176,7 +177,7 @@ def test_recovery_code_lets_the_citizen_register_a_new_passkey(app, page, base_u
     page.locator("#rc-code").fill(codes[3])
     page.get_by_role("button", name="Lanjut").click()
     page.wait_for_url(f"{base_url}/akun/passkey")
-    assert page.get_by_text("Anda masuk dengan kode pemulihan.").is_visible()
+    expect(page.get_by_text("Anda masuk dengan kode pemulihan.")).to_be_visible()
     # The header's "Akun" leads to the one page a recovery session may use, not back to the sign-in page.
     assert page.locator(".site-nav").get_by_role("link", name="Akun").get_attribute("href") == "/akun/passkey"
     shot(page, "10-pemulihan-passkey")
@@ -213,7 +214,7 @@ def test_sign_up_code_step_keeps_what_was_typed_and_has_no_axe_violations(page, 
     page.get_by_label("E-mail").fill("rani.wulandari.panjang.sekali@kabupaten-contoh.go.id")
     page.get_by_role("button", name="Lanjut").click()
     page.wait_for_url(f"{base_url}/daftar/kode")
-    assert page.get_by_text("Kami telah mengirim kode 6 angka ke").is_visible()
+    expect(page.get_by_text("Kami telah mengirim kode 6 angka ke")).to_be_visible()
     assert_no_axe_violations(page)
     page.get_by_label("Kode dari e-mail").fill("12345")
     page.get_by_role("button", name="Lanjut").click()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from app.accounts.models import Role
 
@@ -37,7 +38,7 @@ def test_mpp_admin_pages_have_no_axe_violations(as_user, make_staff, base_url):
     page.goto(base_url + "/admin/mpp/kota-kendari/jam")
     page.fill("#f-jam-0-1-tutup", "07.00")
     page.click("form.admin-form .form-actions button")
-    assert page.locator("#f-jam-0-1-tutup-error").is_visible()
+    expect(page.locator("#f-jam-0-1-tutup-error")).to_be_visible()
     look(page, "admin-hours-error")
     page.goto(base_url + "/admin/mpp/kota-kendari/layanan/ktp-el-hilang-rusak")
     page.fill("#f-biaya-0-jumlah", "Rp 30.000")
@@ -54,7 +55,7 @@ def test_national_admin_region_form_with_errors(as_user, make_staff, base_url):
     page.goto(base_url + "/admin/wilayah")
     page.fill("#f-kode", "12")
     page.click("form.admin-form .form-actions button")
-    assert page.locator("#f-kode-error").is_visible()
+    expect(page.locator("#f-kode-error")).to_be_visible()
     look(page, "admin-regions-error")
     page.goto(base_url + "/admin/mpp/baru")
     look(page, "admin-mpp-new")
@@ -64,5 +65,5 @@ def test_the_sla_table_on_the_work_page(app, as_user, citizen, officer, base_url
     number = submit_application(app, citizen)
     page = as_user(officer)
     page.goto(f"{base_url}/petugas/permohonan/{number}")
-    assert page.locator("#sla .sla-steps").is_visible()  # a card per step at 360 px; the table from 40rem
+    expect(page.locator("#sla .sla-steps")).to_be_visible()  # a card per step at 360 px; the table from 40rem
     look(page, "sla-work-page")

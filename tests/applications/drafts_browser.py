@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import socket
 import threading
-import uuid
 
 from werkzeug.serving import make_server
 
 from tests.accounts.fixtures import sign_in_test_client
+from tests.helpers import wait_for_js
 
 RESTORED = "Isian dipulihkan dari perangkat ini."
 SAVED = "Draf tersimpan."
@@ -99,29 +99,7 @@ def device_draft(page, draft_id: str) -> dict | None:
 
 
 def wait_for_async(page, check: str, arg=None, *, timeout: float = 15000) -> None:
-    """Wait until the async JavaScript function ``check(arg)`` resolves truthy.
-
-    ``page.wait_for_function`` does not await a promise (a pending one is truthy), so the check runs in the
-    background of the page and the polled predicate reads its last result.
-    """
-    key = uuid.uuid4().hex
-    page.wait_for_function(
-        f"""([key, arg]) => {{
-              const waits = (self.__mppTestWaits ||= {{}});
-              const state = (waits[key] ||= {{ busy: false, ok: false }});
-              if (!state.busy && !state.ok) {{
-                state.busy = true;
-                Promise.resolve()
-                  .then(() => ({check})(arg))
-                  .then((ok) => {{ state.ok = !!ok; }}, () => {{ state.ok = false; }})
-                  .finally(() => {{ state.busy = false; }});
-              }}
-              return state.ok;
-            }}""",
-        arg=[key, arg],
-        polling=50,
-        timeout=timeout,
-    )
+    wait_for_js(page, check, arg, timeout=timeout)
 
 
 def wait_saved_on_device(page, draft_id: str, name: str, value: str) -> None:

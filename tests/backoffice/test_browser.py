@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from app.accounts.models import Role
 from app.applications.models import ApplicationStatus as S
@@ -203,7 +204,7 @@ def test_an_officer_generates_the_result_and_the_citizen_downloads_and_verifies_
     page.fill("#f-reason-selesai", "Ambil di loket 3.")
     page.get_by_role("button", name="Selesaikan dan lampirkan hasil").click()
     page.wait_for_selector("#f-result-selesai-error")
-    assert page.get_by_label("Unggah dokumen dari instansi").is_checked()
+    expect(page.get_by_label("Unggah dokumen dari instansi")).to_be_checked()
     assert page.input_value("#f-reason-selesai") == "Ambil di loket 3."
     _no_sideways_scroll(page)
     assert_no_axe_violations(page)
@@ -211,12 +212,12 @@ def test_an_officer_generates_the_result_and_the_citizen_downloads_and_verifies_
 
     # Generating needs no file: the file field steps aside (CSS only) once that choice is made.
     page.get_by_label("Buat dokumen hasil otomatis").check()
-    assert not page.locator("#f-result-selesai").is_visible()
+    expect(page.locator("#f-result-selesai")).to_be_hidden()
     shot(page, "21-selesai-buat-otomatis")
     page.get_by_role("button", name="Selesaikan dan lampirkan hasil").click()
     page.wait_for_selector(".notice.success")
     assert load(app, number).status == S.COMPLETED
-    assert page.locator(".bo-result .code").is_visible()
+    expect(page.locator(".bo-result .code")).to_be_visible()
     shot(page, "22-petugas-hasil")
 
     with app.app_context():
@@ -251,8 +252,10 @@ def test_the_sla_steps_are_cards_on_a_phone_and_a_table_on_a_desktop(
             page.set_viewport_size(viewport)
         page.goto(f"{base_url}/petugas/permohonan/{number}")
         phone = width != "1280"
-        assert page.locator("#sla .sla-steps").is_visible() is phone
-        assert page.locator("#sla table").is_visible() is not phone
+        cards, table = page.locator("#sla .sla-steps"), page.locator("#sla table")
+        shown, hidden = (cards, table) if phone else (table, cards)
+        expect(shown).to_be_visible()
+        expect(hidden).to_be_hidden()
         assert page.locator("#sla .sla-step").count() == page.locator("#sla tbody tr").count() > 0
         _no_sideways_scroll(page)
         assert_no_axe_violations(page)

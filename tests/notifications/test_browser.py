@@ -6,7 +6,6 @@ that returns the test's own subscription (testing.md)."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -18,7 +17,7 @@ from app.notifications import delivery
 from app.notifications.models import Notification, PushSubscription
 from app.personal.privacy import has_consent
 from tests.accounts.test_browser import shot
-from tests.helpers import PageClient, assert_no_axe_violations
+from tests.helpers import PageClient, assert_no_axe_violations, wait_for_js
 
 from .conftest import load
 
@@ -61,10 +60,8 @@ def allow(page, base_url):
 
 
 def _wait(page, expression: str, timeout: float = 10):
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, f"timed out: {expression}"
-        page.wait_for_timeout(50)
+    """Wait until the (promise-giving) JS expression is truthy: a condition wait, no clock in the test."""
+    wait_for_js(page, f"async () => await ({expression})", timeout=timeout * 1000)
 
 
 def _registration_id(page) -> str:
@@ -72,10 +69,10 @@ def _registration_id(page) -> str:
     registrations = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
     cdp.send("ServiceWorker.enable")
-    for _ in range(100):  # CDP events arrive while Playwright waits
+    for _ in range(500):  # CDP events are delivered while Playwright talks to the browser: make round trips
         if registrations:
             break
-        page.wait_for_timeout(50)
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.cdp = cdp
     return next(r["registrationId"] for r in registrations if not r.get("isDeleted"))
 
@@ -87,7 +84,7 @@ def test_turning_notifications_on_stores_this_device_and_the_page_has_no_axe_vio
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.get_by_role("button", name="Aktifkan notifikasi di perangkat ini").click()
     page.wait_for_selector("[data-this-device]:not([hidden])")
-    assert page.get_by_text("Notifikasi aktif di perangkat ini.").is_visible()
+    expect(page.get_by_text("Notifikasi aktif di perangkat ini.")).to_be_visible()
     with app.app_context():
         [row] = db.session.scalars(select(PushSubscription)).all()
         assert row.endpoint == page.subscriber.endpoint and row.user_id == citizen.id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from .worker import (
     MAIN_HEADING,
@@ -44,7 +45,7 @@ def test_a_public_page_visited_online_can_be_read_offline(worker_page):
     worker_page.reload()
 
     assert worker_page.locator(MAIN_HEADING).inner_text() == heading
-    assert worker_page.locator("#offline-banner").is_visible()
+    expect(worker_page.locator("#offline-banner")).to_be_visible()
     # The stylesheet came from the worker's cache: the header is painted in the brand colour, not unstyled.
     header_colour = worker_page.locator(".site-header").evaluate("el => getComputedStyle(el).backgroundColor")
     assert header_colour == "rgb(11, 83, 148)"
@@ -74,7 +75,7 @@ def test_a_page_never_visited_shows_the_offline_page_at_the_address_asked_for(wo
 
     assert worker_page.locator(MAIN_HEADING).inner_text() == OFFLINE_HEADING
     assert worker_page.url.endswith("/layanan/belum-pernah-dibuka")  # "Coba lagi" reloads the page asked for
-    assert worker_page.locator("#offline-banner").is_visible()
+    expect(worker_page.locator("#offline-banner")).to_be_visible()
 
 
 def test_a_page_without_the_public_marker_is_never_stored(worker_page):
@@ -116,13 +117,13 @@ def test_when_the_server_cannot_be_reached_the_stored_page_is_shown_with_the_off
     worker_page.reload()
 
     assert worker_page.evaluate("navigator.onLine") is True
-    assert worker_page.locator(MAIN_HEADING).is_visible()
+    expect(worker_page.locator(MAIN_HEADING)).to_be_visible()
     worker_page.locator("#offline-banner").wait_for(state="visible")
 
 
 def test_the_offline_banner_appears_and_disappears_with_the_connection(worker_page):
     banner = worker_page.locator("#offline-banner")
-    assert banner.is_hidden()
+    expect(banner).to_be_hidden()
     worker_page.context.set_offline(True)
     banner.wait_for(state="visible")
     assert banner.locator("xpath=..").get_attribute("role") == "status"

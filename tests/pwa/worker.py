@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 from app.pwa.shell import PAGES_CACHE
+from tests.helpers import wait_for_js
 
 # Only <main> matters when comparing pages: the header, banner and footer are the same everywhere.
 MAIN_HEADING = "main h1"
@@ -17,11 +16,10 @@ def goto_controlled(page, path: str) -> None:
 
 
 def wait_until(page, expression: str, *, timeout: float = 10) -> None:
-    """Poll an (async) JS function until it returns true. `wait_for_function` does not await promises."""
-    deadline = time.monotonic() + timeout
-    while page.evaluate(expression) is not True:
-        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
-        page.wait_for_timeout(50)
+    """Wait until an (async) JS function returns true (`wait_for_function` alone does not await promises)."""
+    # `expression` is a function or an expression (as for page.evaluate); either may give a promise.
+    check = f"async () => {{ const v = ({expression}); return (await (typeof v === 'function' ? v() : v)) === true; }}"
+    wait_for_js(page, check, timeout=timeout * 1000)
 
 
 def cache_names(page) -> list[str]:
@@ -48,7 +46,13 @@ def visit_and_store(page, path: str, *, timeout: float = 10) -> None:
     """Visit a page under the worker's control and wait until it has been stored for offline reading."""
     page.goto(path)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    deadline = time.monotonic() + timeout
-    while path not in stored_pages(page):
-        assert time.monotonic() < deadline, f"{path} was not stored for offline reading"
-        page.wait_for_timeout(50)
+    wait_for_js(
+        page,
+        """async ([name, path]) => {
+             if (!(await caches.has(name))) return false;
+             const keys = await (await caches.open(name)).keys();
+             return keys.some((request) => { const u = new URL(request.url); return u.pathname + u.search === path; });
+           }""",
+        [PAGES_CACHE, path],
+        timeout=timeout * 1000,
+    )

@@ -3,6 +3,8 @@ violations in each state."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from app.extensions import db
 from app.results import codes
 from app.results.models import ResultVerification, VerificationStatus
@@ -22,7 +24,7 @@ def test_verification_pages_have_no_axe_violations(app, page, base_url, complete
     page.goto(f"{base_url}/verifikasi")
     page.fill("#f-kode", "123")
     page.click("form.verify-form button")
-    assert page.locator("#f-kode-error").is_visible()
+    expect(page.locator("#f-kode-error")).to_be_visible()
     look(page, "verify-form-error")
     page.fill("#f-kode", code.lower().replace("-", " "))
     page.click("form.verify-form button")

@@ -124,6 +124,7 @@ class ComplaintForm:
     agency_slug: str = ""
     application_number: str = ""
     files: list = field(default_factory=list)
+    idempotency_key: str | None = None
 
     @classmethod
     def from_request(cls, form, files) -> ComplaintForm:
@@ -136,6 +137,7 @@ class ComplaintForm:
             agency_slug=(form.get("instansi") or "").strip(),
             application_number=(form.get("permohonan") or "").strip(),
             files=[f for f in files.getlist("lampiran") if f and f.filename],
+            idempotency_key=(form.get("idempotency_key") or "").strip()[:64] or None,
         )
 
 
@@ -196,8 +198,12 @@ def validate(form: ComplaintForm, user: User | None) -> tuple[dict[str, str], di
     return errors, found
 
 
-def file_complaint(form: ComplaintForm, user: User | None, *, now: dt.datetime | None = None):
-    """Validate and store a complaint with its attachments; returns (Filed | None, errors)."""
+def file_complaint(form: ComplaintForm, user: User | None, *, now: dt.datetime | None = None, _attempt: int = 0):
+    """Validate and store a complaint with its attachments; returns (Filed | None, errors).
+
+    A replay of a submission already stored (same idempotency key, same complainant) returns that complaint."""
+    if (earlier := _already_filed(form, user)) is not None:
+        return Filed(earlier, None), {}
     errors, found = validate(form, user)
     cleaned = []
     if not errors:
@@ -221,6 +227,9 @@ def file_complaint(form: ComplaintForm, user: User | None, *, now: dt.datetime |
         confidential=form.identity == "rahasia",
         anonymous=anonymous,
         secret_hash=_hash_secret(secret) if secret else None,
+        # Not for anonim: a key next to a complaint would let the device's outbox (tagged with the account) be
+        # matched to it. An anonymous report sent twice at once may therefore be stored twice; never linked.
+        idempotency_key=form.idempotency_key if not anonymous else None,
         mpp=found["mpp"],
         agency=found["agency"],
         service=found["service"],
@@ -241,12 +250,31 @@ def file_complaint(form: ComplaintForm, user: User | None, *, now: dt.datetime |
     notify(complaint, S.RECEIVED)
     try:
         db.session.commit()
-    except IntegrityError:  # a number collision (31^8 space): try once more with a new number
+    except IntegrityError:
         db.session.rollback()
         for name in stored_names:
             dokumen_saya.remove_stored_file(name)
-        return file_complaint(form, user, now=now)
+        if (earlier := _already_filed(form, user)) is not None:  # the same submission, sent twice at once
+            return Filed(earlier, None), {}
+        if form.idempotency_key and _key_taken(form.idempotency_key):
+            form.idempotency_key = None  # someone else's key (never from a real device): store without one
+        if _attempt >= 2:
+            raise
+        return file_complaint(form, user, now=now, _attempt=_attempt + 1)  # a number collision: a new number
     return Filed(complaint, secret), {}
+
+
+def _already_filed(form: ComplaintForm, user: User | None) -> Complaint | None:
+    """Only a signed-in complainant's own earlier submission counts (a key is not a way into someone else's)."""
+    if not form.idempotency_key or user is None or form.identity == "anonim":
+        return None
+    return db.session.scalar(
+        select(Complaint).where(Complaint.idempotency_key == form.idempotency_key, Complaint.user_id == user.id)
+    )
+
+
+def _key_taken(key: str) -> bool:
+    return db.session.scalar(select(Complaint.id).where(Complaint.idempotency_key == key)) is not None
 
 
 def _store_file(clean) -> str:

@@ -149,6 +149,9 @@ class Complaint(db.Model):
     answered_on_time: Mapped[bool | None] = mapped_column(Boolean)
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     lapor_tracking_id: Mapped[str | None] = mapped_column(String(40))
+    # Sent by the device's submission outbox: a complaint written offline and replayed (Background Sync and the
+    # page's `online` listener may both send it) is stored once.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     user: Mapped[User | None] = relationship()
     mpp: Mapped[Mpp] = relationship()

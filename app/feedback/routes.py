@@ -164,11 +164,26 @@ def complaints_page():
     )
 
 
+COMPLAINT_QUEUE_MESSAGES = {
+    "sent": _l("Your report has been sent."),
+    "sentLink": _l("See the report"),
+    "rejected": _l("Your report has not been sent: some answers need checking."),
+    "openOnline": _l("Open the form"),
+    "queued": _l("No connection. Your report is kept on this phone and sent automatically when it is back."),
+    "signinSubmit": _l("Your session has ended. Sign in again to send your report; it is kept on this phone."),
+}
+
+
 def _new_form(form, errors=None, status=200):
     user = _signed_in_user()
+    if user is not None and not form.idempotency_key:
+        import uuid
+
+        form.idempotency_key = str(uuid.uuid4())
     return (
         render_template(
             "feedback/complaint_new.html",
+            queue_messages=device_draft_messages() | {k: str(v) for k, v in COMPLAINT_QUEUE_MESSAGES.items()},
             form=form,
             errors=errors or {},
             kinds=complaints.KIND_LABELS,

@@ -45,12 +45,14 @@ def upgrade():
     sa.Column('answered_on_time', sa.Boolean(), nullable=True),
     sa.Column('rating', sa.SmallInteger(), nullable=True),
     sa.Column('lapor_tracking_id', sa.String(length=40), nullable=True),
+    sa.Column('idempotency_key', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_complaint_agency_id_agency')),
     sa.ForeignKeyConstraint(['application_id'], ['application.id'], name=op.f('fk_complaint_application_id_application'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['mpp_id'], ['mpp.id'], name=op.f('fk_complaint_mpp_id_mpp')),
     sa.ForeignKeyConstraint(['service_id'], ['service.id'], name=op.f('fk_complaint_service_id_service'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_complaint_user_id_user_account'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_complaint')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_complaint_idempotency_key')),
     sa.UniqueConstraint('number', name=op.f('uq_complaint_number'))
     )
     with op.batch_alter_table('complaint', schema=None) as batch_op:

@@ -88,7 +88,7 @@ def test_a_rahasia_complaint_is_answered_by_the_officer_and_reopened_by_the_citi
     phone.get_by_role("link", name="Sampaikan pengaduan").first.click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Sampaikan pengaduan")
     phone.get_by_role("button", name="Kirim laporan").click()  # empty: the errors are shown next to the fields
-    expect(phone.locator("#f-judul-error")).to_be_visible()
+    expect(phone.locator("#f-judul-error")).to_be_visible(timeout=15000)  # through the outbox, then a plain post
     assert_no_axe_violations(phone)
     shot(phone, "pengaduan-01-galat")
     phone.get_by_label("Pengaduan", exact=True).check()
@@ -169,3 +169,24 @@ def test_the_officer_survey_page_is_accessible_with_results(app, base_url, as_us
     expect(desk.locator(".ikm-value")).to_have_text("75,00")
     assert_no_axe_violations(desk)
     shot(desk, "survei-petugas")
+
+
+def test_a_complaint_written_offline_is_sent_once_when_the_connection_is_back(app, base_url, as_user, citizen, demo):
+    phone = as_user(citizen)
+    phone.goto(f"{base_url}/pengaduan/baru")
+    phone.wait_for_function("window.mppDraftsReady !== undefined")
+    phone.evaluate("window.mppDraftsReady")
+    phone.get_by_label("Aspirasi").check()
+    phone.get_by_label("MPP mana?").select_option("kota-batam")
+    phone.get_by_label("Judul").fill("Tambah kursi di ruang tunggu")
+    phone.get_by_label("Apa yang terjadi?").fill("Banyak lansia berdiri menunggu giliran.")
+    phone.context.set_offline(True)
+    phone.get_by_role("button", name="Kirim laporan").click()
+    expect(phone.locator("#draft-status")).to_contain_text("Tidak ada koneksi")
+    assert_no_axe_violations(phone)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Complaint.id))) == 0
+    phone.context.set_offline(False)
+    expect(phone.locator("h1 .tracking-number")).to_have_text(re.compile(r"ADU-\w{4}-\w{4}"), timeout=15000)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Complaint.id))) == 1

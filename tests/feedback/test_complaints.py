@@ -315,3 +315,25 @@ def test_the_export_has_the_lapor_fields_and_state_names(app, client, citizen, s
     data = json.loads(client.get("/petugas/pengaduan/ekspor?bentuk=json").get_data(as_text=True))
     assert data["format"] == "sp4n-lapor" and len(data["laporan"]) == 2
     assert User  # keep the import for readers: identities come from user accounts
+
+
+def test_a_complaint_replayed_by_the_offline_outbox_is_stored_once(app, client, citizen, signed_in, demo):
+    signed_in(client, citizen)
+    key = "5b0f6a4e-1111-4c3b-9d7e-000000000001"
+    first = file(client, idempotency_key=key)
+    again = file(client, idempotency_key=key)
+    assert first.status_code == again.status_code == 303 and first.location == again.location
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Complaint.id))) == 1
+
+
+def test_an_idempotency_key_never_opens_someone_elses_complaint(app, client, citizen, other_citizen, signed_in, demo):
+    key = "5b0f6a4e-1111-4c3b-9d7e-000000000002"
+    signed_in(client, citizen)
+    first = file(client, idempotency_key=key)
+    signed_in(client, other_citizen)
+    second = file(client, idempotency_key=key)
+    assert first.status_code == second.status_code == 303 and first.location != second.location
+    with app.app_context():
+        owners = db.session.scalars(select(Complaint.user_id).order_by(Complaint.id)).all()
+        assert owners == [citizen.id, other_citizen.id]

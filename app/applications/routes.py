@@ -390,6 +390,7 @@ def detail(number: str):
         just_submitted=request.args.get("terkirim") == "1",
         can_cancel=lifecycle.can_cancel(_user(), application),
         correction_reason=lifecycle.correction_reason(application),
+        correction_target=_correction_target_label(application),
         needs_correction=lifecycle.needs_correction(application),
         cancel_form=CancelForm(),
         tz_name=application.mpp.timezone if application.mpp else "Asia/Jakarta",
@@ -397,6 +398,13 @@ def detail(number: str):
         finished=application.status in workflow.FINAL_STATUSES,
         working_days=service_working_days(application.service),
     )
+
+
+def _correction_target_label(application: Application) -> str | None:
+    request_event = corrections.latest_request(application)
+    if request_event is None or not request_event.correction_target:
+        return None
+    return corrections.target_label(corrections.correction_form(application), request_event.correction_target)
 
 
 @bp.post("/permohonan/<number>/batalkan")

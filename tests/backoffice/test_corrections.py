@@ -70,6 +70,8 @@ def test_a_named_missing_document_opens_its_slot_and_must_be_attached(app, desk,
     history = desk.get_page(f"/petugas/permohonan/{number}").select_one(".bo-history").get_text(" ", strip=True)
     assert "Yang perlu diperbaiki: KTP-el yang rusak" in history
 
+    detail = applicant.get_page(f"/permohonan/{number}").select_one(".notice.warning").get_text(" ", strip=True)
+    assert REASON in detail and "Yang perlu diperbaiki: KTP-el yang rusak" in detail
     response = applicant.post(f"/permohonan/{number}/perbaiki")
     assert response.status_code == 303
     location = response.headers["Location"]

@@ -58,6 +58,24 @@ def _unrouted_api_requests():
     return None
 
 
+@bp.before_request
+def _refuse_unknown_query_parameters():
+    """A parameter the operation does not document is refused, not ignored: "?pgae=2" should say so, not quietly
+    answer page 1 (and the document stays the whole truth about what a call accepts)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    spec = getattr(view, "openapi", None)
+    if spec is None:
+        return None
+    unknown = sorted(set(request.args) - spec.query_names)
+    if unknown:
+        raise Problem(
+            "permintaan-tidak-valid",
+            _("Unknown query parameter: %(names)s.", names=", ".join(name[:40] for name in unknown[:5])),
+            errors={name[:40]: _("Not a parameter of this operation.") for name in unknown[:5]},
+        )
+    return None
+
+
 bp.register_error_handler(Problem, problems.from_problem)
 for _status in (400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429, 500):
     bp.register_error_handler(_status, problems.from_http_exception)

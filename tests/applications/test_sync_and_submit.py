@@ -133,3 +133,45 @@ def test_concurrent_submissions_of_one_draft_from_two_tabs_make_one_application(
     numbers = _race(app, citizen.id, public_id, [secrets.token_urlsafe(24) for _ in range(4)])
     assert len(set(numbers)) == 1
     assert len(applications(app)) == 1
+
+
+def test_a_device_edit_on_top_of_a_step_posted_as_a_form_is_merged_not_a_conflict(applicant, app):
+    first = start(applicant, SERVICE)
+    draft_id = draft_id_of(first)
+    before = applicant.get(f"/permohonan/draf/{draft_id}").json["revision"]
+    applicant.post(first, data={"nama": "Siti", "tempat_lahir": "Kendari"})  # the plain form moved the revision
+
+    # The device never saw that revision: it sends its own edit with the value it started from.
+    body = {"revision": before, "answers": {"nik": "7471014101900001"}, "base": {"nik": ""}, "step": "pemohon"}
+    saved = _put(applicant, draft_id, body)
+    assert saved.status_code == 200 and saved.json["conflicts"] == []
+    assert saved.json["revision"] > before and saved.json["draft"]["answers"]["tempat_lahir"] == "Kendari"
+    # The same answers the account already holds are no change at all (no new revision).
+    again = {"revision": before, "answers": {"nama": "Siti"}, "base": {"nama": ""}, "step": "pemohon"}
+    assert _put(applicant, draft_id, again).json["revision"] == saved.json["revision"]
+    row = draft_row(app, draft_id)
+    assert row.answers["nik"] == "7471014101900001" and row.answers["nama"] == "Siti"
+
+
+def test_an_answer_changed_on_another_device_to_something_else_is_a_conflict_naming_it(applicant, app):
+    draft_id = draft_id_of(start(applicant, SERVICE))
+    revision = applicant.get(f"/permohonan/draf/{draft_id}").json["revision"]
+    laptop = {"revision": revision, "answers": {"nama": "Dari laptop"}, "base": {"nama": ""}, "step": ""}
+    assert _put(applicant, draft_id, laptop).status_code == 200
+
+    phone = {"revision": revision, "answers": {"nama": "Dari HP", "nik": "7471014101900001"}}
+    conflict = _put(applicant, draft_id, {**phone, "base": {"nama": "", "nik": ""}})
+    assert conflict.status_code == 409 and conflict.json["conflicts"] == ["nama"]
+    assert draft_row(app, draft_id).answers["nama"] == "Dari laptop"  # nothing overwritten, not even nik
+    assert draft_row(app, draft_id).answers.get("nik", "") == ""
+
+    # "Keep mine": the device sends again from the account's value.
+    keep = {"revision": conflict.json["revision"], "answers": {"nama": "Dari HP"}, "base": {"nama": "Dari laptop"}}
+    assert _put(applicant, draft_id, keep).status_code == 200
+    assert draft_row(app, draft_id).answers["nama"] == "Dari HP"
+
+
+def test_a_base_that_is_not_an_object_gets_a_clear_answer(applicant):
+    draft_id = draft_id_of(start(applicant, SERVICE))
+    body = {"revision": 1, "answers": {"nama": "Siti"}, "base": ["nama"]}
+    assert _put(applicant, draft_id, body).status_code == 422

@@ -20,7 +20,7 @@ from ..catalog.models import Mpp, Service, Tenancy
 from ..database import utcnow
 from ..device_drafts.device import current_account_key
 from ..extensions import db, limiter
-from ..hypermedia import render
+from ..hypermedia import render, wants_fragment
 from ..personal.profile import get_profile
 from ..security import public_page
 from . import admin as queue_admin
@@ -309,6 +309,8 @@ def ticket(kode: str):
 def ticket_status(kode: str):
     """The ticket's live part after check-in, polled by htmx (see board.py for why polling and not SSE)."""
     own = _own_booking_or_404(kode)
+    if not wants_fragment():
+        return redirect(url_for("queue.ticket", kode=own.code), 303)
     return render(
         "queue/ticket.html",
         fragment="queue/_live.html",

@@ -107,7 +107,7 @@ def test_a_thousand_attempts_from_a_hundred_accounts_never_give_an_account_two_b
             finally:
                 db.session.remove()
 
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+    with ThreadPoolExecutor(max_workers=100) as pool:
         futures = [pool.submit(grab, item) for item in attempts]
         go.set()
         answers = [future.result() for future in futures]

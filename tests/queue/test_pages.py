@@ -164,3 +164,9 @@ def test_booking_is_rate_limited_with_retry_after(signed_in_client, settings_rea
     response = _hold(signed_in_client, "abc")
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
+
+
+def test_the_live_status_without_htmx_goes_back_to_the_ticket(frozen, signed_in_client, settings_ready):
+    code = _book(signed_in_client)
+    response = signed_in_client.get(f"/antrean/{code}/status")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/antrean/{code}")

@@ -144,3 +144,71 @@ def test_the_counter_page_passes_axe_at_360_px(app, page, client, base_url, make
     expect(page.locator("#kode-error")).to_be_visible()
     expect(page.locator("#kode")).to_have_value("SALAH")
     assert_no_axe_violations(page)
+
+
+def test_check_in_by_typed_code_then_called_and_served_while_the_citizen_watches_the_ticket(
+    app, page, browser, client, base_url, citizen, make_user, signed_in, ready
+):
+    """Two devices: the officer at the counter types the code; the citizen's ticket shows the number, then "your
+    turn" when called (htmx polling), then served. The booking is made for the current moment directly, so the test
+    does not depend on the hour it runs at."""
+    import datetime as dt
+
+    from app.database import utcnow
+    from app.queue.models import Booking, BookingStatus
+    from app.queue.slots import local_now
+
+    officer = make_user("Bripka Rudi", role=Role.OFFICER)
+    with app.app_context():
+        place = sim_place()
+        db.session.add(
+            StaffAssignment(
+                user_id=officer.id, role=StaffRole.OFFICER, mpp_id=place.mpp.id, agency_id=place.tenancy.agency_id
+            )
+        )
+        now = utcnow()
+        visit = Booking(
+            code="TESTKD23",
+            user_id=citizen.id,
+            mpp_id=place.mpp.id,
+            tenancy_id=place.tenancy.id,
+            service_id=place.service.id,
+            status=BookingStatus.CONFIRMED,
+            slot_start=now - dt.timedelta(minutes=5),
+            slot_end=now + dt.timedelta(minutes=25),
+            local_day=local_now(now, place.tz).date(),
+            version=1,
+            call_count=0,
+            confirmed_at=now,
+            nik_tail="0001",
+        )
+        db.session.add(visit)
+        db.session.commit()
+
+    _sign_in(app, page, client, base_url, citizen, signed_in)
+    page.goto(f"{base_url}/antrean/TESTKD23")
+    expect(page.locator("#kode-tiket")).to_have_text("TEST-KD23")
+
+    counter_context = browser.new_context(viewport={"width": 1024, "height": 800}, locale="id-ID")
+    desk = counter_context.new_page()
+    staff_client = app.test_client()
+    signed_in(staff_client, officer)
+    cookie = staff_client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    counter_context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
+    desk.goto(f"{base_url}/petugas/loket")
+    desk.fill("#kode", "testkd23")
+    desk.get_by_role("button", name="Check-in", exact=True).click()
+    expect(desk.locator(".notice")).to_contain_text("A001")
+
+    page.reload()
+    expect(page.locator(".queue-number")).to_have_text("A001")
+    assert_no_axe_violations(page)
+    shot(page, "antrean-tiket-hadir")
+
+    desk.get_by_role("button", name="Panggil berikutnya").click()
+    expect(page.locator(".queue-called")).to_be_visible(timeout=30000)  # the ticket polls every 15 s
+    desk.get_by_role("button", name="Selesai dilayani A001").click()
+    expect(desk.locator(".notice")).to_contain_text("Selesai dilayani")
+    page.reload()
+    expect(page.locator(".queue-ticket")).to_contain_text("Selesai dilayani")
+    counter_context.close()

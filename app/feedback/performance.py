@@ -162,10 +162,12 @@ def table(period: Period, *, by: str = "mpp", mpp_id: int | None = None) -> list
     r_key = {"mpp": SurveyResponse.mpp_id, "agency": SurveyResponse.agency_id, "service": SurveyResponse.service_id}[by]
     r_where = [SurveyResponse.mpp_id == mpp_id] if mpp_id is not None else []
     scores: dict[int, list] = defaultdict(list)
-    for response in db.session.scalars(
-        select(SurveyResponse).where(SurveyResponse.created_at >= start, SurveyResponse.created_at < end, *r_where)
+    columns = [getattr(SurveyResponse, code) for code in ikm.UNSUR_CODES]
+    # Plain rows, not ORM objects: a year of a national table is tens of thousands of responses.
+    for key, *values in db.session.execute(
+        select(r_key, *columns).where(SurveyResponse.created_at >= start, SurveyResponse.created_at < end, *r_where)
     ):
-        scores[getattr(response, r_key.key)].append(response.scores())
+        scores[key].append(dict(zip(ikm.UNSUR_CODES, values, strict=True)))
     i_key = {"mpp": SurveyInvitation.mpp_id, "agency": Service.agency_id, "service": SurveyInvitation.service_id}[by]
     i_where = [SurveyInvitation.mpp_id == mpp_id] if mpp_id is not None else []
     population = dict(
@@ -191,14 +193,48 @@ def table(period: Period, *, by: str = "mpp", mpp_id: int | None = None) -> list
 
 
 def monthly_trend(mpp_id: int | None, last: Period, months: int = 6) -> list[tuple[Period, int, int]]:
-    """(month, applications received, completed) for the ``months`` months up to ``last``'s final month."""
+    """(month, applications received, completed) for the ``months`` months up to ``last``'s final month: two
+    queries over the whole window, bucketed by WIB month here."""
+    from .periods import ZONE
+
     month = Period(last.year, month=last.first_month + last.months - 1)
-    out = []
-    for _ in range(months):
-        rows = table(month, by="mpp", mpp_id=mpp_id)
-        out.append((month, sum(r.received for r in rows), sum(r.completed for r in rows)))
-        month = month.previous()
-    return list(reversed(out))
+    window = [month]
+    for _ in range(months - 1):
+        window.append(window[-1].previous())
+    window.reverse()
+    start, end = window[0].bounds()[0], window[-1].bounds()[1]
+    where_mpp = [Application.mpp_id == mpp_id] if mpp_id is not None else []
+
+    def bucket(moments) -> dict[tuple[int, int], int]:
+        counts: dict[tuple[int, int], int] = defaultdict(int)
+        for (moment,) in moments:
+            local = moment.astimezone(ZONE)
+            counts[(local.year, local.month)] += 1
+        return counts
+
+    received = bucket(
+        db.session.execute(
+            select(Application.submitted_at).where(
+                Application.status != ApplicationStatus.DRAFT,
+                Application.submitted_at >= start,
+                Application.submitted_at < end,
+                *where_mpp,
+            )
+        )
+    )
+    completed = bucket(
+        db.session.execute(
+            select(StatusEvent.created_at)
+            .join(Application, Application.id == StatusEvent.application_id)
+            .where(
+                StatusEvent.to_status == ApplicationStatus.COMPLETED,
+                StatusEvent.created_at >= start,
+                StatusEvent.created_at < end,
+                *where_mpp,
+            )
+        )
+    )
+    return [(m, received[(m.year, m.month)], completed[(m.year, m.month)]) for m in window]
 
 
 CSV_FIELDS = (

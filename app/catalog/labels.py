@@ -112,7 +112,10 @@ def requirement_tag(requirement) -> str:
     tag = str(DOCUMENT_TYPE_LABELS.get(requirement.document_type, requirement.document_type))
     name, _sep, short = tag.partition(" (")
     description = requirement.description.casefold()
+    lead = " ".join(name.casefold().split()[:2])  # "surat keterangan …" lines name their kind themselves
     if name.casefold() in description or (short and short.rstrip(")").casefold() in description):
+        return ""
+    if len(name.split()) > 2 and description.startswith(lead):
         return ""
     return tag
 

@@ -86,6 +86,9 @@ def test_a_requirement_tag_never_repeats_what_the_line_says(app):
         assert requirement_tag(req("KTP-el", DocumentType.KTP)) == ""
         assert requirement_tag(req("Fotokopi Kartu Keluarga", DocumentType.KK)) == ""
         assert requirement_tag(req("Pas foto 4×6 berlatar merah", DocumentType.PAS_FOTO)) == ""
+        assert (
+            requirement_tag(req("Surat keterangan lahir dari rumah sakit", DocumentType.SURAT_KETERANGAN_LAHIR)) == ""
+        )
         assert requirement_tag(req("NIK yang terdaftar di Dukcapil", DocumentType.KTP)) == "KTP-el"
         assert requirement_tag(req("Berusia 17 tahun", None, RequirementKind.CONDITION)) == "Syarat"
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..applications.models import Application, ApplicationStatus
 from ..database import utcnow
@@ -114,5 +114,6 @@ def changed_since(scope_filter, seq: int, limit: int) -> list[tuple[Application,
         .where(ApplicationChange.seq > seq, Application.status != ApplicationStatus.DRAFT, scope_filter)
         .order_by(ApplicationChange.seq)
         .limit(limit)
+        .options(joinedload(Application.service), joinedload(Application.mpp))
     )
     return [(application, number) for application, number in db.session.execute(statement)]

@@ -80,7 +80,7 @@ def request_email_change(user: User, new_email: str) -> None:
             expires_at=now + EMAIL_CODE_TTL,
         )
     )
-    db.session.commit()
+    # Committed by _send_quietly together with the e-mail that carries the code.
     if owner is not None:
         log.info("e-mail change to a registered address user=%s owner=%s", user.id, owner.id)
         _send_quietly(

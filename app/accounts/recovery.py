@@ -162,9 +162,12 @@ def _check_code(row: EmailCode | None, code: str, *, what: str) -> bool:
 
 
 def _send_quietly(**message) -> None:
-    # A failed delivery is logged by mail.send; the citizen gets the same answer as always and can ask again.
+    """Queue the e-mail and commit it together with whatever the caller added (the code's row): both or neither.
+    The job worker delivers it; a failed delivery is retried and logged, and the citizen gets the same answer as
+    always and can ask again."""
     with contextlib.suppress(mail.MailError):
         mail.send(**message)
+    db.session.commit()
 
 
 def send_email_code(email: str) -> None:
@@ -194,7 +197,6 @@ def send_email_code(email: str) -> None:
             expires_at=now + EMAIL_CODE_TTL,
         )
     )
-    db.session.commit()
     _send_quietly(
         to=user.email,
         subject=_("Your MPP Digital recovery code"),
@@ -269,7 +271,7 @@ def send_sign_up_code(email: str, *, display_name: str) -> None:
             expires_at=now + EMAIL_CODE_TTL,
         )
     )
-    db.session.commit()
+    # Committed by _send_quietly with the e-mail, on both paths alike.
     if owner is None:
         log.info("sign-up code sent")
         _send_quietly(

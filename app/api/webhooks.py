@@ -365,6 +365,7 @@ def _tell_admins(endpoint: WebhookEndpoint) -> None:
             )
         except MailError:
             log.warning("could not e-mail admin %s about disabled webhook %s", admin.id, endpoint.id)
+    db.session.commit()  # the e-mails are queued rows (accounts/mail.py); the worker sends them
 
 
 def resend(message: WebhookMessage) -> None:

@@ -120,3 +120,29 @@ class PushDelivery(db.Model):
     subscription: Mapped[PushSubscription] = relationship(back_populates="deliveries")
 
     __table_args__ = (UniqueConstraint("outbox_id", "subscription_id", name="uq_push_delivery_outbox_subscription"),)
+
+
+class EmailOutbox(db.Model):
+    """One e-mail to send (sign-up, recovery and change-of-address codes, notices), and its delivery log.
+
+    Written in the transaction of the request that decided to send it; the job worker delivers it over SMTP (or
+    into the local mail folder) with retries. A web request therefore never waits for, nor fails with, the mail
+    server. The body holds one-time codes: it is erased once delivered or given up, and never logged.
+    """
+
+    __tablename__ = "email_outbox"
+
+    id: Mapped[int_pk]
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(Text)
+    what: Mapped[str] = mapped_column(String(60))  # names the message in logs and for admins, e.g. "recovery code"
+    status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus, 10), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[created_at]
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    # The worker's sweep, like the push outbox: pending rows whose time has come, oldest first.
+    __table_args__ = (Index("ix_email_outbox_due", "status", "next_attempt_at"),)

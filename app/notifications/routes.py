@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..accounts import mail
 from ..accounts.models import Role
 from ..applications.models import Application
 from ..backoffice.scope import current_scope, staff_required
@@ -24,7 +25,8 @@ from ..personal import privacy
 from ..routing import id_arg
 from ..security import read_json
 from . import delivery, inbox, subscriptions, vapid, worker
-from .models import Notification, OutboxMessage, OutboxStatus
+from . import email as email_outbox
+from .models import EmailOutbox, Notification, OutboxMessage, OutboxStatus
 
 bp = Blueprint("notifications", __name__)
 
@@ -190,10 +192,45 @@ def _failed_in_scope() -> list[tuple[OutboxMessage, Notification, Application | 
     return result
 
 
+def _email_log() -> list[EmailOutbox]:
+    """The e-mail delivery log, for national admins only: an e-mail is tied to a person, not to one MPP, so an MPP
+    admin has no scope to see it in. Failed ones first, then those still being retried; never the body."""
+    if not current_scope().national:
+        return []
+    return list(
+        db.session.scalars(
+            select(EmailOutbox)
+            .where(
+                (EmailOutbox.status == OutboxStatus.FAILED)
+                | ((EmailOutbox.status == OutboxStatus.PENDING) & (EmailOutbox.attempts > 0))
+            )
+            .order_by(EmailOutbox.status, EmailOutbox.created_at.desc())
+            .limit(FAILED_LIMIT)
+        )
+    )
+
+
 @bp.get("/petugas/notifikasi-gagal")
 @staff_required(*ADMINS)
 def failed():
-    return render("notifications/failed.html", rows=_failed_in_scope())
+    return render(
+        "notifications/failed.html",
+        rows=_failed_in_scope(),
+        national=current_scope().national,
+        emails=_email_log(),
+        mask_address=mail.mask_address,
+    )
+
+
+@bp.post("/petugas/notifikasi-gagal/email/<int:email_id>/ulang")
+@staff_required(*ADMINS)
+def retry_email(email_id: int):
+    if not current_scope().national:
+        abort(404)
+    if email_outbox.retry_failed(email_id):
+        worker.enqueue_email(email_id)
+        flash(_("The e-mail will be sent again."), "success")
+    return redirect(url_for("notifications.failed"), code=303)
 
 
 @bp.post("/petugas/notifikasi-gagal/<int:outbox_id>/ulang")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from . import delivery
+from . import delivery, email
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +23,26 @@ def deliver_outbox(outbox_id: int) -> delivery.Outcome:
     return outcome
 
 
+def deliver_email(email_id: int) -> delivery.Outcome:
+    """Deliver one queued e-mail; when it must be tried again, schedule that try (the sweep is the safety net)."""
+    from .worker import enqueue_email
+
+    outcome = email.deliver(email_id)
+    if outcome.status == "retry" and outcome.next_attempt_at is not None:
+        enqueue_email(email_id, at=outcome.next_attempt_at)
+    return outcome
+
+
 def sweep_outbox() -> int:
-    """Re-enqueue every pending message that is overdue. Returns how many were enqueued."""
-    from .worker import enqueue_delivery
+    """Re-enqueue every pending message (push and e-mail) that is overdue. Returns how many were enqueued."""
+    from .worker import enqueue_delivery, enqueue_email
 
     ids = delivery.due_outbox_ids()
     for outbox_id in ids:
         enqueue_delivery(outbox_id)
-    if ids:
-        log.info("outbox sweep re-enqueued %s message(s)", len(ids))
-    return len(ids)
+    email_ids = email.due_ids()
+    for email_id in email_ids:
+        enqueue_email(email_id)
+    if ids or email_ids:
+        log.info("outbox sweep re-enqueued %s push and %s e-mail message(s)", len(ids), len(email_ids))
+    return len(ids) + len(email_ids)

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from ..database import utcnow
 from ..extensions import db
 from . import tasks
-from .models import OutboxMessage, OutboxStatus
+from .models import EmailOutbox, OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +38,14 @@ EXTENSION = "mpp_jobs"
 QUEUE_NAME = "mpp-digital"
 INPROCESS_THREADS = 2  # one slow push service must not hold up everyone else's notices
 _NEW_OUTBOX = "mpp_new_outbox_ids"
+_NEW_EMAIL = "mpp_new_email_ids"
 
 
 @dataclass
 class Jobs:
     huey: Huey
     deliver: object  # huey TaskWrapper: deliver(outbox_id)
+    deliver_email: object  # huey TaskWrapper: deliver_email(email_id)
     sweep: object  # huey periodic TaskWrapper
     purge_drafts: object  # huey periodic TaskWrapper, nightly
     consumer: Consumer | None = None
@@ -63,6 +65,11 @@ def init_app(app: Flask) -> None:
     def deliver(outbox_id: int) -> None:
         with app.app_context():
             tasks.deliver_outbox(outbox_id)
+
+    @huey.task(name="notifications.deliver_email")
+    def deliver_email(email_id: int) -> None:
+        with app.app_context():
+            tasks.deliver_email(email_id)
 
     @huey.periodic_task(crontab(minute="*"), name="notifications.sweep")
     def sweep() -> None:
@@ -86,7 +93,9 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             escalate_overdue()
 
-    app.extensions[EXTENSION] = Jobs(huey=huey, deliver=deliver, sweep=sweep, purge_drafts=purge_drafts)
+    app.extensions[EXTENSION] = Jobs(
+        huey=huey, deliver=deliver, deliver_email=deliver_email, sweep=sweep, purge_drafts=purge_drafts
+    )
     app.cli.add_command(worker_command)
 
     if app.config.get("INPROCESS_WORKER") and not app.testing:
@@ -145,6 +154,20 @@ def enqueue_delivery(outbox_id: int, *, at: dt.datetime | None = None) -> bool:
     return True
 
 
+def enqueue_email(email_id: int, *, at: dt.datetime | None = None) -> bool:
+    """Queue the delivery of one e-mail; like ``enqueue_delivery``, a queue that is down is logged, not raised."""
+    state = jobs()
+    try:
+        if at is None:
+            state.deliver_email(email_id)
+        else:
+            state.deliver_email.schedule(args=(email_id,), delay=max(0.0, (at - utcnow()).total_seconds()))
+    except Exception:
+        log.exception("could not enqueue e-mail=%s; the sweep will retry", email_id)
+        return False
+    return True
+
+
 def enqueue_sweep() -> None:
     try:
         jobs().sweep()
@@ -175,20 +198,27 @@ def _remember_new_outbox_rows(session, _flush_context) -> None:
     ]
     if ids:
         session.info.setdefault(_NEW_OUTBOX, set()).update(ids)
+    email_ids = [obj.id for obj in session.new if isinstance(obj, EmailOutbox)]
+    if email_ids:
+        session.info.setdefault(_NEW_EMAIL, set()).update(email_ids)
 
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed_outbox_rows(session) -> None:
     ids = session.info.pop(_NEW_OUTBOX, None)
-    if not ids or not has_app_context() or EXTENSION not in current_app.extensions:
+    email_ids = session.info.pop(_NEW_EMAIL, None)
+    if not has_app_context() or EXTENSION not in current_app.extensions:
         return
-    for outbox_id in sorted(ids):
+    for outbox_id in sorted(ids or ()):
         enqueue_delivery(outbox_id)
+    for email_id in sorted(email_ids or ()):
+        enqueue_email(email_id)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back_outbox_rows(session) -> None:
     session.info.pop(_NEW_OUTBOX, None)
+    session.info.pop(_NEW_EMAIL, None)
 
 
 # --- `flask worker` -------------------------------------------------------------------------------------------------

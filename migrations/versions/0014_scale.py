@@ -19,8 +19,26 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # E-mail goes through an outbox delivered by the job worker, never from the web request.
+    op.create_table('email_outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('recipient', sa.String(length=320), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=True),
+    sa.Column('what', sa.String(length=60), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'sent', 'failed', name='outboxstatus', native_enum=False, length=10), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('delivered_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_email_outbox'))
+    )
+    with op.batch_alter_table('email_outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_email_outbox_due', ['status', 'next_attempt_at'], unique=False)
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('email_outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_email_outbox_due')
+    op.drop_table('email_outbox')

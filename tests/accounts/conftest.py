@@ -9,7 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from .authenticator import SoftAuthenticator
-from .flows import Flows, Mailbox
+from .flows import Flows, Mailbox, deliver_queued_mail
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def mailbox(app, tmp_path) -> Mailbox:
     folder = tmp_path / "mail"
     old = app.config["MAIL_DIR"]
     app.config["MAIL_DIR"] = str(folder)
-    yield Mailbox(folder)
+    yield Mailbox(folder, app)
     app.config["MAIL_DIR"] = old
 
 
@@ -34,11 +34,19 @@ def flows(app, client, mailbox) -> Flows:
 
 
 class _Inbox:
-    def __init__(self):
-        self.messages = []
+    def __init__(self, app=None):
+        self.app = app
+        self.received = []
+
+    @property
+    def messages(self):
+        """What the server received once the e-mail outbox has run (the job worker's part, driven here)."""
+        if self.app is not None:
+            deliver_queued_mail(self.app)
+        return self.received
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        self.messages.append(envelope)
+        self.received.append(envelope)
         return "250 OK"
 
 
@@ -48,7 +56,7 @@ def smtp_server(app, mailbox):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    inbox = _Inbox()
+    inbox = _Inbox(app)
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     old = app.config["SMTP_HOST"], app.config["SMTP_PORT"]

@@ -16,17 +16,32 @@ from .authenticator import SoftAuthenticator
 CODE = re.compile(r"\b(\d{6})\b")
 
 
+def deliver_queued_mail(app) -> None:
+    """Deliver every queued e-mail that is due, in this thread, in an app context of its own."""
+    from app.notifications import email as email_outbox
+
+    with app.app_context():
+        email_outbox.deliver_due()
+
+
 class Mailbox:
     """The e-mails the app sent: .eml files in the mail folder, and (when set) a test SMTP server's envelopes."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, app=None):
         self.folder = folder
+        self.app = app
         self.smtp = None  # tests/accounts/conftest.py `_Inbox` when the SMTP server fixture is in use
 
+    def deliver(self) -> None:
+        """Run the e-mail outbox as the job worker would (e-mail is never sent from the request itself)."""
+        if self.app is not None:
+            deliver_queued_mail(self.app)
+
     def messages(self, to: str | None = None) -> list[EmailMessage]:
+        self.deliver()
         raw = [path.read_bytes() for path in sorted(self.folder.glob("*.eml"))] if self.folder.exists() else []
         if self.smtp is not None:
-            raw += [envelope.content for envelope in self.smtp.messages]
+            raw += [envelope.content for envelope in self.smtp.received]
         messages = [email.message_from_bytes(data, policy=email.policy.default) for data in raw]
         if to is not None:
             messages = [m for m in messages if m["To"] == to.strip().lower()]

@@ -14,6 +14,7 @@ from app.applications.models import ApplicationStatus as S
 from app.extensions import db
 from app.feedback import surveys
 from app.feedback.models import SurveyInvitation, SurveyOutcome, SurveyResponse
+from app.notifications import email as email_outbox
 from app.notifications.models import Notification, OutboxMessage
 
 from .conftest import move, submit_application
@@ -42,6 +43,7 @@ def test_a_completed_application_invites_its_owner_by_inbox_push_and_email(app, 
             )
             == 1
         )
+        email_outbox.deliver_due()  # the job worker's part: e-mail is queued, never sent inline
     mails = list(Path(app.config["MAIL_DIR"]).glob("*survey-invitation.eml"))
     assert any(invitation.token in path.read_text() for path in mails)
 

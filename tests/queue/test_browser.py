@@ -52,6 +52,7 @@ def test_book_see_the_ticket_open_it_offline_and_sign_out_removes_it(
     page.locator(".queue-slot input:not([disabled])").first.check()
     page.get_by_role("button", name="Tahan waktu ini").click()
     expect(page.locator("h1")).to_have_text("Konfirmasi kunjungan")
+    shot(page, "antrean-konfirmasi")
     page.fill("#nik", "123")
     page.get_by_role("button", name="Konfirmasi antrean").click()
     expect(page.locator("#nik-error")).to_be_visible()
@@ -212,3 +213,22 @@ def test_check_in_by_typed_code_then_called_and_served_while_the_citizen_watches
     page.reload()
     expect(page.locator(".queue-ticket")).to_contain_text("Selesai dilayani")
     counter_context.close()
+
+
+def test_the_admin_settings_page_passes_axe_with_errors_shown(app, page, client, base_url, make_user, signed_in, ready):
+    admin = make_user("Admin Samarinda", role=Role.MPP_ADMIN)
+    with app.app_context():
+        place = sim_place()
+        db.session.add(StaffAssignment(user_id=admin.id, role=StaffRole.MPP_ADMIN, mpp_id=place.mpp.id))
+        db.session.commit()
+        tenancy_id = place.tenancy.id
+    _sign_in(app, page, client, base_url, admin, signed_in)
+    page.goto(f"{base_url}/admin/antrean?loket={tenancy_id}")
+    expect(page.locator("h1")).to_contain_text("Pengaturan antrean")
+    assert_no_axe_violations(page)
+    form = page.locator("form", has=page.locator("input[name=slot_minutes]")).first
+    form.locator("input[name=slot_minutes]").fill("999")
+    form.get_by_role("button").click()
+    expect(page.locator(".field-error").first).to_contain_text("5 sampai 240")
+    assert_no_axe_violations(page)
+    shot(page, "antrean-admin")

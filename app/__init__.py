@@ -31,6 +31,7 @@ BLUEPRINTS = [
     "api",
     "integrations",
     "queue",
+    "ops",
 ]
 
 

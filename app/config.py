@@ -68,6 +68,8 @@ def load_config(instance: Path | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
+        # /metrics for a scraper on another machine (Authorization: Bearer …); unset: loopback only (app/ops).
+        "METRICS_TOKEN": _env("MPP_METRICS_TOKEN"),
         # Session cookie: the __Host- prefix requires Secure, Path=/ and no Domain, so it is only used where
         # the site is served over HTTPS (production). Locally the browser would drop it.
         "SESSION_COOKIE_NAME": "__Host-mpp" if production else "mpp_session",

@@ -25,7 +25,7 @@ from .helpers import check_page
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Fixed paths whose names are set by standards or operations, not by us.
-FIXED_PATHS = {"/manifest.webmanifest", "/sw.js", "/healthz"}
+FIXED_PATHS = {"/manifest.webmanifest", "/sw.js", "/healthz", "/readyz", "/metrics"}
 # Machine-facing prefixes: the API keeps its own (English, versioned) naming; static files keep their file names.
 EXEMPT_PREFIXES = ("/static/", "/api/v1/", "/api/v1")
 KEBAB_SEGMENT = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -1,0 +1,104 @@
+"""Structured JSON logs, one object per line, each carrying the request id of the request it was written in.
+
+The id is taken from a sane incoming ``X-Request-ID`` (the load balancer's, so one request can be followed across
+hops) or made here, and echoed in the response. Personal data stays out: the access line names the endpoint, not
+the path (paths carry survey tokens and tracking numbers) nor the query (search words), and any 16-digit number
+(a NIK or KK number) that reaches a message is masked before it is written. E-mail bodies are never logged
+(accounts/mail.py logs only what was sent to a masked address).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, g, has_request_context, request
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# Long enough to be unique, short and plain enough that a client cannot inject log lines or bloat them.
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
+SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{16}(?!\d)")
+access_log = logging.getLogger("mpp.access")
+
+
+def request_id() -> str | None:
+    return getattr(g, "request_id", None) if has_request_context() else None
+
+
+def _incoming_or_new() -> str:
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    return incoming if SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": SIXTEEN_DIGITS.sub("[16 digit]", record.getMessage()),
+            "request_id": getattr(record, "request_id", None) or request_id(),
+        }
+        for key in ("method", "endpoint", "status", "duration_ms"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["error"] = SIXTEEN_DIGITS.sub("[16 digit]", self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+JsonFormatter.converter = time.gmtime
+
+
+def json_handler(stream=None) -> logging.Handler:
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler._mpp_json = True  # noqa: SLF001 — marks ours, so a second app in the same process adds no second one
+    return handler
+
+
+def install(app: Flask) -> None:
+    """Log JSON on the root logger (replacing plain-text stream handlers), and tag every request with its id."""
+    root = logging.getLogger()
+    access_log.setLevel(logging.INFO)  # one line per request, whatever the root level
+    if app.config.get("LOG_JSON", True) and not any(getattr(h, "_mpp_json", False) for h in root.handlers):
+        for handler in list(root.handlers):
+            if type(handler) is logging.StreamHandler:  # basicConfig's; pytest's capture handlers are left alone
+                root.removeHandler(handler)
+        root.addHandler(json_handler())
+
+    def _start() -> None:
+        g.request_id = _incoming_or_new()
+        g.request_started = time.perf_counter()
+
+    # First of all before-request hooks: a page-cache hit or a rate-limit refusal is timed and tagged too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _start)
+
+    @app.after_request
+    def _finish(response):
+        rid = request_id()
+        if rid:
+            response.headers[REQUEST_ID_HEADER] = rid
+        started = getattr(g, "request_started", None)
+        if started is not None:
+            duration = time.perf_counter() - started
+            endpoint = request.endpoint or "unmatched"
+            from .metrics import observe_request
+
+            observe_request(endpoint, request.method, response.status_code, duration)
+            access_log.info(
+                "%s %s %s",
+                request.method,
+                endpoint,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "endpoint": endpoint,
+                    "status": response.status_code,
+                    "duration_ms": round(duration * 1000, 2),
+                },
+            )
+        return response

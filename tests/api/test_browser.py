@@ -48,3 +48,13 @@ def test_the_api_docs_page_reads_on_a_phone(page, base_url, demo_data):
     assert_no_axe_violations(page)
     if os.environ.get("MPP_SHOTS"):
         page.screenshot(path=os.path.join(os.environ["MPP_SHOTS"], "api-docs-full.png"), full_page=True)
+
+
+def test_a_service_run_by_a_national_e_service_shows_its_link_on_a_phone(page, base_url, demo_data):
+    page.goto(f"{base_url}/layanan/paspor-biasa")
+    expect(page.get_by_role("link", name="Ajukan di M-Paspor")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "layanan-m-paspor")
+    assert_no_axe_violations(page)
+    if os.environ.get("MPP_SHOTS"):
+        page.screenshot(path=os.path.join(os.environ["MPP_SHOTS"], "layanan-paspor.png"))

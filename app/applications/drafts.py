@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import User
@@ -99,6 +100,8 @@ def my_drafts(user: User, *, now: dt.datetime | None = None) -> list[Draft]:
             select(Draft)
             .where(Draft.user_id == user.id, Draft.submitted_application_id.is_(None), _alive(now or utcnow()))
             .order_by(Draft.updated_at.desc())
+            # What the list shows, in one query per relationship rather than one per draft.
+            .options(selectinload(Draft.service), selectinload(Draft.mpp), selectinload(Draft.application))
         )
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -10,16 +12,31 @@ from ..extensions import db
 from . import tracking, workflow
 from .models import Application, ApplicationStatus
 
+PAGE_SIZE = 20  # a citizen's list, newest first; most citizens never see a second page
 
-def my_applications(user: User) -> list[Application]:
-    return list(
+
+@dataclass(frozen=True)
+class ApplicationsPage:
+    applications: list[Application]
+    page: int
+    has_next: bool
+
+
+def my_applications(user: User, *, page: int = 1, page_size: int = PAGE_SIZE) -> ApplicationsPage:
+    """One page of the citizen's submitted applications with what the list shows (service, MPP, events) loaded in
+    a fixed number of queries whatever the number of rows (one per relationship, not one per application)."""
+    page = max(1, page)
+    rows = list(
         db.session.scalars(
             select(Application)
             .where(Application.user_id == user.id)
-            .order_by(Application.submitted_at.desc())
+            .order_by(Application.submitted_at.desc(), Application.id.desc())
+            .offset((page - 1) * page_size)
+            .limit(page_size + 1)
             .options(selectinload(Application.events), selectinload(Application.mpp), selectinload(Application.service))
         )
     )
+    return ApplicationsPage(applications=rows[:page_size], page=page, has_next=len(rows) > page_size)
 
 
 def get_application(user: User, number: str) -> Application | None:

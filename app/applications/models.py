@@ -102,10 +102,10 @@ class Application(db.Model):
     tracking_number: Mapped[str] = mapped_column(String(24), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
-    mpp_id: Mapped[int | None] = mapped_column(ForeignKey("mpp.id", ondelete="SET NULL"), index=True)
-    status: Mapped[ApplicationStatus] = mapped_column(
-        str_enum(ApplicationStatus, 20), default=ApplicationStatus.DRAFT, index=True
-    )
+    # mpp_id and status have no index of their own: the inbox's composite indexes (backoffice/models.py) lead with
+    # them and serve every look-up by either, the foreign key's ON DELETE included (migration 0014).
+    mpp_id: Mapped[int | None] = mapped_column(ForeignKey("mpp.id", ondelete="SET NULL"))
+    status: Mapped[ApplicationStatus] = mapped_column(str_enum(ApplicationStatus, 20), default=ApplicationStatus.DRAFT)
     # Optimistic lock: every UPDATE says "WHERE version = <what I read>"; a concurrent change makes it fail.
     version: Mapped[int] = mapped_column(Integer, default=1)
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -358,9 +358,11 @@ def draft_sync(draft_id: uuid.UUID):
 @login_required
 def index():
     user = _user()
+    page = lifecycle.my_applications(user, page=request.args.get("halaman", 1, type=int) or 1)
     return render(
         "applications/list.html",
-        applications=lifecycle.my_applications(user),
+        applications=page.applications,
+        page=page,
         drafts=drafts.my_drafts(user),
         expires_soon=drafts.expires_soon,
     )

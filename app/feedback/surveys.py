@@ -205,20 +205,22 @@ def send_invitation_email(invitation_id: int) -> bool:
 
             user = conn.execute(select(User.email, User.locale).where(User.id == row.user_id)).first()
             service = conn.execute(select(Service.name).where(Service.id == row.service_id)).scalar()
-        if user is None or not user.email:
-            return False
-        link = current_app.config["PUBLIC_ORIGIN"].rstrip("/") + f"/survei/{row.token}"
-        with force_locale(user.locale or "id"):
-            mail.send(
-                to=user.email,
-                subject=_("How was %(service)s?", service=service or "MPP"),
-                body=_(
-                    "Thank you for using the Mal Pelayanan Publik. Please tell us how the service went: 9 short "
-                    "questions, under a minute. Officers never see who answered.\n\n%(link)s",
-                    link=link,
-                ),
-                what="survey invitation",
-            )
+            if user is None or not user.email:
+                return False
+            link = current_app.config["PUBLIC_ORIGIN"].rstrip("/") + f"/survei/{row.token}"
+            with force_locale(user.locale or "id"):
+                # Queued in the same transaction as the claim (the worker sends it), so it is never lost or doubled.
+                mail.send(
+                    to=user.email,
+                    subject=_("How was %(service)s?", service=service or "MPP"),
+                    body=_(
+                        "Thank you for using the Mal Pelayanan Publik. Please tell us how the service went: 9 short "
+                        "questions, under a minute. Officers never see who answered.\n\n%(link)s",
+                        link=link,
+                    ),
+                    what="survey invitation",
+                    connection=conn,
+                )
         return True
     except mail.MailError:
         return False

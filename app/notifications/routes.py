@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -192,6 +193,23 @@ def _failed_in_scope() -> list[tuple[OutboxMessage, Notification, Application | 
     return result
 
 
+# The ``what`` of each e-mail the app sends (accounts/mail.py callers), in words an admin reads.
+EMAIL_KINDS = {
+    "sign-up code": _l("Sign-up code"),
+    "sign-up attempt notice": _l("Sign-up attempt notice"),
+    "recovery code": _l("Recovery code"),
+    "e-mail change code": _l("E-mail change code"),
+    "e-mail change attempt notice": _l("E-mail change attempt notice"),
+    "e-mail changed notice": _l("E-mail changed notice"),
+    "survey invitation": _l("Survey invitation"),
+    "webhook disabled": _l("Webhook disabled notice"),
+}
+
+
+def email_kind(what: str) -> str:
+    return str(EMAIL_KINDS.get(what, what))
+
+
 def _email_log() -> list[EmailOutbox]:
     """The e-mail delivery log, for national admins only: an e-mail is tied to a person, not to one MPP, so an MPP
     admin has no scope to see it in. Failed ones first, then those still being retried; never the body."""
@@ -219,6 +237,7 @@ def failed():
         national=current_scope().national,
         emails=_email_log(),
         mask_address=mail.mask_address,
+        email_kind=email_kind,
     )
 
 

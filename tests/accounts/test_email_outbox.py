@@ -147,5 +147,6 @@ def test_a_refused_recipient_fails_at_once_and_is_shown_to_admins(app, client, s
     sign_in_test_client(app, client, admin)
     page = client.get_page("/petugas/notifikasi-gagal")
     assert "t***@contoh.id" in page.get_text() and "123456" not in page.get_text()
+    assert "Kode pendaftaran" in page.get_text()  # what it was, in words the admin reads
     assert client.post(f"/petugas/notifikasi-gagal/email/{row.id}/ulang").status_code == 303
     assert _row(app, "tidak.ada@contoh.id").status == OutboxStatus.PENDING

@@ -310,7 +310,11 @@ def test_a_citizen_and_an_officer_take_one_application_from_search_to_a_verified
     # The outbox written with each change is delivered by the worker: real Web Push to the citizen's phone.
     queue.run()
     pushed = push_service.messages_for(phone)
-    assert pushed and all(m.payload["url"] == f"/permohonan/{number}" for m in pushed)
+    about_the_application = [m for m in pushed if m.payload["url"] == f"/permohonan/{number}"]
+    survey_invitations = [m for m in pushed if m.payload["url"].startswith("/survei/")]
+    # Every status change reached the phone, and the finished outcome brought the SKM invitation (issue 11).
+    assert len(about_the_application) >= 1 and len(survey_invitations) == 1
+    assert len(about_the_application) + len(survey_invitations) == len(pushed)
     assert not push_service.errors
 
     # The citizen: the timeline, the inbox, the result and its verification.
@@ -321,11 +325,15 @@ def test_a_citizen_and_an_officer_take_one_application_from_search_to_a_verified
     look(page, "j30-linimasa-selesai")
 
     page.goto(f"{base_url}/notifikasi")
-    assert page.locator(".inbox-item").count() == 3
-    assert number in page.locator(".inbox-item").first.inner_text()
+    # Three status notices and the survey invitation that the finished outcome brought.
+    expect(page.locator(".inbox-item")).to_have_count(4)
+    items = page.locator(".inbox-item").all_inner_texts()
+    assert sum(number in item for item in items) == 3
+    expect(page.locator(".inbox-item a[href^='/survei/']")).to_have_count(1)
+    assert number in items[0]
     look(page, "j31-notifikasi")
     with app.app_context():
-        assert db.session.scalar(select(func.count()).where(Notification.user_id == user_id)) == 3
+        assert db.session.scalar(select(func.count()).where(Notification.user_id == user_id)) == 4
 
     page.goto(f"{base_url}/permohonan/{number}")
     with page.expect_download() as download:

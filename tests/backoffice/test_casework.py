@@ -13,6 +13,7 @@ from app.applications.models import Application
 from app.applications.models import ApplicationStatus as S
 from app.backoffice.models import AuditAction, AuditEntry, ChecklistTick, ResultDocument
 from app.extensions import db
+from app.feedback.surveys import KIND_SURVEY
 from app.notifications.models import Notification, OutboxMessage
 from app.personal.models import AccessLog
 
@@ -93,10 +94,14 @@ def test_an_officer_works_an_application_from_submitted_to_completed(app, desk, 
 
     # The applicant is told about each of the officer's changes (not about their own submission).
     with app.app_context():
-        notes = list(db.session.scalars(select(Notification).order_by(Notification.id)))
+        everything = list(db.session.scalars(select(Notification).order_by(Notification.id)))
+        notes = [n for n in everything if n.kind != KIND_SURVEY]
         assert [n.params["status"] for n in notes] == ["diverifikasi", "diproses", "selesai"]
         assert all(n.user_id == citizen.id and n.url == f"/permohonan/{application_number}" for n in notes)
-        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
+        # The finished outcome also invites the applicant to the satisfaction survey (issue 11): one more notice.
+        surveys = [n for n in everything if n.kind == KIND_SURVEY]
+        assert len(surveys) == 1 and surveys[0].user_id == citizen.id and surveys[0].url.startswith("/survei/")
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 4
 
 
 def test_completing_by_upload_needs_a_pdf_result(app, desk, application_number):

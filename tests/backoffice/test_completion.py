@@ -102,7 +102,8 @@ def test_a_generated_result_is_stored_in_one_transaction_and_verifies(app, in_pr
     with app.app_context():
         attached = db.session.scalar(select(AuditEntry).where(AuditEntry.action == AuditAction.RESULT_ATTACHED))
         assert attached.object_id == document.id and attached.reason == ResultSource.GENERATED.value
-    assert _counts(app) == {"ResultDocument": 1, "ResultVerification": 1, "OutboxMessage": 3}
+    # three status notices and the survey invitation that every finished outcome brings (issue 11)
+    assert _counts(app) == {"ResultDocument": 1, "ResultVerification": 1, "OutboxMessage": 4}
 
     # The officer's page now shows the code, and a way to revoke it.
     soup = in_process.get_page(f"/petugas/permohonan/{application_number}")
@@ -126,7 +127,8 @@ def test_an_uploaded_agency_pdf_gets_a_verification_page_and_verifies(app, in_pr
     last_page = PdfReader(io.BytesIO(data)).pages[-1].extract_text()
     assert codes.display(verification.code) in last_page
     _assert_genuine(in_process, verification.code)
-    assert _counts(app) == {"ResultDocument": 1, "ResultVerification": 1, "OutboxMessage": 3}
+    # three status notices and the survey invitation that every finished outcome brings (issue 11)
+    assert _counts(app) == {"ResultDocument": 1, "ResultVerification": 1, "OutboxMessage": 4}
 
 
 def test_an_upload_from_an_older_page_without_the_choice_still_counts_as_upload(app, in_process, application_number):

@@ -83,10 +83,10 @@ def test_service_page_shows_the_whole_standard(client, small_catalog):
     assert "PP 45/2024" in page and "17 Desember 2024" in page
     assert "mulai Rp350.000" in text(soup.select_one(".glance"))
     assert "SK Kakanim 12/2025" in page
-    # Online application link, and a way to the counters (queue booking does not exist yet: no dead link).
+    # Online application link, a way to the counters, and queue booking for this service (issue 10).
     assert soup.find("a", href="/layanan/paspor-biasa/ajukan").get_text(strip=True) == "Ajukan online"
     assert soup.find("a", href="#lokasi").get_text(strip=True) == "Loket dan jam layanan"
-    assert not soup.select("a[href^='/antrean']")
+    assert soup.find("a", href="/antrean/baru?layanan=paspor-biasa").get_text(strip=True) == "Ambil antrean"
     # Where: Banyuwangi's Imigrasi counter, open Senin, Rabu, Jumat only, in WIB.
     where = text(soup.find("section", attrs={"aria-labelledby": "lokasi"}))
     assert "MPP Kabupaten Banyuwangi" in where and "Loket 7" in where

@@ -21,8 +21,7 @@ from ..applications import corrections, workflow
 from ..applications.formdefs import Form, text
 from ..applications.models import Application, ApplicationStatus
 from ..extensions import db
-from ..personal.documents import DOCUMENT_TYPE_LABELS
-from ..personal.documents import pinned_version
+from ..personal.documents import DOCUMENT_TYPE_LABELS, pinned_version
 from ..personal.models import Document
 from ..personal.privacy import record_access
 from ..personal.uploads import CleanFile, UploadRejected, inspect_upload, read_limited

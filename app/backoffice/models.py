@@ -142,8 +142,8 @@ class AuditAction(enum.StrEnum):
     RESULT_REVOKED = "cabut_hasil"
     INVITATION_CREATED = "undangan_dibuat"
     STAFF_ENROLLED = "petugas_terdaftar"
-    API_TOKEN_CREATED = "token_api_dibuat"  # issue 12: an MPP admin made an agency-system token
-    API_TOKEN_REVOKED = "token_api_dicabut"
+    API_TOKEN_CREATED = "token_api_dibuat"  # noqa: S105 (an audit action name, not a secret) — issue 12: an MPP admin made an agency-system token
+    API_TOKEN_REVOKED = "token_api_dicabut"  # noqa: S105 (an audit action name)
     API_REFUSED = "api_ditolak"  # a known token was refused (expired, revoked, lacking a permission)
     STAFF_RESET = "akun_petugas_direset"  # a national admin revoked every passkey and issued a reset invitation
     QUEUE = "antrean"  # issue 10: a counter action (check-in, call, served, no-show, transfer, walk-in, settings)

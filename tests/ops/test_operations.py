@@ -80,11 +80,11 @@ def test_a_log_line_is_json_with_the_request_id_that_is_echoed(client):
     logging.getLogger().addHandler(handler)
     try:
         response = client.get("/healthz", headers={"X-Request-ID": "lb-0123456789abcdef"})
-        made = client.get("/healthz", headers={"X-Request-ID": "bad id\" {}"})
+        made = client.get("/healthz", headers={"X-Request-ID": 'bad id" {}'})
     finally:
         logging.getLogger().removeHandler(handler)
     assert response.headers["X-Request-ID"] == "lb-0123456789abcdef"
-    assert made.headers["X-Request-ID"] != "bad id\" {}" and len(made.headers["X-Request-ID"]) == 32
+    assert made.headers["X-Request-ID"] != 'bad id" {}' and len(made.headers["X-Request-ID"]) == 32
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     access = [line for line in lines if line["logger"] == "mpp.access"]
     assert access[0]["request_id"] == "lb-0123456789abcdef" and access[0]["endpoint"] == "site.healthz"

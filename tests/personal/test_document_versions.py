@@ -16,7 +16,7 @@ from app.applications.models import Application
 from app.extensions import db
 from app.personal.models import Document, DocumentVersion
 
-from ..backoffice.conftest import demo, make_staff, officer, submit_application  # noqa: F401
+from ..backoffice.conftest import demo, make_staff, officer, submit_application  # noqa: F401  (fixtures)
 from ..helpers import PageClient
 from .conftest import pdf_bytes, png_bytes
 
@@ -127,7 +127,6 @@ def test_a_draft_not_yet_submitted_picks_up_the_latest_version(app, client, citi
     public_id = complete_draft(app, citizen)
     with app.app_context():
         from app.applications.models import Draft
-
         from app.catalog.models import Mpp
 
         draft = db.session.scalar(select(Draft).where(Draft.public_id == public_id))

@@ -1,8 +1,9 @@
 """URL values a database can hold.
 
-Integers in paths and query strings are row ids. SQLite and PostgreSQL store ids as signed 64-bit integers; a larger
-number typed into a URL would otherwise reach the driver and fail with OverflowError (a 500). Such a URL simply names
-nothing: it is a 404 (path) or ignored (query).
+Integers in paths and query strings are row ids. Our id columns are `Integer`: signed 32-bit on PostgreSQL (SQLite
+holds 64 bits). A larger number typed into a URL would otherwise reach the driver and fail there ("integer out of
+range" on PostgreSQL, OverflowError past 64 bits) — a 500. Such a URL simply names nothing: it is a 404 (path) or
+ignored (query). schemathesis found the 32-bit case on the API.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 from flask import request
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # the largest PostgreSQL `integer`, the type of every id column
 
 
 class IdConverter(IntegerConverter):
-    """`<int:…>` for the whole app: non-negative and at most a 64-bit id, else the route does not match (404)."""
+    """`<int:…>` for the whole app: non-negative and at most MAX_ID, else the route does not match (404)."""
 
     def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
         kwargs.setdefault("max", MAX_ID)

@@ -53,6 +53,8 @@ STR = t("string")
 # Text the app accepts anywhere: no NUL (security.refuse_unsafe_input answers 400 for it, and for a lone surrogate,
 # which JSON text from a conforming client never holds).
 SAFE_TEXT = "^[^\x00]*$"  # the character itself: generators read ECMA escapes unevenly
+# Only JSON bodies carry it: a NUL there is refused (400) at the edge, while in a query string the edge drops it
+# (security.refuse_unsafe_input), so query parameters document no such pattern — the request is accepted as sent.
 NSTR = t("string", nullable=True)
 INT = t("integer")
 BOOL = t("boolean")

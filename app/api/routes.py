@@ -22,7 +22,7 @@ from ..security import public_page, token_api
 from . import agency, catalog, channels, hooks, problems, tokens, webhooks
 from .changes import CURSOR_PATTERN
 from .models import Permission, WebhookEndpoint, WebhookMessage
-from .openapi import SAFE_TEXT, Param, build_document, operation, query_arg, t
+from .openapi import Param, build_document, operation, query_arg, t
 from .problems import Problem
 
 bp = token_api(Blueprint("api", __name__, url_prefix="/api/v1"))
@@ -204,11 +204,9 @@ def agency_detail(slug: str):
     description="Dengan `q`, hasil diurutkan seperti pencarian di aplikasi (singkatan, salah ketik, bentuk kata).",
     tag="Katalog",
     query=(
-        Param(
-            "q", t("string", maxLength=400, pattern=SAFE_TEXT), "Kata pencarian, mis. ktp, akte lahir, perpanjang sim"
-        ),
-        Param("agency", t("string", maxLength=120, pattern=SAFE_TEXT), "Hanya layanan instansi ini (slug)"),
-        Param("mpp", t("string", maxLength=120, pattern=SAFE_TEXT), "Hanya layanan yang tersedia di MPP ini (slug)"),
+        Param("q", t("string", maxLength=400), "Kata pencarian, mis. ktp, akte lahir, perpanjang sim"),
+        Param("agency", t("string", maxLength=120), "Hanya layanan instansi ini (slug)"),
+        Param("mpp", t("string", maxLength=120), "Hanya layanan yang tersedia di MPP ini (slug)"),
         *PAGE_PARAMS,
     ),
     responses={200: "ServiceList", 304: None},
@@ -434,7 +432,7 @@ def transition(number: str):
     tag="Permohonan",
     query=(
         Param("expected_version", t("integer", minimum=0), "Versi permohonan yang Anda baca", required=True),
-        Param("note", t("string", maxLength=2000, pattern=SAFE_TEXT), "Catatan untuk warga (cara mengambil hasil)"),
+        Param("note", t("string", maxLength=2000), "Catatan untuk warga (cara mengambil hasil)"),
     ),
     headers=IDEMPOTENCY,
     body={"application/pdf": {"type": "string", "contentMediaType": "application/pdf"}},

@@ -16,6 +16,7 @@ from app.backoffice import casework
 from app.backoffice.models import AuditAction, AuditEntry, AuditImmutable
 from app.backoffice.scope import scope_of
 from app.extensions import db
+from app.feedback.surveys import KIND_SURVEY
 from app.notifications.models import Notification, OutboxMessage
 
 from .conftest import load
@@ -73,8 +74,12 @@ def test_two_officers_acting_at_once_one_wins_and_one_gets_a_conflict(app, make_
             select(func.count()).select_from(AuditEntry).where(AuditEntry.action == AuditAction.TRANSITION)
         )
         assert (events, transitions) == (1, 1)
-        assert db.session.scalar(select(func.count()).select_from(Notification)) == 1
-        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+        status_notices = select(func.count()).select_from(Notification).where(Notification.kind != KIND_SURVEY)
+        assert db.session.scalar(status_notices) == 1
+        # A rejection is a finished outcome: it also brings the one SKM survey invitation (issue 11).
+        surveys = 1 if winner == "tolak" else 0
+        assert db.session.scalar(select(func.count()).select_from(Notification)) == 1 + surveys
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1 + surveys
 
 
 def test_the_outbox_is_written_in_the_transitions_transaction(app, officer, application_number, citizen):

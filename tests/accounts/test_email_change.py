@@ -93,12 +93,15 @@ def test_sending_codes_is_rate_limited_per_account(app, client, citizen, signed_
     assert [row.email for row in live] == ["baru4@contoh.id"]  # only the latest code works
 
 
-def test_a_citizen_changes_the_e_mail_on_a_phone(app, page, base_url, client, citizen, signed_in, mailbox):
+def test_a_citizen_changes_the_e_mail_on_a_phone(app, page, base_url, client, citizen, signed_in, mailbox, smtp_server):
+    """Akun → new address → the code arrives over SMTP at the NEW address; a wrong code is said next to the field
+    (nothing typed is lost, nothing changes); the right one changes the address."""
     signed_in(client, citizen)
+    old = _email_of(app, citizen)
     cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
-    page.goto(f"{base_url}/akun/data")
-    page.get_by_role("link", name="Ganti e-mail untuk masuk").click()
+    page.goto(f"{base_url}/akun")
+    page.locator("a[href='/akun/email']").first.click()
     page.wait_for_url(f"{base_url}/akun/email")
     shot(page, "ganti-email-360")
     assert_no_axe_violations(page)
@@ -106,9 +109,23 @@ def test_a_citizen_changes_the_e_mail_on_a_phone(app, page, base_url, client, ci
     page.get_by_role("button", name="Kirim kode").click()
     page.wait_for_url(f"{base_url}/akun/email/kode")
     expect(page.get_by_text(NEW)).to_be_visible()
-    page.get_by_label("Kode dari e-mail").fill(mailbox.code(NEW))
-    shot(page, "ganti-email-kode-360")
+    right = mailbox.code(NEW)
+    assert [envelope.rcpt_tos for envelope in smtp_server.messages] == [[NEW]]  # only the NEW address got a code
+
+    wrong = "000000" if right != "000000" else "111111"
+    code_field = page.get_by_label("Kode dari e-mail")
+    code_field.fill(wrong)
+    page.get_by_role("button", name="Ganti e-mail saya").click()
+    error = page.locator("#cc-code-error")
+    expect(error).to_contain_text("salah atau sudah kedaluwarsa")
+    expect(code_field).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text(NEW)).to_be_visible()  # still says where the code went
+    assert page.url == f"{base_url}/akun/email/kode"
+    shot(page, "ganti-email-kode-salah-360")
     assert_no_axe_violations(page)
+    assert _email_of(app, citizen) == old
+
+    code_field.fill(right)
     page.get_by_role("button", name="Ganti e-mail saya").click()
     page.wait_for_url(f"{base_url}/akun")
     expect(page.get_by_text(f"Alamat e-mail Anda sekarang {NEW}.")).to_be_visible()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select, update
 
 from app.catalog.models import Agency, Requirement, RequirementKind, Service
 from app.catalog.search import MAX_QUERY_LENGTH, clean_query, reindex_all, search_services, terms
 from app.extensions import db
+from tests.helpers import assert_no_axe_violations, shot
 
 
 def slugs(query: str, **filters) -> list[str]:
@@ -296,3 +298,31 @@ def test_an_htmx_search_gets_only_the_results_fragment(client, small_catalog):
 def test_boosted_and_history_restore_requests_get_the_whole_page(client, small_catalog, header):
     response = client.get("/layanan?q=paspor", headers={"HX-Request": "true", header: "true"})
     assert "<h1>" in response.get_data(as_text=True)
+
+
+def test_ktp_in_a_phone_browser_shows_the_strong_matches_and_folds_the_rest(page, base_url, demo_catalog):
+    """Typing "ktp" at 360 px: the KTP-el services on screen, the services that only ask for a copy folded under
+    "Hasil lain" until tapped (issue 14.13: 19 of 20 services used to come back as equals)."""
+    result = search_services("ktp")
+    strong, other = len(result.services), len(result.other_services)
+    page.goto(base_url + "/layanan")
+    page.wait_for_function("window.htmx !== undefined")
+    page.get_by_label("Cari layanan").fill("ktp")
+    page.wait_for_url("**/layanan?q=ktp*")
+    expect(page.locator("#jumlah-hasil")).to_have_text(f"Ditemukan {strong} layanan dan {other} hasil lain")
+    expect(page.locator("#hasil .service-card:visible")).to_have_count(strong)
+    titles = page.locator("#hasil .service-card:visible .service-title").all_inner_texts()
+    assert any("KTP-el" in title for title in titles[:2]), titles
+    folded = page.locator("details.other-results")
+    expect(folded).not_to_have_attribute("open", "")
+    expect(folded.locator("summary")).to_have_text(f"Hasil lain ({other})")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "cari-ktp-360")
+    assert_no_axe_violations(page)
+
+    folded.locator("summary").click()
+    expect(folded).to_have_attribute("open", "")
+    expect(page.locator("#hasil .service-card:visible")).to_have_count(strong + other)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "cari-ktp-hasil-lain-360")
+    assert_no_axe_violations(page)

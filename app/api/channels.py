@@ -86,6 +86,10 @@ def channels_for_page(service: Service) -> list[Channel]:
 
 
 # Services whose application runs (also or only) through a national e-service. The rest keep the defaults above.
+# Each link is the official site of the e-service's owner, checked against public sources: M-Paspor is the app of
+# Ditjen Imigrasi (imigrasi.go.id announces it), OSS-RBA is oss.go.id, SIGNAL (Samsat Digital Nasional) is built
+# by Korlantas Polri (korlantas.polri.go.id), Mobile JKN is BPJS Kesehatan's. An app without a web front is
+# linked through its owner's site, never a guessed address or an app-store page.
 DEMO_CHANNELS: dict[str, list[tuple[ChannelKind, str | None, str | None]]] = {
     # The passport application and its slot are made in M-Paspor; photo and interview happen at the counter.
     "paspor-biasa": [

@@ -136,6 +136,23 @@ def test_a_service_run_by_a_national_e_service_links_to_it_and_search_says_so(cl
     assert {"kind": "nasional", "name": "M-Paspor", "url": "https://www.imigrasi.go.id/"} in body["channels"]
 
 
+def _primary_actions(page) -> list[str]:
+    actions = page.select_one("div.actions")
+    return [a.get_text(" ", strip=True) for a in actions.select("a.button") if "secondary" not in a["class"]]
+
+
+@pytest.mark.parametrize(
+    ("slug", "primary"),
+    [
+        ("paspor-biasa", "Ajukan di M-Paspor"),  # the application is made in M-Paspor; the queue is secondary
+        ("ktp-el-hilang-rusak", "Ajukan online"),  # applied for in this app
+    ],
+)
+def test_a_service_page_has_exactly_one_primary_action(client, demo, slug, primary):
+    page = client.get_page(f"/layanan/{slug}")
+    assert [text.split(" (")[0] for text in _primary_actions(page)] == [primary]
+
+
 def test_a_service_without_channel_rows_keeps_online_and_counter(client, demo):
     page = client.get_page("/layanan/ktp-el-hilang-rusak")
     assert page.find("a", href="/layanan/ktp-el-hilang-rusak/ajukan") is not None

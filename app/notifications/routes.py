@@ -203,6 +203,7 @@ EMAIL_KINDS = {
     "e-mail changed notice": _l("E-mail changed notice"),
     "survey invitation": _l("Survey invitation"),
     "webhook disabled": _l("Webhook disabled notice"),
+    "queue notice": _l("Queue booking notice"),
 }
 
 

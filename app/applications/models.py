@@ -82,6 +82,9 @@ class Draft(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     submitted_application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id", ondelete="SET NULL"))
+    # Applying for a family member (issue 13): whom the draft is about. None: the citizen themself. A member
+    # removed from Anggota keluarga takes the drafts made for them along.
+    subject_member_id: Mapped[int | None] = mapped_column(ForeignKey("family_member.id", ondelete="CASCADE"))
 
     user: Mapped[User] = relationship()
     service: Mapped[Service] = relationship()
@@ -113,8 +116,15 @@ class Application(db.Model):
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[created_at]
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Made for a family member (issue 13): ``user`` applied, the member is the subject. Name and relationship are
+    # copied at submission — the officer must see what was declared, whatever happens to the member entry later.
+    # ``subject_user_id``: the member's own linked account, so they see what is done in their name.
+    subject_member_id: Mapped[int | None] = mapped_column(ForeignKey("family_member.id", ondelete="SET NULL"))
+    subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    subject_name: Mapped[str | None] = mapped_column(String(120))
+    subject_relationship: Mapped[str | None] = mapped_column(String(20))
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
     service: Mapped[Service] = relationship()
     mpp: Mapped[Mpp | None] = relationship()
     revisions: Mapped[list[ApplicationRevision]] = relationship(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..catalog.models import DocumentType
@@ -94,6 +94,8 @@ class Document(db.Model):
     # Deleted by the citizen while a submitted application still pins one of its versions: hidden from Dokumen
     # Saya, kept (with only the pinned files) for the officer.
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Whose document it is, when it is a family member's (a child's surat keterangan lahir): Anggota keluarga.
+    family_member_id: Mapped[int | None] = mapped_column(ForeignKey("family_member.id", ondelete="SET NULL"))
 
     @property
     def extension(self) -> str:
@@ -198,3 +200,62 @@ class AccessLog(db.Model):
     # application's own timeline (None: not tied to an MPP, shown in WIB).
     timezone: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[created_at]
+
+
+class Relationship(enum.StrEnum):
+    """How a family member is related to the citizen who lists them (not the KK's "hubungan dengan kepala
+    keluarga", which is relative to the head of the family and would say nothing about who may apply)."""
+
+    CHILD = "anak"
+    SPOUSE = "pasangan"
+    PARENT = "orang_tua"
+    SIBLING = "saudara"
+    GRANDCHILD = "cucu"
+    GRANDPARENT = "kakek_nenek"
+    PARENT_IN_LAW = "mertua"
+    CHILD_IN_LAW = "menantu"
+    OTHER = "lainnya"
+
+
+class FamilyMember(db.Model):
+    """Anggota keluarga: a person the citizen may apply for, entered once (issue 13).
+
+    Owned by the citizen who listed them. ``same_kk``: printed on the same Kartu Keluarga as the citizen — some
+    services accept an application only from the family of the same KK (akta kelahiran). The NIK is checked like
+    the citizen's own (personal/nik.py); it is not unique across accounts (two parents list the same child).
+    """
+
+    __tablename__ = "family_member"
+
+    id: Mapped[int_pk]
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    nik: Mapped[str] = mapped_column(String(16))
+    relationship: Mapped[Relationship] = mapped_column(str_enum(Relationship, 20))
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    birth_place: Mapped[str | None] = mapped_column(String(80))
+    same_kk: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A one-time code the citizen hands to the member so the member can link their own account (argon2-free:
+    # random 40 bits + short life + single use; only its SHA-256 is kept).
+    link_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    link_code_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[created_at]
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("owner_id", "nik"),)
+
+
+class FamilyLink(db.Model):
+    """A member's own account linked to the entry that describes them — their consent, given with their passkey.
+
+    Revoking keeps the row (``revoked_at``): proof of when the consent held, like ``Consent`` (UU 27/2022 Pasal 24).
+    """
+
+    __tablename__ = "family_link"
+
+    id: Mapped[int_pk]
+    member_id: Mapped[int] = mapped_column(ForeignKey("family_member.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    linked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    revoked_by: Mapped[str | None] = mapped_column(String(10))  # "anggota" (the member) or "pemilik" (the lister)

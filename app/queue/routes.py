@@ -11,6 +11,7 @@ import datetime as dt
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -622,6 +623,7 @@ def _admin_page(
             forms=forms,
             limits=queue_admin.LIMITS,
             closures=queue_admin.closures_of(mpp.id, from_day=today),
+            closure_counters={t.id: t.agency.short_name for t in mpp.tenancies},
             closure_error=closure_error,
             today=today,
         ),
@@ -649,8 +651,17 @@ def admin_save():
     check = queue_admin.check_settings(request.form)
     if check.errors:
         return _admin_page(mpp, tenancy, checks={service.id: check}, status=422)
-    queue_admin.save_settings(tenancy=tenancy, service=service, check=check, actor=_user())
+    _row, notified = queue_admin.save_settings(tenancy=tenancy, service=service, check=check, actor=_user())
     flash(_("Queue settings saved for %(service)s. Existing bookings are kept.", service=service.name), "success")
+    if notified:
+        flash(
+            ngettext(
+                "%(num)d booked citizen whose booking no longer fits the new settings was told it stays valid.",
+                "%(num)d booked citizens whose bookings no longer fit the new settings were told they stay valid.",
+                notified,
+            ),
+            "success",
+        )
     return redirect(url_for("queue.admin_page", mpp=mpp.id, loket=tenancy.id), 303)
 
 
@@ -672,3 +683,16 @@ def admin_closure():
         _("Closure saved. %(count)s booked citizens were notified to choose another time.", count=notified), "success"
     )
     return redirect(url_for("queue.admin_page", mpp=mpp.id, loket=tenancy.id if tenancy else None), 303)
+
+
+@bp.post("/admin/antrean/penutupan/<int:closure_id>/hapus")
+@staff_required(Role.MPP_ADMIN, Role.NATIONAL_ADMIN)
+def admin_closure_remove(closure_id: int):
+    """Lift a closure (POST only); the citizens booked that day are told their visit stands."""
+    mpp = _admin_mpp_or_404(request.form.get("mpp"))
+    told = queue_admin.remove_closure(mpp_id=mpp.id, closure_id=closure_id, actor=_user())
+    if told is None:
+        abort(404)
+    flash(_("Closure removed. %(count)s booked citizens were told their visit stands.", count=told), "success")
+    loket = request.form.get("loket")
+    return redirect(url_for("queue.admin_page", mpp=mpp.id, loket=loket if loket and loket.isdigit() else None), 303)

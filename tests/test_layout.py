@@ -245,3 +245,30 @@ def test_the_documents_step_fits_a_phone_and_choice_rows_are_44px_tall(app, page
         shot(phone, f"not-found-{width}")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_the_anonymous_header_stays_on_one_row_on_a_phone(browser, base_url, width):
+    """Brand, Layanan, MPP and Masuk share one row down to 320 px: a wrapped header pushes the page down and leaves
+    a link alone on a second line (issue 14.5 fixed that for the signed-in header)."""
+    context = browser.new_context(**VIEWPORTS["320px"], locale="id-ID", service_workers="block")
+    try:
+        phone = context.new_page()
+        phone.set_viewport_size({"width": width, "height": 640})
+        phone.goto(f"{base_url}/")
+        header = phone.locator(".site-header")
+        tops = [
+            header.locator(selector).bounding_box()["y"]
+            for selector in (".brand", "a[href='/layanan']", "a[href='/mpp']", "a[href='/masuk']")
+        ]
+        widths = phone.evaluate(
+            "[...document.querySelectorAll('.site-header .brand, .site-nav li')].map(e => e.getBoundingClientRect().width)"
+        )
+        assert max(tops) - min(tops) < 4, f"the header wraps at {width} px: tops {tops}, widths {widths}"
+        assert phone.evaluate("document.documentElement.scrollWidth") <= width
+        for name in ("Layanan", "MPP", "Masuk"):
+            box = header.get_by_role("link", name=name, exact=True).bounding_box()
+            assert box["height"] >= 44 and box["width"] >= 44, f"{name}: {box}"
+        shot(phone, f"header-anonymous-{width}")
+    finally:
+        context.close()

@@ -147,6 +147,8 @@ class AuditAction(enum.StrEnum):
     API_REFUSED = "api_ditolak"  # a known token was refused (expired, revoked, lacking a permission)
     STAFF_RESET = "akun_petugas_direset"  # a national admin revoked every passkey and issued a reset invitation
     QUEUE = "antrean"  # issue 10: a counter action (check-in, call, served, no-show, transfer, walk-in, settings)
+    COMPLAINT = "pengaduan"  # issue 11: a complaint handling step by the MPP's complaint admin or the agency
+    SURVEY_UNSUR = "unsur_survei"  # issue 11: an MPP admin changed the survey's unsur or weights
 
 
 class AuditEntry(db.Model):

@@ -62,6 +62,8 @@ AUDIT_ACTION_LABELS = {
     AuditAction.API_TOKEN_REVOKED: _l("API token revoked"),
     AuditAction.API_REFUSED: _l("API call refused"),
     AuditAction.QUEUE: _l("Queue action"),
+    AuditAction.COMPLAINT: _l("Complaint step"),
+    AuditAction.SURVEY_UNSUR: _l("Survey elements changed"),
 }
 
 

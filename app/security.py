@@ -336,6 +336,11 @@ def refuse_unsafe_input() -> None:
 
 def _input_refused(error: InputRefused):
     message = str(error.message)
+    if request.path == "/api" or request.path.startswith("/api/"):
+        # Unrouted API paths too (a routed one is answered by the API blueprint's own handler): problem+json.
+        from .api.problems import from_http_exception
+
+        return from_http_exception(error)
     if request.is_json or request.accept_mimetypes.best == "application/json":
         response = jsonify(error=message, code="invalid_input")
     else:

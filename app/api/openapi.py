@@ -415,6 +415,9 @@ def _responses(spec: Operation) -> dict:
     statuses.setdefault(400, None)
     statuses.setdefault(405, None)
     statuses.setdefault(429, None)
+    if spec.body:  # the edge bounds every body's size and media type before the view runs
+        statuses.setdefault(413, None)
+        statuses.setdefault(415, None)
     if spec.permission:
         statuses.setdefault(401, None)
         statuses.setdefault(403, None)

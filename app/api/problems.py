@@ -97,8 +97,12 @@ def from_problem(error: Problem) -> Response:
 
 
 def from_http_exception(error: HTTPException) -> Response:
+    from ..security import MSG_JSON_TOO_LARGE
+
     status = error.code or 500
     code = BY_STATUS.get(status) or ("permintaan-tidak-valid" if status < 500 else "kesalahan-server")
+    if getattr(error, "message", None) is MSG_JSON_TOO_LARGE:  # the edge's size bound: 413, as the API documents
+        code = "terlalu-besar"
     headers = {}
     if status == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(sorted(error.valid_methods))

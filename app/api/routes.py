@@ -53,7 +53,7 @@ def _unrouted_api_requests():
     """An unknown path or a wrong method under /api/ never reaches a view of ours, so the app's HTML error pages would
     answer; answer a problem document instead (routing found no blueprint, so the handlers below cannot)."""
     error = request.routing_exception
-    if isinstance(error, MethodNotAllowed | NotFound) and request.path.startswith("/api/"):
+    if isinstance(error, MethodNotAllowed | NotFound) and (request.path == "/api" or request.path.startswith("/api/")):
         return problems.from_http_exception(error)
     return None
 

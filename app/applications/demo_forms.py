@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ..catalog.models import Service
 from ..extensions import db
 from .document_slots import with_documents_of
-from .formdefs import build_definition, field, step
+from .formdefs import MEMBER_ONLY, REPORTER, build_definition, field, step
 from .models import CollectiveLeave, FormDefinition
 
 # --- shared building blocks ------------------------------------------------------------------------------------
@@ -21,7 +21,9 @@ from .models import CollectiveLeave, FormDefinition
 SEX = [("L", "Laki-laki", "Male"), ("P", "Perempuan", "Female")]
 
 
-def applicant_step() -> dict:
+def applicant_step(person: str | None = None) -> dict:
+    """The person the application is about — or, with ``person=REPORTER``, the one who applies (akta kelahiran:
+    the parent reporting the birth), always the signed-in citizen."""
     return step(
         "pemohon",
         ("Data pemohon", "Applicant"),
@@ -30,6 +32,7 @@ def applicant_step() -> dict:
             "nik",
             ("NIK", "NIK (national identity number)"),
             prefill="nik",
+            person=person,
             help=("16 angka, tertera di KTP-el.", "16 digits, printed on the KTP-el."),
         ),
         field(
@@ -37,11 +40,19 @@ def applicant_step() -> dict:
             "text",
             ("Nama lengkap", "Full name"),
             prefill="full_name",
+            person=person,
             help=("Sesuai KTP-el.", "As on the KTP-el."),
         ),
-        field("tempat_lahir", "text", ("Tempat lahir", "Place of birth"), prefill="birth_place"),
-        field("tanggal_lahir", "date", ("Tanggal lahir", "Date of birth"), prefill="birth_date", past=True),
-        field("jenis_kelamin", "choice", ("Jenis kelamin", "Sex"), prefill="sex", choices=SEX),
+        field("tempat_lahir", "text", ("Tempat lahir", "Place of birth"), prefill="birth_place", person=person),
+        field(
+            "tanggal_lahir",
+            "date",
+            ("Tanggal lahir", "Date of birth"),
+            prefill="birth_date",
+            person=person,
+            past=True,
+        ),
+        field("jenis_kelamin", "choice", ("Jenis kelamin", "Sex"), prefill="sex", person=person, choices=SEX),
     )
 
 
@@ -55,6 +66,7 @@ def contact_step() -> dict:
             "phone",
             ("Nomor HP", "Mobile number"),
             prefill="phone",
+            person=REPORTER,  # updates go to whoever applies
             help=("Untuk kabar permohonan, misalnya 081234567890.", "For updates, e.g. 081234567890."),
         ),
     )
@@ -64,6 +76,26 @@ def form(title: tuple[str, str], *service_steps: dict) -> dict:
     """A form's fields. Its documents are not listed here: they are the service's document persyaratan in the
     catalog (document_slots.py), added when the form is loaded."""
     return build_definition(title, [applicant_step(), contact_step(), *service_steps])
+
+
+def reporter_form(title: tuple[str, str], *service_steps: dict) -> dict:
+    """A form whose "Data pemohon" is whoever applies (the reporter); the subject's data is in its own steps."""
+    return build_definition(title, [applicant_step(REPORTER), contact_step(), *service_steps])
+
+
+# Who may apply for whom (on_behalf.py); a service not listed is for the person themself only — SKCK (police
+# records are personal), SIM (tests in person), IKD (one's own phone and face), licences, marriage, work.
+FOR_WHOM = {
+    "ktp-el-baru": "satu_kk",
+    "ktp-el-hilang-rusak": "satu_kk",
+    "kk-perubahan-data": "satu_kk",
+    "akta-kelahiran": "orang_tua_atau_satu_kk",
+    "pindah-datang": "satu_kk",
+    "paspor-biasa": "keluarga",
+    "pajak-kendaraan-tahunan": "keluarga",
+    "stnk-lima-tahunan": "keluarga",
+    "bpjs-kesehatan-mandiri": "keluarga",
+}
 
 
 def yes_no(key: str, label: tuple[str, str], **kwargs) -> dict:
@@ -155,15 +187,37 @@ def _forms() -> dict[str, dict]:
                 ),
             ),
         ),
-        "akta-kelahiran": form(
+        # The parent (or family on the same KK) reports the birth: "Data pemohon" is the reporter, the child the
+        # subject (Perpres 96/2018 Pasal 33).
+        "akta-kelahiran": reporter_form(
             ("Permohonan akta kelahiran", "Birth certificate application"),
             step(
                 "anak",
                 ("Data anak", "The child"),
-                field("nama_anak", "text", ("Nama anak", "Child's name")),
-                field("tanggal_lahir_anak", "date", ("Tanggal lahir anak", "Child's date of birth"), past=True),
-                field("tempat_lahir_anak", "text", ("Tempat lahir anak", "Child's place of birth")),
-                field("jenis_kelamin_anak", "choice", ("Jenis kelamin anak", "Child's sex"), choices=SEX),
+                field("nama_anak", "text", ("Nama anak", "Child's name"), prefill="full_name", person=MEMBER_ONLY),
+                field(
+                    "tanggal_lahir_anak",
+                    "date",
+                    ("Tanggal lahir anak", "Child's date of birth"),
+                    prefill="birth_date",
+                    person=MEMBER_ONLY,
+                    past=True,
+                ),
+                field(
+                    "tempat_lahir_anak",
+                    "text",
+                    ("Tempat lahir anak", "Child's place of birth"),
+                    prefill="birth_place",
+                    person=MEMBER_ONLY,
+                ),
+                field(
+                    "jenis_kelamin_anak",
+                    "choice",
+                    ("Jenis kelamin anak", "Child's sex"),
+                    prefill="sex",
+                    person=MEMBER_ONLY,
+                    choices=SEX,
+                ),
                 field(
                     "anak_ke",
                     "number",
@@ -450,7 +504,14 @@ def _forms() -> dict[str, dict]:
                         "Everyone on the family card must be registered.",
                     ),
                 ),
-                field("email", "text", ("Alamat e-mail", "E-mail address"), prefill="email", max_length=254),
+                field(
+                    "email",
+                    "text",
+                    ("Alamat e-mail", "E-mail address"),
+                    prefill="email",
+                    person=REPORTER,
+                    max_length=254,
+                ),
             ),
         ),
         "pendaftaran-nikah": form(
@@ -548,6 +609,7 @@ def load_demo_form_definitions() -> dict:
     """Seed a form for every demo service present in the catalog. Safe to run again. Call inside an app context."""
     created, unchanged, missing = 0, 0, []
     for slug, definition in _forms().items():
+        definition = {**definition, "for_whom": FOR_WHOM.get(slug, "sendiri")}
         service = db.session.scalar(select(Service).where(Service.slug == slug))
         if service is None:
             missing.append(slug)

@@ -26,10 +26,12 @@ from ..catalog.models import DocumentType, Mpp, Service, ServiceOffering
 from ..database import utcnow
 from ..extensions import db
 from ..personal.documents import list_documents, store_upload
+from ..personal.family import member_prefill
+from ..personal.models import FamilyMember
 from ..personal.profile import profile_prefill, update_profile_fields
 from ..personal.uploads import UploadRejected
 from . import corrections
-from .formdefs import Form
+from .formdefs import MEMBER_ONLY, REPORTER, Form
 from .models import Application, Draft, FormDefinition
 from .validation import validate
 
@@ -73,12 +75,16 @@ def _alive(now: dt.datetime):
     return Draft.expires_at > now
 
 
-def open_draft_for(user: User, service: Service, *, now: dt.datetime | None = None) -> Draft | None:
+def open_draft_for(
+    user: User, service: Service, *, member: FamilyMember | None = None, now: dt.datetime | None = None
+) -> Draft | None:
+    """The open draft for this service about the citizen themself, or about ``member`` (one of each at a time)."""
     return db.session.scalar(
         select(Draft)
         .where(
             Draft.user_id == user.id,
             Draft.service_id == service.id,
+            Draft.subject_member_id == member.id if member is not None else Draft.subject_member_id.is_(None),
             Draft.application_id.is_(None),
             Draft.submitted_application_id.is_(None),
             _alive(now or utcnow()),
@@ -110,12 +116,19 @@ def expires_soon(draft: Draft, *, now: dt.datetime | None = None) -> bool:
     return draft.expires_at - (now or utcnow()) <= EXPIRY_WARNING
 
 
-def _prefill(user: User, form: Form) -> tuple[dict, list]:
+def _prefill(user: User, form: Form, member: FamilyMember | None = None) -> tuple[dict, list]:
+    """Answers from Data Saya: the reporter's fields from the citizen's, the subject's from the member's entry
+    (or the citizen's own when applying for themself; a member-only field then stays empty)."""
     profile = profile_prefill(user)
+    subject = member_prefill(member, profile) if member is not None else profile
     answers, prefilled = {}, []
     for key in form.fields:
+        person = form.prefill_person(key)
+        if person == MEMBER_ONLY and member is None:
+            continue
+        source = profile if person == REPORTER else subject
         for name, profile_key in form.prefill_names(key).items():
-            value = profile.get(profile_key) or ""
+            value = source.get(profile_key) or ""
             if value:
                 answers[name] = value
                 prefilled.append(name)
@@ -139,16 +152,24 @@ def _new_draft(user: User, service: Service, definition: FormDefinition, **value
     return draft
 
 
-def start_draft(user: User, service: Service) -> Draft:
-    """Resume the open draft for this service, or start one prefilled from Data Saya. Commits."""
-    existing = open_draft_for(user, service)
+def start_draft(user: User, service: Service, *, member: FamilyMember | None = None) -> Draft:
+    """Resume the open draft for this service (about ``member`` when given), or start one prefilled from Data
+    Saya. Commits. Whether the citizen may apply for ``member`` is the caller's check (on_behalf.refusal)."""
+    existing = open_draft_for(user, service, member=member)
     if existing is not None:
         return existing
     definition = latest_form(service)
     if definition is None:
         raise LookupError("this service has no online form")
-    answers, prefilled = _prefill(user, Form(definition.definition))
-    draft = _new_draft(user, service, definition, answers=answers, prefilled=prefilled)
+    answers, prefilled = _prefill(user, Form(definition.definition), member)
+    draft = _new_draft(
+        user,
+        service,
+        definition,
+        answers=answers,
+        prefilled=prefilled,
+        subject_member_id=member.id if member is not None else None,
+    )
     db.session.commit()
     return draft
 
@@ -175,6 +196,7 @@ def start_correction(user: User, application: Application) -> Draft:
         answers=answers,
         prefilled=[],
         application_id=application.id,
+        subject_member_id=application.subject_member_id,
     )
     draft.mpp_id = application.mpp_id
     if draft.form_definition_id != revision.form_definition_id:
@@ -328,11 +350,25 @@ def save_step(draft: Draft, step: str, values: dict, files: dict | None = None, 
     return result
 
 
+def saves_to_profile(draft: Draft, key: str) -> bool:
+    """Whether field ``key`` describes the citizen themself, so a change may be saved back to their Data Saya:
+    a family member's name or NIK must never overwrite the citizen's own."""
+    form = form_of(draft)
+    if not form.prefill_names(key):
+        return False
+    person = form.prefill_person(key)
+    if person == MEMBER_ONLY:
+        return False
+    return person == REPORTER or draft.subject_member_id is None
+
+
 def _save_back(draft: Draft, step: str) -> tuple[dict[str, str], bool]:
     form = form_of(draft)
     current = profile_prefill(draft.user)
     changes, names_by_key = {}, {}
     for key in form.visible_fields(step, draft.answers):
+        if not saves_to_profile(draft, key):
+            continue
         for name, profile_key in form.prefill_names(key).items():
             value = draft.answers.get(name, "")
             if value != (current.get(profile_key) or ""):

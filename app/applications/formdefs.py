@@ -6,8 +6,17 @@ The stored definition (``FormDefinition.definition``) is one JSON document::
      "schema": {JSON Schema 2020-12 — what agencies' systems can validate against too},
      "steps": [{"key": "pemohon", "title": {"id": …, "en": …}, "fields": ["nik", "nama", …]}, …],
      "fields": {"nik": {"type": "nik", "label": {…}, "help": {…}, "required": true, "prefill": "nik",
-                        "show_when": {"field": "alasan", "equals": "hilang"}, "choices": […], "min": …}, …},
-     "documents": [{"key": "ktp", "document_type": "ktp", "label": {…}, "help": {…}, "required": true}, …]}
+                        "person": "pelapor", "show_when": {"field": "alasan", "equals": "hilang"}, "choices": […],
+                        "min": …}, …},
+     "documents": [{"key": "ktp", "document_type": "ktp", "label": {…}, "help": {…}, "required": true}, …],
+     "for_whom": "sendiri" | "keluarga" | "satu_kk" | "orang_tua_atau_satu_kk"}
+
+Applying for a family member (issue 13): a field's ``prefill`` names a Data Saya key of the person the application
+is *about* (the subject: the citizen, or the family member chosen at the start), unless ``"person": "pelapor"``
+says it describes whoever applies (the reporter — the parent on an akta kelahiran, the phone for updates), which is
+always the signed-in citizen, or ``"person": "anggota"`` says it is filled only for a family member (the child's
+name on an akta kelahiran is not the parent's own when they apply for themself). ``for_whom`` is the service's
+rule of who may apply for whom (on_behalf.py).
 
 ``documents`` are never written by hand: they are derived from the service's document persyaratan
 (document_slots.py), so the form asks for exactly what the Standar Pelayanan and the officer's checklist require.
@@ -64,6 +73,11 @@ ADDRESS_PROFILE_KEYS = {
 
 YES, NO = "ya", "tidak"
 
+# Whose Data Saya a prefilled field takes: the subject's (default), the reporter's (who applies), or a chosen
+# family member's only.
+SUBJECT, REPORTER, MEMBER_ONLY = "subjek", "pelapor", "anggota"
+FOR_WHOM_RULES = ("sendiri", "keluarga", "satu_kk", "orang_tua_atau_satu_kk")  # see on_behalf.py
+
 
 def text(value: dict | str | None) -> str:
     """A bilingual label in the current language (Indonesian when the English one is missing)."""
@@ -85,6 +99,7 @@ def field(
     required: bool = True,
     help: tuple[str, str] | None = None,
     prefill: str | None = None,
+    person: str | None = None,
     choices: list[tuple[str, str, str]] | None = None,
     show_when: tuple[str, str] | None = None,
     min: int | None = None,
@@ -105,6 +120,8 @@ def field(
         spec["message"] = {"id": message[0], "en": message[1]}
     if prefill:
         spec["prefill"] = prefill
+    if person:
+        spec["person"] = person
     if choices:
         spec["choices"] = [{"value": v, "label": {"id": i, "en": e}} for v, i, e in choices]
     if show_when:
@@ -170,7 +187,9 @@ def _condition_value(spec: dict, raw: str) -> Any:
     return {YES: True, NO: False}[raw] if spec["type"] == "yes_no" else raw
 
 
-def build_definition(title: tuple[str, str], steps: list[dict], documents: list[dict] = ()) -> dict:
+def build_definition(
+    title: tuple[str, str], steps: list[dict], documents: list[dict] = (), *, for_whom: str | None = None
+) -> dict:
     """UI layer in, full stored definition out: the schema is derived from the fields, never written twice."""
     fields: dict[str, dict] = {}
     ui_steps = []
@@ -210,6 +229,8 @@ def build_definition(title: tuple[str, str], steps: list[dict], documents: list[
         "fields": fields,
         "documents": list(documents),
     }
+    if for_whom:
+        definition["for_whom"] = for_whom
     check_definition(definition)
     return definition
 
@@ -243,9 +264,13 @@ def check_definition(definition: dict) -> None:
                 raise DefinitionError(f"{key!r}: show_when must refer to a field of an earlier step")
             if spec["type"] == "choice" and not spec.get("choices"):
                 raise DefinitionError(f"{key!r}: a choice needs choices")
+            if spec.get("person", SUBJECT) not in (SUBJECT, REPORTER, MEMBER_ONLY):
+                raise DefinitionError(f"{key!r}: person must be {SUBJECT!r}, {REPORTER!r} or {MEMBER_ONLY!r}")
         seen.update(s["fields"])
     if set(definition["fields"]) != seen:
         raise DefinitionError("every field must be on exactly one step")
+    if definition.get("for_whom", "sendiri") not in FOR_WHOM_RULES:
+        raise DefinitionError(f"unknown for_whom rule {definition['for_whom']!r}")
     document_keys: set[str] = set()
     for doc in definition.get("documents", []):
         DocumentType(doc["document_type"])
@@ -322,6 +347,10 @@ class Form:
         if spec["type"] == "address":
             return {f"{key}.{part}": profile_key for part, profile_key in ADDRESS_PROFILE_KEYS.items()}
         return {key: source}
+
+    def prefill_person(self, key: str) -> str:
+        """Whose data fills ``key``: the subject's (the person the application is about) or the reporter's."""
+        return self.fields[key].get("person", SUBJECT)
 
     def coerce(self, answers: dict) -> dict:
         """What was typed (strings) → the JSON instance the schema validates. Hidden and empty fields are left out;

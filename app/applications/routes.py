@@ -19,8 +19,9 @@ from sqlalchemy import select
 from ..catalog.models import Service
 from ..extensions import db, htmx
 from ..hypermedia import render
+from ..personal.family import get_member, list_members
 from ..security import read_json
-from . import corrections, drafts, lifecycle, submit, workflow
+from . import corrections, drafts, lifecycle, on_behalf, submit, workflow
 from .formdefs import ADDRESS_PARTS, Form, text
 from .forms import CancelForm, step_values
 from .models import Application, Draft
@@ -81,12 +82,10 @@ def _new_key() -> str:
 # --- start -------------------------------------------------------------------------------------------------------
 
 
-@bp.get("/layanan/<slug>/ajukan")
-@login_required
-def apply_start(slug: str):
-    service = _service_or_404(slug)
+def _render_start(service: Service, *, chosen: str = "", error: str | None = None, status: int = 200):
     definition = drafts.latest_form(service)
     online = service.online_application and definition is not None
+    members = list_members(_user()) if online else []
     return render(
         "applications/start.html",
         service=service,
@@ -94,7 +93,18 @@ def apply_start(slug: str):
         form=Form(definition.definition) if definition else None,
         existing=drafts.open_draft_for(_user(), service) if online else None,
         working_days=service_working_days(service),
-    )
+        members=members,
+        self_only=not on_behalf.allows_others(definition.definition if definition else None),
+        relationship_label=on_behalf.relationship_label,
+        chosen=chosen,
+        for_whom_error=error,
+    ), status
+
+
+@bp.get("/layanan/<slug>/ajukan")
+@login_required
+def apply_start(slug: str):
+    return _render_start(_service_or_404(slug))
 
 
 @bp.post("/layanan/<slug>/ajukan")
@@ -103,7 +113,19 @@ def apply_begin(slug: str):
     service = _service_or_404(slug)
     if not service.online_application or drafts.latest_form(service) is None:
         return redirect(url_for("applications.apply_start", slug=slug), code=303)
-    draft = drafts.start_draft(_user(), service)
+    # "Untuk siapa?": "saya" (or nothing, the page without family members) or the id of one's own member entry.
+    chosen = request.form.get("untuk", "saya")
+    member = None
+    if chosen != "saya":
+        member = (
+            get_member(_user(), int(chosen)) if chosen.isascii() and chosen.isdigit() and len(chosen) < 10 else None
+        )
+        if member is None:
+            return _render_start(service, error=_("Choose who the application is for."), status=422)
+    try:
+        draft = on_behalf.start_for(_user(), service, member)
+    except on_behalf.NotAllowed as refused:
+        return _render_start(service, chosen=chosen, error=refused.message, status=422)
     keys = drafts.step_keys(draft)
     step = draft.step if draft.step in keys else keys[0]
     return redirect(_step_url(draft, step), code=303)
@@ -127,7 +149,7 @@ def _render_step(draft: Draft, step: str, *, errors=None, status=200):
         values=draft.answers,
         errors=errors or {},
         prefilled=set(draft.prefilled),
-        prefill_step=any(form.prefill_names(key) for key in form.visible_fields(step, draft.answers))
+        prefill_step=any(drafts.saves_to_profile(draft, key) for key in form.visible_fields(step, draft.answers))
         if form.step(step)
         else False,
         mpps=[(m.slug, m.name) for m in drafts.offered_at(draft.service)] if step == drafts.LOCATION_STEP else [],
@@ -263,6 +285,8 @@ def _submit(draft: Draft):
         return redirect(url_for("applications.detail", number=_submitted_number(draft)), code=303)
     if not submit.valid_key(key):
         return _render_check(draft, declaration_error=_("Please submit the form again."), status=422)
+    if draft.submitted_application_id is None and (refused := on_behalf.submit_refusal(draft)):
+        return _render_check(draft, key=key, declaration_error=refused, status=422)
     if request.form.get("pernyataan") != "ya" and draft.submitted_application_id is None:
         return _render_check(
             draft, key=key, declaration_error=_("Tick the declaration to submit your application."), status=422

@@ -24,7 +24,7 @@ from ..accounts.models import User
 from ..database import utcnow
 from ..extensions import db
 from ..personal.documents import pin_documents
-from . import corrections, tracking, workflow
+from . import corrections, on_behalf, tracking, workflow
 from .drafts import (
     CHECK_STEP,
     DOCUMENTS_STEP,
@@ -149,6 +149,7 @@ def _write(user: User, draft: Draft, key: str) -> Application:
             submitted_at=now,
         )
     )
+    on_behalf.stamp_subject(application, draft, user)  # applied for a family member: who, and as what (issue 13)
     pin_documents(application.latest_revision, documents, user)  # the exact files it is sent with (issue 9)
     workflow.transition(application, ApplicationStatus.SUBMITTED, actor=user)
     claimed = db.session.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -155,3 +156,24 @@ def test_make_hands_its_port_to_the_server_and_to_the_demo_links():
         check=True,
     )
     assert shown.stdout.strip() == "5119"
+
+
+def test_make_test_brings_the_system_packages_the_browser_tests_need():
+    # Issue 14: `make test` failed on a fresh machine of this kind; it installs what the suite needs before it runs.
+    shown = subprocess.run(
+        ["make", "-s", "-C", str(PROJECT_ROOT), "--eval", "pkgs-seen: ; @echo $(BROWSER_PACKAGES)", "pkgs-seen"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert set(shown.stdout.split()) >= {"chromium", "fonts-dejavu-core"}
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    prerequisites = next(line for line in makefile.splitlines() if line.startswith("test:")).split("##")[0].split()
+    assert "browser" in prerequisites and "install-test" in prerequisites
+
+
+def test_the_readme_says_what_a_fresh_debian_needs_and_how_long_the_suite_takes():
+    readme = " ".join((PROJECT_ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "apt-get install make python3-venv" in readme
+    assert "MPP_CHROMIUM" in readme
+    assert re.search(r"takes about \d+ minutes", readme)

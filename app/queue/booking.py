@@ -28,6 +28,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..personal.nik import InvalidNumber, parse_nik
 from . import settings as queue_settings
+from .events import booking_changed
 from .models import ACTIVE_STATUSES, Booking, BookingStatus, PriorityCategory, QueueClaim
 from .settings import Place
 from .slots import Refusal, Slot, bookable_slots, find_slot, parse_slot_key
@@ -292,6 +293,7 @@ def _confirm_once(*, booking: Booking, number: str, digest: str, now_utc: dt.dat
         )
         if result.rowcount != 1:
             raise BookingRefused("expired")
+        booking_changed.send(booking, kind="confirmed")
         db.session.commit()
     except BookingRefused as refusal:
         db.session.rollback()
@@ -350,6 +352,7 @@ def _cancel_once(*, booking: Booking, now_utc: dt.datetime) -> Booking:
         db.session.rollback()
         raise BookingRefused("closed")
     _release(booking)
+    booking_changed.send(booking, kind="cancelled")
     db.session.commit()
     db.session.refresh(booking)
     return booking

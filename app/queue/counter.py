@@ -27,7 +27,7 @@ from ..database import utcnow
 from ..extensions import db
 from . import settings as queue_settings
 from .booking import CODE_ALPHABET, normalize_code
-from .events import announce_served
+from .events import announce_served, booking_changed
 from .models import Booking, BookingStatus, PriorityCategory, QueueClaim
 from .slots import local_now
 
@@ -131,6 +131,7 @@ def check_in(*, scope: Scope, tenancy: Tenancy, code: str, actor: User, now_utc:
     found.checked_in_at = now_utc
     _assign_number(found, BOOKED_PREFIX)
     _audit(actor, found, "check-in")
+    booking_changed.send(found, kind="checked_in")
     db.session.commit()
     return found
 

@@ -208,17 +208,28 @@ def hold(
     place: Place,
     slot_value: str | None,
     priority_category: PriorityCategory | None = None,
+    application_id: int | None = None,
     now_utc: dt.datetime | None = None,
 ) -> Booking:
-    """Hold a place in a slot for HOLD_MINUTES while the citizen confirms. Commits; raises BookingRefused."""
+    """Hold a place in a slot for HOLD_MINUTES while the citizen confirms. Commits; raises BookingRefused.
+    ``application_id``: the citizen's application this visit is for (checked by the caller: visits.application_for)."""
     now_utc = now_utc or utcnow()
     slot = _slot_or_refuse(place, slot_value, now_utc)
     return _retrying(
-        lambda: _hold_once(user=user, place=place, slot=slot, priority_category=priority_category, now_utc=now_utc)
+        lambda: _hold_once(
+            user=user,
+            place=place,
+            slot=slot,
+            priority_category=priority_category,
+            application_id=application_id,
+            now_utc=now_utc,
+        )
     )
 
 
-def _hold_once(*, user: User, place: Place, slot: Slot, priority_category, now_utc: dt.datetime) -> Booking:
+def _hold_once(
+    *, user: User, place: Place, slot: Slot, priority_category, application_id: int | None, now_utc: dt.datetime
+) -> Booking:
     day = slot.local_start.date()
     booking = Booking(
         code=_new_code(),
@@ -231,6 +242,7 @@ def _hold_once(*, user: User, place: Place, slot: Slot, priority_category, now_u
         slot_end=slot.end,
         local_day=day,
         priority_category=priority_category,
+        application_id=application_id,
         hold_expires_at=now_utc + dt.timedelta(minutes=HOLD_MINUTES),
         version=1,
         created_at=now_utc,

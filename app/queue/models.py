@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -27,6 +28,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..catalog.models import Mpp, Service, Tenancy
 from ..database import UTCDateTime, created_at, int_pk, str_enum, utcnow
 from ..extensions import db
+
+if TYPE_CHECKING:
+    from ..applications.models import Application
 
 
 class BookingStatus(enum.StrEnum):
@@ -122,6 +126,8 @@ class Booking(db.Model):
     slot_end: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     local_day: Mapped[dt.date] = mapped_column(Date)  # the visit's date in the MPP's zone
     priority_category: Mapped[PriorityCategory | None] = mapped_column(str_enum(PriorityCategory, 16))
+    # The application this visit is for, when it was booked from the application's page (shown to the officer).
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id", ondelete="SET NULL"), index=True)
     # The NIK itself is not kept here: a keyed hash enforces "one per NIK" and the last digits help the officer.
     nik_hash: Mapped[str | None] = mapped_column(String(64))
     nik_tail: Mapped[str | None] = mapped_column(String(4))
@@ -144,6 +150,7 @@ class Booking(db.Model):
     mpp: Mapped[Mpp] = relationship()
     tenancy: Mapped[Tenancy] = relationship()
     service: Mapped[Service] = relationship()
+    application: Mapped[Application | None] = relationship()
 
     @property
     def display_code(self) -> str:

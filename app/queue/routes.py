@@ -25,7 +25,7 @@ from ..hypermedia import render, wants_fragment
 from ..personal.profile import get_profile
 from ..security import public_page
 from . import admin as queue_admin
-from . import board, booking, counter, settings
+from . import board, booking, counter, settings, visits
 from .models import Booking, BookingStatus, PriorityCategory
 from .slots import bookable_days, local_now
 from .ticket import ics, qr_svg, visit_window
@@ -69,6 +69,7 @@ def _queue_helpers() -> dict:
         "priority_label": priority_label,
         "visit_window": visit_window,
         "priority_categories": list(PriorityCategory),
+        "queue_visit_offer": lambda application: visits.offer_for(application, now_utc=utcnow()),
     }
 
 
@@ -137,6 +138,7 @@ def _choose_page(
     change: Booking | None,
     error: str | None = None,
     status: int = 200,
+    application=None,
 ):
     now = utcnow()
     places = settings.nearest_first(settings.places_for(service), _home_region())
@@ -164,20 +166,24 @@ def _choose_page(
             change=change,
             error=error,
             now=now,
-            base_args=_choice_args(service, change, priority),
+            application=application,
+            base_args=_choice_args(service, change, priority, application),
         ),
         status,
     )
     return response
 
 
-def _choice_args(service: Service, change: Booking | None, priority) -> dict[str, str]:
-    """The query arguments every link of the choice page keeps (the service, the booking being moved, the group)."""
+def _choice_args(service: Service, change: Booking | None, priority, application=None) -> dict[str, str]:
+    """The query arguments every link of the choice page keeps (the service, the booking being moved, the group,
+    the application the visit is for)."""
     args = {"layanan": service.slug}
     if change is not None:
         args["ganti"] = change.code
     if priority is not None:
         args["prioritas"] = priority.value
+    if application is not None:
+        args["permohonan"] = application.tracking_number
     return args
 
 
@@ -202,6 +208,7 @@ def choose():
         day_value=request.args.get("tanggal"),
         priority=_priority_arg(request.args.get("prioritas")),
         change=change,
+        application=visits.application_for(_user(), request.args.get("permohonan"), service),
     )
 
 
@@ -214,6 +221,7 @@ def hold():
     priority = _priority_arg(request.form.get("prioritas"))
     place = settings.place_at(service, request.form.get("mpp"))
     slot_value = request.form.get("slot")
+    application = visits.application_for(_user(), request.form.get("permohonan"), service)
     if place is None:
         return _choose_page(
             service=service,
@@ -223,9 +231,16 @@ def hold():
             change=None,
             error=str(booking.MESSAGES["disabled"]),
             status=422,
+            application=application,
         )
     try:
-        held = booking.hold(user=_user(), place=place, slot_value=slot_value, priority_category=priority)
+        held = booking.hold(
+            user=_user(),
+            place=place,
+            slot_value=slot_value,
+            priority_category=priority,
+            application_id=application.id if application else None,
+        )
     except booking.BookingRefused as refusal:
         return _choose_page(
             service=service,
@@ -235,6 +250,7 @@ def hold():
             change=None,
             error=refusal.message,
             status=409 if refusal.reason in ("full", "double") else 422,
+            application=application,
         )
     return redirect(url_for("queue.confirm_page", kode=held.code), 303)
 
@@ -298,6 +314,7 @@ def ticket(kode: str):
             changeable_until=booking.changeable_until(own, place),
             rules=place.rules,
             now=now,
+            application=own.application,
         )
     )
     if own.status in (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.CALLED):

@@ -43,6 +43,13 @@ def development_origin() -> str:
     return f"http://localhost:{_env('FLASK_RUN_PORT', '5000')}"
 
 
+def _upload_storage() -> str:
+    kind = _env("MPP_UPLOAD_STORAGE", "folder")
+    if kind not in ("folder", "database"):
+        raise ConfigurationError(f"MPP_UPLOAD_STORAGE must be 'folder' or 'database', not {kind!r}.")
+    return kind
+
+
 def load_config(instance: Path | None = None) -> dict:
     """Build the Flask config mapping from ``MPP_*`` environment variables."""
     instance = Path(_env("MPP_INSTANCE_DIR", str(instance or DEFAULT_INSTANCE)))
@@ -91,6 +98,9 @@ def load_config(instance: Path | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": _env("MPP_RATELIMIT_STORAGE", redis_url or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "UPLOAD_DIR": _env("MPP_UPLOAD_DIR", str(instance / "uploads")),
+        # Where uploaded files live (app/storage.py): "folder" (UPLOAD_DIR, one server) or "database" (the
+        # stored_file table: every web node of the national profile serves every file).
+        "UPLOAD_STORAGE": _upload_storage(),
         # Outgoing e-mail (recovery codes, notices). Without MPP_SMTP_HOST, e-mails are written to instance/mail/.
         "SMTP_HOST": _env("MPP_SMTP_HOST"),
         "SMTP_PORT": int(_env("MPP_SMTP_PORT", "587")),

@@ -7,17 +7,17 @@ all. Routes pass plain values; they never decide what is allowed.
 
 from __future__ import annotations
 
+import io
 import logging
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
+from typing import BinaryIO
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import OperationalError
 
-from ..applications import corrections, workflow
+from ..applications import corrections, on_behalf, workflow
 from ..applications.formdefs import Form, text
 from ..applications.models import Application, ApplicationStatus
 from ..extensions import db
@@ -26,6 +26,7 @@ from ..personal.models import Document
 from ..personal.privacy import record_access
 from ..personal.uploads import CleanFile, UploadRejected, inspect_upload, read_limited
 from ..results.issue import issue_result
+from ..storage import storage
 from . import audit
 from .models import AuditAction, ChecklistTick, ResultDocument, ResultSource
 from .scope import Scope
@@ -87,14 +88,14 @@ class ActionInvalid(Exception):
 
 def open_application(scope: Scope, application: Application) -> None:
     """Record on the citizen's Riwayat akses that this staff member opened the application's data, then commit."""
-    record_access(
-        subject=application.user,
-        actor=scope.user,
+    details = dict(
         what=f"Data permohonan {application.tracking_number}",
         purpose=PURPOSE,
         agency=application.service.agency.name,
         timezone=application.mpp.timezone if application.mpp else None,
     )
+    record_access(subject=application.user, actor=scope.user, **details)
+    on_behalf.record_read_for_subject(application, scope.user, **details)  # a linked family member's, too
     db.session.commit()
 
 
@@ -331,7 +332,7 @@ def complete_application(
     # Asked for only when the move itself is allowed, so a wrong state still gets the state machine's reason.
     if result is None and not generate and workflow.can_transition(application, S.COMPLETED, actor=scope.user):
         raise ActionInvalid("result", MSG_RESULT_REQUIRED)
-    path = None
+    stored = None
     try:
         # The transition first: a stale page or a refused move must not leave a verification code in the session.
         _transition(scope, application, S.COMPLETED, expected_version=expected_version, reason=note)
@@ -360,13 +361,13 @@ def complete_application(
             object_id=document.id,
             reason=document.source.value,
         )
-        path = _result_dir() / storage_name
-        path.write_bytes(issued.data)
+        stored = result_name(document)
+        storage().put(stored, issued.data)
         db.session.commit()
     except Exception:
         db.session.rollback()
-        if path is not None:
-            path.unlink(missing_ok=True)
+        if stored is not None:
+            storage().delete(stored)
         raise
     return document
 
@@ -375,14 +376,14 @@ def result_of(application: Application) -> ResultDocument | None:
     return db.session.scalar(select(ResultDocument).where(ResultDocument.application_id == application.id))
 
 
-def result_path(document: ResultDocument) -> Path:
-    return _result_dir() / document.storage_name
+def result_name(document: ResultDocument) -> str:
+    """The result PDF's name in the upload store (app/storage.py): its own folder, apart from citizens' files."""
+    return f"hasil/{document.storage_name}"
 
 
-def _result_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "hasil"
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+def open_result(document: ResultDocument) -> BinaryIO:
+    """The result PDF's bytes, checked against the size and SHA-256 recorded when it was issued."""
+    return io.BytesIO(storage().read(result_name(document), size=document.size, sha256=document.sha256))
 
 
 def _transition(

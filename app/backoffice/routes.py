@@ -64,6 +64,7 @@ AUDIT_ACTION_LABELS = {
     AuditAction.QUEUE: _l("Queue action"),
     AuditAction.COMPLAINT: _l("Complaint step"),
     AuditAction.SURVEY_UNSUR: _l("Survey elements changed"),
+    AuditAction.ASSIST: _l("Front-desk assistance"),
 }
 
 
@@ -224,9 +225,10 @@ def result(number: str):
     found = casework.result_of(application)
     if found is None:
         abort(404)
-    path = casework.result_path(found)
     return attachment(
-        lambda: path.open("rb"), mimetype=found.content_type, filename=f"hasil-{application.tracking_number}.pdf"
+        lambda: casework.open_result(found),
+        mimetype=found.content_type,
+        filename=f"hasil-{application.tracking_number}.pdf",
     )
 
 

@@ -1,18 +1,18 @@
 """Dokumen Saya: upload once, reuse in every application.
 
-Files live under ``UPLOAD_DIR`` (outside the static folder, never served by a path anyone named) with random
-names we choose. A row is written only after the file passed every check in ``uploads.py``; a file is written only
-for a row that is committed, and removed again when the commit fails — so a refused or failed upload leaves nothing.
+Files live in the upload store (``app/storage.py``: a folder outside the static folder, or the database) under
+random names we choose, never served by a path anyone named. A row is written only after the file passed every
+check in ``uploads.py``; a file is written only for a row that is committed, and removed again when the commit
+fails — so a refused or failed upload leaves nothing. Every read checks the bytes against the row's size and
+SHA-256.
 """
 
 from __future__ import annotations
 
-import os
+import io
 import secrets
-from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -20,6 +20,7 @@ from ..accounts.models import User
 from ..catalog.models import DocumentType
 from ..database import utcnow
 from ..extensions import db
+from ..storage import storage
 from .models import Document, DocumentVersion, SubmittedDocument
 from .uploads import CleanFile, UploadRejected, inspect_upload, read_limited
 
@@ -48,16 +49,6 @@ DOCUMENT_TYPE_LABELS = {
 }
 
 
-def upload_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"])
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
-
-
-def document_path(document: Document) -> Path:
-    return upload_dir() / document.storage_name
-
-
 def list_documents(user: User, type: DocumentType | None = None) -> list[Document]:  # noqa: A002 — agreed signature
     query = select(Document).where(Document.user_id == user.id, Document.archived_at.is_(None))
     if type is not None:
@@ -72,23 +63,21 @@ def get_document_for_owner(user: User, document_id: int) -> Document | None:
     )
 
 
-def open_document(document: Document) -> BinaryIO:
-    """The stored bytes. For officers: record the read with ``privacy.record_access`` before showing them."""
-    return document_path(document).open("rb")
+def open_document(document: Document | DocumentVersion) -> BinaryIO:
+    """The stored bytes, checked against the row's size and SHA-256 (``storage.StoredFileCorrupted`` otherwise).
+    For officers: record the read with ``privacy.record_access`` before showing them."""
+    return io.BytesIO(storage().read(document.storage_name, size=document.size, sha256=document.sha256))
 
 
-def _write_file(clean: CleanFile) -> str:
+def store_file(clean: CleanFile) -> str:
+    """Keep a checked file under a new random name; returns the name (the database store joins the transaction)."""
     name = f"{secrets.token_hex(16)}.{clean.extension}"
-    target = upload_dir() / name
-    temporary = target.with_suffix(".part")
-    with open(temporary, "xb") as out:  # "x": never overwrite, even on a (practically impossible) name clash
-        out.write(clean.data)
-    os.replace(temporary, target)
+    storage().put(name, clean.data)
     return name
 
 
 def remove_stored_file(name: str) -> None:
-    (upload_dir() / name).unlink(missing_ok=True)
+    storage().delete(name)
 
 
 def _read(file) -> bytes:
@@ -116,7 +105,7 @@ def store_upload(user: User, file, document_type: DocumentType, *, title: str | 
     if count >= MAX_DOCUMENTS_PER_USER:
         raise UploadRejected(MSG_TOO_MANY)
     clean = inspect_upload(_read(file))
-    name = _write_file(clean)
+    name = store_file(clean)
     document = Document(user_id=user.id, document_type=document_type, title=title, storage_name=name)
     _apply(document, clean)
     db.session.add(document)
@@ -144,7 +133,7 @@ def replace_document(user: User, document_id: int, file) -> Document | None:
     if document is None:
         return None
     clean = inspect_upload(_read(file))
-    new_name = _write_file(clean)
+    new_name = store_file(clean)
     if current_version(document) is None:  # a document from before versions: its file becomes version 1
         _add_version(document)
     document.storage_name = new_name

@@ -61,8 +61,10 @@ def verify(code: str):
     )
 
 
-def _download(path, number: str):
-    return attachment(lambda: path.open("rb"), mimetype="application/pdf", filename=f"hasil-{number}.pdf")
+def _download(document, number: str):
+    return attachment(
+        lambda: casework.open_result(document), mimetype="application/pdf", filename=f"hasil-{number}.pdf"
+    )
 
 
 @bp.get("/permohonan/<number>/hasil")
@@ -75,7 +77,7 @@ def citizen_download(number: str):
     document = casework.result_of(application)
     if document is None:
         abort(404)
-    return _download(casework.result_path(document), application.tracking_number)
+    return _download(document, application.tracking_number)
 
 
 def _officer_verification(number: str):

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 from ..extensions import db
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
 from ..security import safe_next, set_cookie
+from ..storage import StoredFileCorrupted
 
 bp = Blueprint("site", __name__)
 
@@ -58,6 +59,19 @@ def register_error_handlers(app) -> None:
             503,
             _("Service temporarily unavailable"),
             _("We cannot reach our data right now. Please try again in a few minutes."),
+        )
+
+    @app.errorhandler(StoredFileCorrupted)
+    def stored_file_corrupted(error):
+        # Logged where it was found (app/storage.py); the person is told what happened instead of getting bytes
+        # that are not the ones accepted.
+        return _error_page(
+            500,
+            _("File damaged"),
+            _(
+                "This file is damaged in our storage and was not sent. The fault has been recorded; please contact "
+                "the MPP so that the document can be uploaded again."
+            ),
         )
 
     @app.errorhandler(HTTPException)

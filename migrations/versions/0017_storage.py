@@ -19,8 +19,16 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # Uploaded files in the database store (national profile, MPP_UPLOAD_STORAGE=database): see app/storage.py.
+    op.create_table('stored_file',
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_stored_file'))
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table('stored_file')

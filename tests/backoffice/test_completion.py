@@ -22,6 +22,7 @@ from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.results import codes
 from app.results.models import ResultVerification
+from app.storage import FolderStorage
 from tests.helpers import check_page
 
 from .conftest import load, pdf_bytes
@@ -45,7 +46,7 @@ def _stored(app, number: str) -> tuple[ResultDocument, ResultVerification, bytes
         verification = db.session.scalar(
             select(ResultVerification).where(ResultVerification.application_id == application.id)
         )
-        data = casework.result_path(document).read_bytes()
+        data = casework.open_result(document).read()
         db.session.expunge_all()
         return document, verification, data
 
@@ -177,6 +178,11 @@ def test_a_wrong_result_choice_is_explained_next_to_the_field_and_the_input_is_k
     assert _result_files(app) == []
 
 
+class _FullDisk(FolderStorage):
+    def put(self, name, data):
+        raise OSError(28, "No space left on device")
+
+
 def test_a_failure_while_storing_leaves_no_status_code_result_or_file(app, officer, application_number, monkeypatch):
     """The disk is full or gone after the verification row was added: everything rolls back together."""
     with app.app_context():
@@ -187,7 +193,7 @@ def test_a_failure_while_storing_leaves_no_status_code_result_or_file(app, offic
         for action in ("verifikasi", "proses"):
             casework.act(scope, application, action, expected_version=application.version)
         before = _counts(app)
-        monkeypatch.setattr(casework, "_result_dir", lambda: Path(app.config["UPLOAD_DIR"]) / "hilang" / "hasil")
+        monkeypatch.setattr(casework, "storage", lambda: _FullDisk(app.config["UPLOAD_DIR"]))
         with pytest.raises(OSError):
             casework.complete_application(scope, application, expected_version=application.version, generate=True)
         db.session.remove()

@@ -7,6 +7,8 @@ Out of scope is 404 â€” never 403, which would confirm that the number exists â€
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
@@ -104,6 +106,7 @@ def _result_on_file(app, number):
     """A result document on file, so the result route has something to refuse or serve."""
     from app.backoffice import casework
     from app.backoffice.models import ResultDocument, ResultSource
+    from app.storage import storage
 
     from .conftest import pdf_bytes
 
@@ -114,11 +117,12 @@ def _result_on_file(app, number):
         storage_name="contoh-hasil.pdf",
         content_type="application/pdf",
         size=len(data),
-        sha256="0" * 64,
+        sha256=hashlib.sha256(data).hexdigest(),
     )
     db.session.add(document)
     db.session.commit()
-    casework.result_path(document).write_bytes(data)
+    storage().put(casework.result_name(document), data)
+    db.session.commit()
 
 
 def _unchanged(app, number):

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.results import codes, pdf
 from app.results.issue import mask_name, verify_url
 from app.results.models import ResultVerification, VerificationStatus
+from app.storage import storage
 
 from ..applications.conftest import PERSON
 from ..backoffice.conftest import submit_application
@@ -35,7 +36,7 @@ def verification(app, number: str) -> ResultVerification:
 def result_bytes(app, number: str) -> bytes:
     with app.app_context():
         application = db.session.scalar(select(Application).where(Application.tracking_number == number))
-        return casework.result_path(casework.result_of(application)).read_bytes()
+        return casework.open_result(casework.result_of(application)).read()
 
 
 def test_codes_are_long_unambiguous_and_forgiving_to_type():
@@ -129,7 +130,7 @@ def test_only_the_owner_downloads_the_result(app, client, citizen, other_citizen
 def test_a_result_file_missing_from_storage_is_a_404_not_a_500(app, client, citizen, signed_in, completed):
     with app.app_context():
         application = db.session.scalar(select(Application).where(Application.tracking_number == completed))
-        casework.result_path(casework.result_of(application)).unlink()
+        storage().delete(casework.result_name(casework.result_of(application)))
     signed_in(client, citizen)
     assert client.get(f"/permohonan/{completed}/hasil").status_code == 404
 

@@ -9,7 +9,10 @@ from app.extensions import db
 from app.results import codes
 from app.results.models import ResultVerification, VerificationStatus
 
+from ..accounts.fixtures import sign_in_test_client
+from ..backoffice.conftest import submit_application
 from ..helpers import assert_no_axe_violations, shot
+from .conftest import complete
 from .test_results import verification
 
 
@@ -40,3 +43,19 @@ def test_verification_pages_have_no_axe_violations(app, page, base_url, complete
     look(page, "verify-revoked")
     page.goto(f"{base_url}/verifikasi/ABCD-EFGH-JKMN-PQRS-TWXY")
     look(page, "verify-not-found")
+
+
+def test_a_finished_application_no_longer_shows_an_expected_completion(app, page, base_url, citizen, officer):
+    """Issue 14.13: "Perkiraan selesai" stayed on the citizen's page after Selesai. Shown while it runs, gone after."""
+    number = submit_application(app, citizen)
+    client = app.test_client()
+    sign_in_test_client(app, client, citizen)
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
+    page.goto(f"{base_url}/permohonan/{number}")
+    expect(page.get_by_text("Perkiraan selesai")).to_be_visible()
+    complete(app, number, officer)
+    page.reload()
+    expect(page.locator("main")).to_contain_text("Selesai")
+    expect(page.get_by_text("Perkiraan selesai")).to_have_count(0)
+    look(page, "finished-application")

@@ -32,6 +32,8 @@ BLUEPRINTS = [
     "integrations",
     "queue",
     "ops",
+    "frontdesk",
+    "kiosk",
 ]
 
 

@@ -12,6 +12,7 @@ from .backoffice import models as backoffice_models  # noqa: F401
 from .catalog import models as catalog_models  # noqa: F401
 from .feedback import models as feedback_models  # noqa: F401
 from .feedback import surveys as feedback_surveys  # noqa: F401  (status_changed → survey invitation)
+from .frontdesk import models as frontdesk_models  # noqa: F401
 from .notifications import models as notifications_models  # noqa: F401
 from .notifications import outbox as notifications_outbox  # noqa: F401  (status_changed → notification + outbox)
 from .personal import models as personal_models  # noqa: F401

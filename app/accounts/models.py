@@ -17,6 +17,9 @@ class Role(enum.StrEnum):
     OFFICER = "petugas"
     MPP_ADMIN = "admin_mpp"
     NATIONAL_ADMIN = "admin_nasional"
+    # Issue 13: the MPP's front desk (petugas layanan informasi) helps walk-in citizens apply; sees only the
+    # application being made with them (app/frontdesk), never the back office.
+    FRONT_DESK = "petugas_informasi"
 
 
 class User(db.Model):

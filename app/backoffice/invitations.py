@@ -57,6 +57,7 @@ ROLE_LABELS = {
     Role.OFFICER: _l("Officer"),
     Role.MPP_ADMIN: _l("MPP administrator"),
     Role.NATIONAL_ADMIN: _l("National administrator"),
+    Role.FRONT_DESK: _l("Front-desk officer"),
 }
 
 MSG_NAME = _l("Enter the staff member's full name (at most 120 characters).")
@@ -116,9 +117,9 @@ def hash_token(token: str) -> str:
 def roles_for(scope: Scope | None) -> list[Role]:
     """The roles this inviter may give (None = the command line, creating the first national admin)."""
     if scope is None or scope.national:
-        return [Role.OFFICER, Role.MPP_ADMIN, Role.NATIONAL_ADMIN]
+        return [Role.OFFICER, Role.MPP_ADMIN, Role.FRONT_DESK, Role.NATIONAL_ADMIN]
     if scope.admin_mpps:
-        return [Role.OFFICER, Role.MPP_ADMIN]
+        return [Role.OFFICER, Role.MPP_ADMIN, Role.FRONT_DESK]
     return []
 
 

@@ -36,6 +36,7 @@ class StaffRole(enum.StrEnum):
 
     OFFICER = Role.OFFICER.value
     MPP_ADMIN = Role.MPP_ADMIN.value
+    FRONT_DESK = Role.FRONT_DESK.value  # issue 13: one MPP, no agency; gives no back-office scope (scope.py)
 
 
 class StaffAssignment(db.Model):
@@ -149,6 +150,7 @@ class AuditAction(enum.StrEnum):
     QUEUE = "antrean"  # issue 10: a counter action (check-in, call, served, no-show, transfer, walk-in, settings)
     COMPLAINT = "pengaduan"  # issue 11: a complaint handling step by the MPP's complaint admin or the agency
     SURVEY_UNSUR = "unsur_survei"  # issue 11: an MPP admin changed the survey's unsur or weights
+    ASSIST = "bantuan_loket"  # issue 13: a front-desk officer's step in an assisted application (app/frontdesk)
 
 
 class AuditEntry(db.Model):

@@ -76,6 +76,7 @@ ROLE_LABELS = {
     Role.OFFICER.value: _l("Officer"),
     Role.MPP_ADMIN.value: _l("MPP administrator"),
     Role.NATIONAL_ADMIN.value: _l("National administrator"),
+    Role.FRONT_DESK.value: _l("Front-desk officer"),
 }
 
 MSG_CORRECTION_EMPTY = _l("Write what is wrong and what it should be.")

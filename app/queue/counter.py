@@ -44,6 +44,7 @@ MESSAGES = {
     "recall_early": _l("A number can be called again 5 minutes after the last call (at %(time)s)."),
     "not_called": _l("This number has not been called."),
     "same_counter": _l("Choose another counter to transfer to."),
+    "unknown_here": _l("No booking with this code at this MPP. Check the code on your ticket."),
 }
 
 
@@ -132,6 +133,34 @@ def check_in(*, scope: Scope, tenancy: Tenancy, code: str, actor: User, now_utc:
     _assign_number(found, BOOKED_PREFIX)
     _audit(actor, found, "check-in")
     booking_changed.send(found, kind="checked_in")
+    db.session.commit()
+    return found
+
+
+def self_check_in(*, mpp_id: int, code: str, now_utc: dt.datetime | None = None) -> Booking:
+    """Issue 13: the citizen checks in at the MPP's kiosk with their booking code — the counter's rules, without an
+    officer. A booking of another MPP is "unknown" here, like a code that does not exist."""
+    now_utc = now_utc or utcnow()
+    canonical = normalize_code(code)
+    found = None
+    if canonical is not None:
+        found = db.session.scalar(
+            select(Booking).where(Booking.code == canonical, Booking.mpp_id == mpp_id, Booking.walk_in.is_(False))
+        )
+    if found is None:
+        raise CounterRefused("unknown_here")
+    today = today_at(found.tenancy, now_utc)
+    if found.status in (BookingStatus.CHECKED_IN, BookingStatus.CALLED):
+        raise CounterRefused("already", number=found.queue_number)
+    if found.status not in (BookingStatus.CONFIRMED, BookingStatus.NO_SHOW):
+        raise CounterRefused("closed")
+    if found.local_day != today:
+        from ..formatting import long_date
+
+        raise CounterRefused("other_day", day=long_date(found.local_day))
+    found.status = BookingStatus.CHECKED_IN
+    found.checked_in_at = now_utc
+    _assign_number(found, BOOKED_PREFIX)
     db.session.commit()
     return found
 

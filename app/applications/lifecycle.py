@@ -39,6 +39,20 @@ def my_applications(user: User, *, page: int = 1, page_size: int = PAGE_SIZE) ->
     return ApplicationsPage(applications=rows[:page_size], page=page, has_next=len(rows) > page_size)
 
 
+def applications_about(user: User, *, limit: int = 50) -> list[Application]:
+    """Applications a family member made in ``user``'s name while their account was linked (issue 13), newest
+    first: the person an application is about sees it, and its status, even though they did not submit it."""
+    return list(
+        db.session.scalars(
+            select(Application)
+            .where(Application.subject_user_id == user.id)
+            .order_by(Application.submitted_at.desc(), Application.id.desc())
+            .limit(limit)
+            .options(selectinload(Application.service), selectinload(Application.user))
+        )
+    )
+
+
 def get_application(user: User, number: str) -> Application | None:
     """The user's own application by tracking number (as typed). Someone else's is indistinguishable from none."""
     canonical = tracking.normalize(number)

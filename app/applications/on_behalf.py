@@ -22,6 +22,7 @@ from ..catalog.models import Service
 from ..extensions import db
 from ..personal.family import consent_withdrawn, linked_account, record_act_for, relationship_text
 from ..personal.models import FamilyMember, Relationship
+from ..personal.privacy import record_access
 from . import drafts
 from .models import Application, Draft
 
@@ -132,3 +133,13 @@ def stamp_subject(application: Application, draft: Draft, user: User) -> None:
 
 def relationship_label(value: str | None) -> str:
     return relationship_text(value) if value else ""
+
+
+def record_read_for_subject(application: Application, actor: User, **details) -> None:
+    """An officer read an application made for a linked family member: it is in that member's Riwayat akses too,
+    with the same details as the applicant's entry. Does not commit."""
+    if application.subject_user_id is None:
+        return
+    account = db.session.get(User, application.subject_user_id)
+    if account is not None:
+        record_access(subject=account, actor=actor, **details)

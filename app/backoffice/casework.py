@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import OperationalError
 
-from ..applications import corrections, workflow
+from ..applications import corrections, on_behalf, workflow
 from ..applications.formdefs import Form, text
 from ..applications.models import Application, ApplicationStatus
 from ..extensions import db
@@ -88,14 +88,14 @@ class ActionInvalid(Exception):
 
 def open_application(scope: Scope, application: Application) -> None:
     """Record on the citizen's Riwayat akses that this staff member opened the application's data, then commit."""
-    record_access(
-        subject=application.user,
-        actor=scope.user,
+    details = dict(
         what=f"Data permohonan {application.tracking_number}",
         purpose=PURPOSE,
         agency=application.service.agency.name,
         timezone=application.mpp.timezone if application.mpp else None,
     )
+    record_access(subject=application.user, actor=scope.user, **details)
+    on_behalf.record_read_for_subject(application, scope.user, **details)  # a linked family member's, too
     db.session.commit()
 
 

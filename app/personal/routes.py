@@ -336,3 +336,6 @@ def delete_account():
 @bp.get("/akun/dihapus")
 def account_deleted():
     return render("personal/deleted.html")
+
+
+from . import family_views  # noqa: E402, F401  (Anggota keluarga: its routes on this blueprint)

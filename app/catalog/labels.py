@@ -108,7 +108,9 @@ def requirement_tag(requirement) -> str:
     already says ("KTP-el [KTP-el]", "Fotokopi Kartu Keluarga [Kartu Keluarga (KK)]"), and never the empty
     "other document" (the line names it). Empty when there is nothing to add."""
     if requirement.document_type is None or requirement.document_type == DocumentType.LAINNYA:
-        return str(REQUIREMENT_KIND_LABELS.get(requirement.kind, requirement.kind))
+        kind = str(REQUIREMENT_KIND_LABELS.get(requirement.kind, requirement.kind))
+        # "Dokumen pendukung perubahan [Dokumen]", "Perekaman … di loket Disdukcapil [Di loket]": said already.
+        return "" if kind.casefold() in requirement.description.casefold() else kind
     tag = str(DOCUMENT_TYPE_LABELS.get(requirement.document_type, requirement.document_type))
     name, _sep, short = tag.partition(" (")
     description = requirement.description.casefold()

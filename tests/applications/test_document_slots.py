@@ -91,6 +91,8 @@ def test_a_requirement_tag_never_repeats_what_the_line_says(app):
         )
         assert requirement_tag(req("NIK yang terdaftar di Dukcapil", DocumentType.KTP)) == "KTP-el"
         assert requirement_tag(req("Berusia 17 tahun", None, RequirementKind.CONDITION)) == "Syarat"
+        assert requirement_tag(req("Dokumen pendukung perubahan", None)) == ""
+        assert requirement_tag(req("Perekaman sidik jari di loket", None, RequirementKind.IN_PERSON)) == ""
 
 
 @pytest.fixture

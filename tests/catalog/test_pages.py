@@ -258,3 +258,21 @@ def test_search_works_without_javascript(browser, base_url, small_catalog):
     page.wait_for_url("**/layanan?q=akte+lahir")
     assert page.locator(".service-title a").first.inner_text() == "Akta Kelahiran"
     context.close()
+
+
+def test_no_requirement_chip_repeats_its_line_on_any_service_page_at_360_px(page, base_url, demo_catalog):
+    """Issue 14.13: chips said "KTP-el [KTP-el]". On every demo service page, a chip adds something the line lacks."""
+    repeats = []
+    slugs = db.session.scalars(select(Service.slug).order_by(Service.slug)).all()
+    assert len(slugs) >= 20
+    for slug in slugs:
+        page.goto(f"{base_url}/layanan/{slug}")
+        for label in page.locator(".checklist label").all():
+            tag = label.locator(".tag")
+            if tag.count():
+                chip = tag.inner_text().strip().lower()
+                line = label.inner_text().strip().lower().removesuffix(chip).strip()
+                if chip in line:
+                    repeats.append(f"{slug}: {line!r} [{chip}]")
+    assert not repeats, "\n".join(repeats)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
@@ -16,6 +17,18 @@ from .problems import Problem
 from .webhooks import MAX_URL_LENGTH, new_secret
 
 MAX_ENDPOINTS_PER_TOKEN = 10
+
+# What each event means, for the docs page and the admin's form (the same words in both).
+EVENT_LABELS = {
+    WebhookEvent.SUBMITTED: _l("An application was submitted"),
+    WebhookEvent.RESUBMITTED: _l("An application was resubmitted after correction"),
+    WebhookEvent.CANCELLED: _l("An application was cancelled by the citizen"),
+    WebhookEvent.COMPLAINT_FORWARDED: _l("A complaint was forwarded to the agency"),
+    WebhookEvent.COMPLAINT_STATUS_CHANGED: _l("A forwarded complaint changed status"),
+    WebhookEvent.BOOKING_CREATED: _l("A queue booking was made at the agency's counter"),
+    WebhookEvent.BOOKING_CANCELLED: _l("A queue booking was cancelled"),
+    WebhookEvent.BOOKING_CHECKED_IN: _l("A visitor with a booking checked in"),
+}
 
 
 def check_url(url: object) -> str:

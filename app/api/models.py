@@ -111,6 +111,11 @@ class WebhookEvent(enum.StrEnum):
     SUBMITTED = "application.submitted"
     RESUBMITTED = "application.resubmitted"
     CANCELLED = "application.cancelled"
+    COMPLAINT_FORWARDED = "complaint.forwarded"  # a complaint reaches the agency (SP4N-LAPOR! "diteruskan")
+    COMPLAINT_STATUS_CHANGED = "complaint.status_changed"  # any later move of a complaint forwarded to the agency
+    BOOKING_CREATED = "booking.created"  # a queue booking confirmed for one of the agency's counters
+    BOOKING_CANCELLED = "booking.cancelled"
+    BOOKING_CHECKED_IN = "booking.checked_in"
 
 
 class WebhookEndpoint(db.Model):

@@ -18,6 +18,7 @@ from typing import Any
 from flask import Flask, current_app, request
 from werkzeug.routing import IntegerConverter
 
+from .models import WebhookEvent
 from .problems import PROBLEMS
 
 VERSION = "1.0.0"
@@ -267,7 +268,7 @@ SCHEMAS.update(
     }
 )
 
-_EVENTS = {"type": "string", "enum": ["application.submitted", "application.resubmitted", "application.cancelled"]}
+_EVENTS = {"type": "string", "enum": [event.value for event in WebhookEvent]}
 _ENDPOINT_PROPS = {
     "id": INT,
     "url": STR,

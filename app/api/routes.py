@@ -272,6 +272,7 @@ def docs():
         document=document,
         problems=problems.PROBLEMS,
         permissions=[permission.value for permission in Permission],
+        webhook_events=[(event.value, label) for event, label in hooks.EVENT_LABELS.items()],
     )
 
 

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from ..applications.models import Application, ApplicationStatus, StatusEvent
 from ..applications.workflow import status_changed
 from ..backoffice.models import StaffAssignment, StaffRole
+from ..catalog.models import Mpp, Service, Tenancy
 from ..database import utcnow
 from ..extensions import db
 from .models import (
@@ -105,7 +106,8 @@ def event_of(from_status: ApplicationStatus, to_status: ApplicationStatus) -> We
     return None
 
 
-def _listening_endpoints(application: Application, kind: WebhookEvent) -> list[WebhookEndpoint]:
+def _listening_endpoints(*, agency_id: int, mpp_id: int, kind: WebhookEvent) -> list[WebhookEndpoint]:
+    """Live endpoints of the agency's systems whose token covers this MPP and that listen for ``kind``."""
     now = utcnow()
     statement = (
         select(WebhookEndpoint)
@@ -115,12 +117,32 @@ def _listening_endpoints(application: Application, kind: WebhookEvent) -> list[W
             WebhookEndpoint.disabled_at.is_(None),
             ApiToken.revoked_at.is_(None),
             ApiToken.expires_at > now,
-            ApiToken.agency_id == application.service.agency_id,
-            api_token_mpp.c.mpp_id == application.mpp_id,
+            ApiToken.agency_id == agency_id,
+            api_token_mpp.c.mpp_id == mpp_id,
         )
         .order_by(WebhookEndpoint.id)
     )
     return [endpoint for endpoint in db.session.scalars(statement).unique() if kind.value in (endpoint.events or [])]
+
+
+def _announce(*, agency_id: int | None, mpp_id: int | None, kind: WebhookEvent, data: dict) -> list[WebhookMessage]:
+    """Add (not commit) one message per listening endpoint: the outbox row, in the caller's transaction."""
+    if agency_id is None or mpp_id is None:
+        return []
+    with db.session.no_autoflush:
+        messages = []
+        for endpoint in _listening_endpoints(agency_id=agency_id, mpp_id=mpp_id, kind=kind):
+            body = json.dumps(
+                {"type": kind.value, "timestamp": utcnow().isoformat(), "data": data},
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
+            message = WebhookMessage(
+                message_id="msg_" + secrets.token_urlsafe(18), endpoint_id=endpoint.id, event=kind.value, body=body
+            )
+            db.session.add(message)
+            messages.append(message)
+    return messages
 
 
 def record_event(application: Application, event: StatusEvent) -> list[WebhookMessage]:
@@ -129,34 +151,107 @@ def record_event(application: Application, event: StatusEvent) -> list[WebhookMe
     if kind is None or application.mpp_id is None:
         return []
     with db.session.no_autoflush:
-        endpoints = _listening_endpoints(application, kind)
-        messages = []
-        for endpoint in endpoints:
-            message_id = "msg_" + secrets.token_urlsafe(18)
-            body = json.dumps(
-                {
-                    "type": kind.value,
-                    "timestamp": utcnow().isoformat(),
-                    "data": {
-                        "number": application.tracking_number,
-                        "status": ApplicationStatus(event.to_status).value,
-                        "service": application.service.slug,
-                        "mpp": application.mpp.slug if application.mpp else None,
-                        "url": f"/api/v1/applications/{application.tracking_number}",
-                    },
-                },
-                ensure_ascii=False,
-                separators=(",", ":"),
-            )
-            message = WebhookMessage(message_id=message_id, endpoint_id=endpoint.id, event=kind.value, body=body)
-            db.session.add(message)
-            messages.append(message)
-    return messages
+        data = {
+            "number": application.tracking_number,
+            "status": ApplicationStatus(event.to_status).value,
+            "service": application.service.slug,
+            "mpp": application.mpp.slug if application.mpp else None,
+            "url": f"/api/v1/applications/{application.tracking_number}",
+        }
+        agency_id = application.service.agency_id
+    return _announce(agency_id=agency_id, mpp_id=application.mpp_id, kind=kind, data=data)
 
 
 @status_changed.connect
 def _on_status_changed(application: Application, event: StatusEvent, **_extra) -> None:
     record_event(application, event)
+
+
+# --- complaints and queue bookings (their capabilities send the signal; they never import this module) ----------------
+
+
+def record_complaint(complaint, event) -> list[WebhookMessage]:
+    """A complaint forwarded to an agency, and every later move of it, for that agency's systems (not before: the
+    MPP's complaint admin verifies first). Only the number, kind and state: never the complainant (a confidential or
+    anonymous complaint stays so) nor the text."""
+    from ..feedback.models import ComplaintStatus as C
+
+    if complaint.agency_id is None or event.from_status is None:
+        return []
+    to_status = C(event.to_status)
+    if to_status == C.FORWARDED:
+        kind = WebhookEvent.COMPLAINT_FORWARDED
+    elif C(event.from_status) in (C.FORWARDED, C.FOLLOWED_UP, C.ANSWERED, C.CLOSED):
+        kind = WebhookEvent.COMPLAINT_STATUS_CHANGED  # the agency hears of a complaint only once it was forwarded
+    else:
+        return []
+    with db.session.no_autoflush:
+        mpp = db.session.get(Mpp, complaint.mpp_id)
+        data = {
+            "number": complaint.number,
+            "kind": str(complaint.kind),
+            "status": to_status.value,
+            "mpp": mpp.slug if mpp else None,
+            "url": f"/petugas/pengaduan/{complaint.number}",
+        }
+    return _announce(agency_id=complaint.agency_id, mpp_id=complaint.mpp_id, kind=kind, data=data)
+
+
+BOOKING_KINDS = {
+    "confirmed": WebhookEvent.BOOKING_CREATED,
+    "cancelled": WebhookEvent.BOOKING_CANCELLED,
+    "checked_in": WebhookEvent.BOOKING_CHECKED_IN,
+}
+
+
+def record_booking(booking, kind: str) -> list[WebhookMessage]:
+    """A queue booking made, cancelled or checked in at one of the agency's counters. The booking code (what the
+    counter types at check-in), service, MPP and slot; never the visitor's NIK or name."""
+    event = BOOKING_KINDS.get(kind)
+    if event is None:
+        return []
+    with db.session.no_autoflush:
+        tenancy = db.session.get(Tenancy, booking.tenancy_id)
+        mpp = db.session.get(Mpp, booking.mpp_id)
+        service = db.session.get(Service, booking.service_id)
+        data = {
+            "code": booking.code,
+            "status": {"confirmed": "dikonfirmasi", "cancelled": "dibatalkan", "checked_in": "hadir"}[kind],
+            "service": service.slug if service else None,
+            "mpp": mpp.slug if mpp else None,
+            "slot_start": booking.slot_start.isoformat() if booking.slot_start else None,
+            "slot_end": booking.slot_end.isoformat() if booking.slot_end else None,
+            "queue_number": booking.queue_number if kind == "checked_in" else None,
+        }
+    return _announce(agency_id=tenancy.agency_id if tenancy else None, mpp_id=booking.mpp_id, kind=event, data=data)
+
+
+def _connect_other_capabilities() -> None:
+    """Listen to the complaint and queue signals when those capabilities are installed (as the survey does)."""
+    try:
+        from ..feedback.complaint_flow import complaint_status_changed
+    except ImportError:
+        pass
+    else:
+        complaint_status_changed.connect(_on_complaint_changed)
+    try:
+        from ..queue.events import booking_changed
+    except ImportError:
+        pass
+    else:
+        booking_changed.connect(_on_booking_changed)
+
+
+def _on_complaint_changed(complaint, event=None, **_extra) -> None:
+    if event is not None:
+        record_complaint(complaint, event)
+
+
+def _on_booking_changed(booking, kind: str = "", **_extra) -> None:
+    record_booking(booking, kind)
+
+
+_connect_other_capabilities()
 
 
 # --- enqueue after commit (as the notification outbox does) ----------------------------------------------------------

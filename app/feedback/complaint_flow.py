@@ -14,7 +14,9 @@ Clocks (working days in the MPP's calendar, app/applications/workdays.py):
     membalas"), and the whole complaint resolved ≤ 60 working days (Perpres 76/2013; SIPPN's longest tier).
 
 Like the application workflow, ``transition()`` adds the event and flushes but never commits: the caller owns the
-transaction, so the notification and the state change are committed together.
+transaction, so the notification and the state change are committed together. It sends ``complaint_status_changed``
+(sender: the complaint, ``event``: the ComplaintEvent) after the flush, inside that transaction, so what a receiver
+adds (the agency webhooks' outbox) is committed with the change or not at all.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from blinker import Namespace
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
@@ -33,6 +36,8 @@ from ..extensions import db
 from .models import Complaint, ComplaintEvent, ComplaintStatus
 
 S = ComplaintStatus
+
+complaint_status_changed = Namespace().signal("complaint-status-changed")
 
 VERIFY_DAYS = 3
 ANSWER_DAYS = 5
@@ -256,4 +261,5 @@ def transition(
     except StaleDataError:
         db.session.rollback()
         raise TransitionConflict() from None
+    complaint_status_changed.send(complaint, event=event)
     return event

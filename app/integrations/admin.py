@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..api import hooks, tokens, webhooks
-from ..api.models import ApiToken, Permission, WebhookEndpoint, WebhookMessage, api_token_mpp
+from ..api.models import ApiToken, Permission, WebhookEndpoint, WebhookEvent, WebhookMessage, api_token_mpp
+from ..api.problems import Problem
 from ..backoffice.scope import Scope
 from ..catalog.models import Agency, Mpp, Tenancy
 from ..database import utcnow
@@ -132,3 +133,29 @@ def message_in_scope(message_id: int, scope: Scope) -> WebhookMessage | None:
 
 def resend(message: WebhookMessage) -> None:
     webhooks.resend(message)
+
+
+# --- webhook endpoints, registered by the admin for an agency system (the API's POST /webhooks, same rules) --------
+
+
+def webhook_field(token_id: int, name: str) -> str:
+    """Form field names carry the token id: each live token has its own form on the page."""
+    return f"{name}-{token_id}"
+
+
+def create_webhook(token: ApiToken, form) -> WebhookEndpoint:
+    """Register an endpoint for ``token`` from the admin's form: the same checks as the API (https to a public host,
+    no internal address, known events, at most 10 per token). Raises Invalid with the message for each field."""
+    if not token.is_live(utcnow()):
+        raise Invalid({webhook_field(token.id, "url"): _l("This token is revoked or expired; create a new token.")})
+    url = " ".join((form.get(webhook_field(token.id, "url")) or "").split())
+    events = [event.value for event in WebhookEvent if form.get(webhook_field(token.id, f"peristiwa-{event.value}"))]
+    try:
+        return hooks.create_endpoint(token, url=url, events=events)
+    except Problem as problem:
+        errors = problem.extra.get("errors") or {}
+        fields = {"url": "url", "events": "peristiwa"}
+        mapped = {webhook_field(token.id, fields.get(key, "url")): message for key, message in errors.items()}
+        if not mapped:
+            mapped[webhook_field(token.id, "url")] = problem.detail
+        raise Invalid(mapped) from None

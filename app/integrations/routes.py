@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.models import Role
+from ..api import hooks
 from ..backoffice.scope import current_scope, staff_required
 from ..catalog.models import Mpp
 from ..database import utcnow
@@ -33,10 +34,13 @@ def _mpp_or_404(slug: str) -> Mpp:
     return mpp
 
 
-def _page(mpp: Mpp, *, values=None, errors=None, new_token=None, status=200):
+def _page(mpp: Mpp, *, values=None, errors=None, new_token=None, new_webhook=None, status=200):
     tokens = admin.tokens_of(mpp)
     return render_template(
         "integrations/mpp.html",
+        new_webhook=new_webhook,
+        event_labels=hooks.EVENT_LABELS,
+        webhook_field=admin.webhook_field,
         mpp=mpp,
         tokens=tokens,
         hooks={token.id: admin.endpoints_with_deliveries(token) for token in tokens},
@@ -68,6 +72,23 @@ def create_token(slug: str):
     _token, raw = admin.create(wanted, by=scope.user)
     # Shown in this answer only (never stored, never in a redirect or the session): the page is no-store.
     return _page(mpp, new_token=raw)
+
+
+@bp.post("/token/<int:token_id>/webhook")
+@staff_required(*ADMINS)
+def create_webhook(token_id: int):
+    scope = current_scope()
+    token = admin.token_in_scope(token_id, scope) or abort(404)
+    mpp = next(m for m in token.mpps if scope.administers_mpp(m.id))
+    if not token.is_live(utcnow()):  # a page opened before the token was revoked: its form is gone now
+        flash(_("This token is revoked or expired; create a new token."), "error")
+        return redirect(url_for("integrations.mpp_page", slug=mpp.slug), code=303)
+    try:
+        endpoint = admin.create_webhook(token, request.form)
+    except admin.Invalid as invalid:
+        return _page(mpp, values={"masa": "90", **request.form.to_dict()}, errors=invalid.errors, status=422)
+    # The signing secret, like a new token, is shown in this answer only (the page is no-store).
+    return _page(mpp, new_webhook=endpoint)
 
 
 @bp.post("/token/<int:token_id>/cabut")

@@ -7,6 +7,10 @@ The feedback capability connects its survey invitation to it::
     visit_served.connect(lambda booking, **_: invite_after_visit(booking))
 
 A receiver that fails must not undo the visit: the counter's action is already committed when this fires.
+
+``booking_changed`` is sent (sender: the Booking; ``kind``: "confirmed", "cancelled" or "checked_in") INSIDE the
+transaction of the change, just before its commit, so a receiver's rows (the agency webhooks' outbox) are committed
+with the change or not at all. The booking object may still show its previous status; trust ``kind``.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ log = logging.getLogger(__name__)
 
 _signals = Namespace()
 visit_served = _signals.signal("queue-visit-served")
+booking_changed = _signals.signal("queue-booking-changed")
 
 
 def announce_served(booking) -> None:

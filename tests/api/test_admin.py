@@ -79,3 +79,102 @@ def test_another_mpps_admin_and_citizens_cannot_see_or_revoke(app, client, signe
     assert client.post(f"/admin/integrasi/token/{token_id}/cabut").status_code == 404
     signed_in(client, citizen)
     assert client.get(URL).status_code == 404
+
+
+# --- webhooks registered from the admin page ----------------------------------------------------------------------
+
+
+def _token_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(ApiToken.id))
+
+
+def test_an_admin_registers_a_webhook_whose_secret_is_shown_once_and_verifies(
+    app, client, signed_in, admin_user, make_token, citizen
+):
+    from standardwebhooks import Webhook
+
+    from .conftest import submit_application
+    from .test_webhooks import Receiver, _deliver_all
+
+    receiver = Receiver()
+    try:
+        make_token()
+        token_id = _token_id(app)
+        signed_in(client, admin_user())
+        page = client.post_page(
+            f"/admin/integrasi/token/{token_id}/webhook",
+            data={f"url-{token_id}": receiver.url, f"peristiwa-application.submitted-{token_id}": "1"},
+        )
+        secret = page.select_one(".integration-token").get_text(strip=True)
+        assert secret.startswith("whsec_")
+        again = client.get_page(URL)
+        assert secret not in str(again) and receiver.url in again.get_text()
+        assert "Permohonan diajukan" in again.get_text() or "application.submitted" in again.get_text()
+        number = submit_application(app, citizen)
+        assert [outcome.status for outcome in _deliver_all(app)] == ["sent"]
+        headers, body = receiver.requests[0]
+        assert Webhook(secret).verify(body, headers)["data"]["number"] == number
+    finally:
+        receiver.server.shutdown()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://10.0.0.5/webhook",  # a private address
+        "https://169.254.169.254/latest/meta-data",  # the cloud metadata address
+        "http://siak.example.go.id/webhook",  # plain http to another host
+        "ftp://siak.example.go.id/",
+        "",
+    ],
+)
+def test_an_internal_or_plain_address_is_refused_next_to_the_field_and_kept(
+    app, client, signed_in, admin_user, make_token, url
+):
+    from app.api.models import WebhookEndpoint
+
+    make_token()
+    token_id = _token_id(app)
+    signed_in(client, admin_user())
+    page = client.post_page(
+        f"/admin/integrasi/token/{token_id}/webhook",
+        data={f"url-{token_id}": url, f"peristiwa-application.submitted-{token_id}": "1"},
+        expected_status=422,
+    )
+    error = page.select_one(f"#f-url-{token_id}-error")
+    assert error is not None and "https" in error.get_text()
+    assert page.select_one(f"#f-url-{token_id}")["value"] == url
+    assert page.select_one(f"#f-peristiwa-application\\.submitted-{token_id}").has_attr("checked")
+    assert page.select_one("details.integration-new-webhook").has_attr("open")
+    with app.app_context():
+        assert db.session.scalar(select(WebhookEndpoint)) is None
+
+
+def test_no_event_chosen_is_said_next_to_the_events(app, client, signed_in, admin_user, make_token):
+    make_token()
+    token_id = _token_id(app)
+    signed_in(client, admin_user())
+    page = client.post_page(
+        f"/admin/integrasi/token/{token_id}/webhook",
+        data={f"url-{token_id}": "https://siak.example.go.id/webhook"},
+        expected_status=422,
+    )
+    assert page.select_one(f"#f-peristiwa-{token_id}-error") is not None
+    assert page.select_one(f"#f-url-{token_id}")["value"] == "https://siak.example.go.id/webhook"
+
+
+def test_another_mpps_admin_cannot_register_a_webhook_and_a_revoked_token_gets_no_form(
+    app, client, signed_in, admin_user, make_token
+):
+    make_token()
+    token_id = _token_id(app)
+    signed_in(client, admin_user(OTHER_MPP))
+    data = {f"url-{token_id}": "https://siak.example.go.id/webhook", f"peristiwa-application.submitted-{token_id}": "1"}
+    assert client.post(f"/admin/integrasi/token/{token_id}/webhook", data=data).status_code == 404
+    signed_in(client, admin_user())
+    client.post(f"/admin/integrasi/token/{token_id}/cabut")
+    assert client.get_page(URL).select_one("details.integration-new-webhook") is None
+    refused = client.post(f"/admin/integrasi/token/{token_id}/webhook", data=data)  # from a page opened before
+    assert refused.status_code == 303
+    assert "token" in client.get_page(URL).select_one(".notice.error").get_text().lower()

@@ -244,9 +244,14 @@ class StepResult:
     profile_saved: bool = False
 
 
-def document_options(user: User, form: Form) -> dict[str, list]:
-    """Per document requirement: the citizen's Dokumen Saya of that type, newest first."""
-    return {doc["key"]: list_documents(user, DocumentType(doc["document_type"])) for doc in form.documents}
+def document_options(user: User, form: Form, *, subject_member_id: int | None = None) -> dict[str, list]:
+    """Per document requirement: the citizen's Dokumen Saya of that type, newest first — those marked as the
+    subject's (a child's, when applying for the child) before the others."""
+    options = {doc["key"]: list_documents(user, DocumentType(doc["document_type"])) for doc in form.documents}
+    if subject_member_id is not None:
+        for key, documents in options.items():
+            options[key] = sorted(documents, key=lambda document: document.family_member_id != subject_member_id)
+    return options
 
 
 def document_errors(user: User, form: Form, answers: dict, *, requested: set[str] = frozenset()) -> dict[str, str]:

@@ -153,7 +153,9 @@ def _render_step(draft: Draft, step: str, *, errors=None, status=200):
         if form.step(step)
         else False,
         mpps=[(m.slug, m.name) for m in drafts.offered_at(draft.service)] if step == drafts.LOCATION_STEP else [],
-        documents=drafts.document_options(draft.user, form) if step == drafts.DOCUMENTS_STEP else {},
+        documents=drafts.document_options(draft.user, form, subject_member_id=draft.subject_member_id)
+        if step == drafts.DOCUMENTS_STEP
+        else {},
         back_to_check=request.values.get("kembali") == drafts.CHECK_STEP,
         previous_url=_step_url(draft, keys[index - 1]) if index > 0 else None,
         next_url=_step_url(draft, keys[index + 1]) if index + 1 < len(keys) else None,

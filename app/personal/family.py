@@ -434,3 +434,20 @@ def record_act_for(member: FamilyMember, owner: User, *, what: str, purpose: str
     """For other capabilities (applications): log an act on the member's data in the member's Riwayat akses when
     their account is linked. Does not commit — part of the caller's transaction."""
     _log_for_linked(member, owner, what=what[:200], purpose=purpose[:200])
+
+
+# --- whose document ------------------------------------------------------------------------------------------------
+
+
+def member_names(owner: User) -> dict[int, str]:
+    return {member.id: member.full_name for member in list_members(owner)}
+
+
+def tag_document(owner: User, document, member_id: int | None) -> bool:
+    """Say whose a Dokumen Saya document is: one of the owner's members, or the owner (None). Commits.
+    False when ``member_id`` is not one of the owner's members (nothing changes)."""
+    if member_id is not None and get_member(owner, member_id) is None:
+        return False
+    document.family_member_id = member_id
+    db.session.commit()
+    return True

@@ -28,6 +28,17 @@ def relationship_label(value: str | None) -> str:
     return family.relationship_text(value) if value else ""
 
 
+@bp.app_context_processor
+def _family_names() -> dict:
+    """``family_names()`` in any template: the signed-in citizen's members by id (for whose a document is). A
+    callable, so pages that never ask run no query."""
+
+    def names() -> dict[int, str]:
+        return family.member_names(_user()) if current_user.is_authenticated else {}
+
+    return {"family_names": names}
+
+
 PENDING_CODE = "family_link_code"  # the code typed by the member, until their passkey confirms (or 5 minutes)
 
 
@@ -269,3 +280,31 @@ def family_link_revoke(link_id: int):
         abort(404)
     flash(_("The link has been revoked. Nobody can apply in your name any more from that family list."), "success")
     return redirect(url_for("personal.family_page"), code=303)
+
+
+# --- whose document ------------------------------------------------------------------------------------------------
+
+
+@bp.post("/akun/dokumen/<int:document_id>/pemilik")
+@login_required
+def document_owner(document_id: int):
+    from .documents import get_document_for_owner
+
+    document = get_document_for_owner(_user(), document_id)
+    if document is None:
+        abort(404)
+    chosen = request.form.get("milik", "saya")
+    member_id = int(chosen) if chosen.isascii() and chosen.isdigit() and len(chosen) < 10 else None
+    if chosen != "saya" and (member_id is None or not family.tag_document(_user(), document, member_id)):
+        flash(_("Choose yourself or one of your family members."), "warning")
+    elif chosen == "saya":
+        family.tag_document(_user(), document, None)
+        flash(_("This document is now marked as yours."), "success")
+    else:
+        flash(_("This document is now marked as belonging to %(name)s.", name=family_name(member_id)), "success")
+    return redirect(url_for("personal.document_page", document_id=document.id) + "#milik", code=303)
+
+
+def family_name(member_id: int) -> str:
+    member = family.get_member(_user(), member_id)
+    return member.full_name if member else ""

@@ -394,3 +394,41 @@ def test_the_officer_sees_the_subject_who_applied_and_the_relationship(app, citi
     text = staff.get_page(f"/petugas/permohonan/{application.tracking_number}").get_text(" ")
     assert "Hasan Basri" in text and "Siti Rahayu" in text
     assert "Hasan Basri adalah orang tua dari Siti Rahayu".lower() in text.lower()
+
+
+# --- whose document --------------------------------------------------------------------------------------------------
+
+
+def test_a_document_is_marked_as_a_members_and_offered_first_when_applying_for_them(app, parent, citizen, demo_data):
+    from app.applications import drafts
+    from tests.applications.conftest import add_document
+
+    child_id = _add(app, citizen, CHILD)
+    mine = add_document(app, citizen, "kk")
+    childs = add_document(app, citizen, "kk")
+    assert parent.post(f"/akun/dokumen/{childs}/pemilik", data={"milik": str(child_id)}).status_code == 303
+    assert "Milik Adi Pratama" in parent.get_page("/akun/dokumen").get_text()
+
+    with app.app_context():
+        owner = db.session.get(User, citizen.id)
+        form = drafts.Form(
+            drafts.latest_form(db.session.scalar(select(Service).where(Service.slug == "akta-kelahiran"))).definition
+        )
+        ordered = drafts.document_options(owner, form, subject_member_id=child_id)["kk"]
+        assert [document.id for document in ordered] == [childs, mine]
+
+    # Back to "me"; a member id that is not one's own changes nothing.
+    assert parent.post(f"/akun/dokumen/{childs}/pemilik", data={"milik": "saya"}).status_code == 303
+    assert parent.post(f"/akun/dokumen/{childs}/pemilik", data={"milik": "999999"}).status_code == 303
+    with app.app_context():
+        from app.personal.models import Document
+
+        assert db.session.get(Document, childs).family_member_id is None
+
+
+def test_another_citizens_document_cannot_be_marked(app, client, citizen, other_citizen, signed_in):
+    from tests.applications.conftest import add_document
+
+    document = add_document(app, citizen, "kk")
+    signed_in(client, other_citizen)
+    assert client.post(f"/akun/dokumen/{document}/pemilik", data={"milik": "saya"}).status_code == 404

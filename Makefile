@@ -50,6 +50,12 @@ run: db-upgrade ## Start the app on http://localhost:5000 (PORT=… moves it, pa
 	$(FLASK) demo-forms
 	$(FLASK) run --host localhost --port $(PORT)
 
+# The national profile on this machine (app/ops/run_scale.py: settings, processes): PostgreSQL database mpp_scale
+# (created when missing), Redis db 1, gunicorn on SCALE_PORT (8000), two job workers; Ctrl+C stops them all.
+.PHONY: run-scale
+run-scale: install ## Start the national profile: gunicorn workers + 2 job workers on PostgreSQL and Redis (README)
+	$(BIN)/python -m app.ops.run_scale
+
 # The suite's system packages: Debian's Chromium, and the one sans font the layout tests were measured with (target
 # sizes are fixed in CSS whatever the font; the font keeps text widths, and so the screenshots, the same everywhere).
 BROWSER_PACKAGES := chromium fonts-dejavu-core

@@ -19,8 +19,9 @@ messages waiting, an answer other than a 200 HTML page, or anything that is not 
 Invalidation: any committed write to a catalog table — an ORM change to a catalog model, or an INSERT/UPDATE/
 DELETE statement on a catalog table run through the session — bumps the cache's generation when the transaction
 commits. An admin's edit therefore shows at once in the process that made it. Every other process (the other
-gunicorn workers of the node, every other node of the national profile) keeps its own copy and shows the edit
-within the TTL. Writes the ORM cannot see (raw SQL text, or a connection of its own, as the test suite's table
+gunicorn workers of the node, every other node of the national profile) keeps its own copy; with Redis
+configured they share a generation counter and drop their copies before their next cached answer
+(app/pagecache_shared.py), otherwise they show the edit within the TTL. Writes the ORM cannot see (raw SQL text, or a connection of its own, as the test suite's table
 wipes) are also caught only by the TTL. A page rendered while the commit happened is stored under the generation
 read when its request began, so it is never served after the bump.
 """
@@ -41,6 +42,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from . import pagecache_shared
 from .hypermedia import wants_fragment
 from .i18n import current_language
 from .security import personal_html, shareable_html
@@ -160,6 +162,8 @@ def cached_page(view):
         if not _may_use_cache():
             return view(*args, **kwargs)
         page_cache = cache_of(current_app)
+        if not pagecache_shared.in_sync(current_app, page_cache):
+            return view(*args, **kwargs)  # the other processes' generation cannot be read: render fresh, never stale
         key = page_key()
         now = time.time()
         if (shared := page_cache.get(key, now)) is not None:
@@ -223,6 +227,7 @@ def _invalidate_after_catalog_commit(session: Session) -> None:
     if session.info.pop(_CHANGED, False):
         for page_cache in list(_caches):
             page_cache.invalidate()
+        pagecache_shared.announce_change()  # every other process (gunicorn workers, web nodes) drops its copies
 
 
 @event.listens_for(Session, "after_rollback")
@@ -241,4 +246,5 @@ def init_app(app: Flask) -> None:
     page_cache = PageCache()
     _caches.add(page_cache)
     app.extensions["mpp_page_cache"] = page_cache
+    pagecache_shared.init_app(app)
     app.before_request(_remember_generation)

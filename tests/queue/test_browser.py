@@ -1,5 +1,6 @@
-"""The queue in a real Chromium at 360 px: book → ticket → the ticket opens offline → signing out removes it from the
-device; the hall board updates while a counter calls; axe on every queue page."""
+"""The queue in a real Chromium at 360 px: book → ticket → the ticket opens offline → the reminder reaches the phone
+→ check-in by typed code → called → served → signing out removes the ticket from the device; the hall board updates
+while a counter calls; axe on every queue page."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from app.backoffice.models import StaffAssignment, StaffRole
 from app.catalog.models import Service
 from app.extensions import db
 from app.queue import counter
+from app.queue.ticket import visit_window
 from tests.helpers import assert_no_axe_violations, shot
 
 from .conftest import NIK, make_settings, sim_place
@@ -232,3 +234,99 @@ def test_the_admin_settings_page_passes_axe_with_errors_shown(app, page, client,
     expect(page.locator(".field-error").first).to_contain_text("5 sampai 240")
     assert_no_axe_violations(page)
     shot(page, "antrean-admin")
+
+
+def test_the_whole_visit_book_offline_reminder_check_in_called_served_and_sign_out(
+    app, page, browser, client, base_url, citizen, make_user, signed_in, ready, push_device, push_service, queue
+):
+    """The issue's journey in one go, on the citizen's phone at 360 px with the officer's desk beside it: book →
+    ticket → the ticket opens offline → the day-before reminder reaches the phone through the outbox, the job worker
+    and the local push service (the test sets the moment the reminder sweep runs) and is in the inbox → on the day
+    (the test moves the visit to the current moment, as the clock would) the officer types the code → the ticket
+    shows the number, then "your turn" → served → signing out removes the ticket from the device."""
+    import datetime as dt
+
+    from app.database import utcnow
+    from app.queue.models import Booking
+    from app.queue.reminders import send_due_reminders
+    from app.queue.slots import local_now
+
+    officer = make_user("Bripka Rudi", role=Role.OFFICER)
+    with app.app_context():
+        place = sim_place()
+        zone = place.tz
+        db.session.add(
+            StaffAssignment(
+                user_id=officer.id, role=StaffRole.OFFICER, mpp_id=place.mpp.id, agency_id=place.tenancy.agency_id
+            )
+        )
+        db.session.commit()
+    phone = push_device(citizen)  # the citizen turned notifications on on this phone earlier
+
+    _sign_in(app, page, client, base_url, citizen, signed_in)
+    page.goto(f"{base_url}/antrean/baru?layanan=sim-a-baru&mpp=kota-samarinda")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+    page.locator(".queue-slot input:not([disabled])").first.check()
+    page.get_by_role("button", name="Tahan waktu ini").click()
+    page.fill("#nik", NIK)
+    page.get_by_role("button", name="Konfirmasi antrean").click()
+    expect(page.locator("h1")).to_have_text("Tiket antrean")
+    shown_code = page.locator("#kode-tiket").inner_text()
+    ticket_path = page.evaluate("location.pathname")
+    code = ticket_path.rsplit("/", 1)[1]
+    page.wait_for_function(f"() => ({TICKETS_IN_CACHE})().then(paths => paths.includes('{ticket_path}'))")
+
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator("#kode-tiket")).to_have_text(shown_code)
+    expect(page.locator("#offline-banner")).to_be_visible()
+    page.context.set_offline(False)
+
+    # The reminder sweep runs the day before the visit (23 hours ahead of it): once, through the real worker.
+    with app.app_context():
+        visit = db.session.scalar(select(Booking).where(Booking.code == code))
+        slot_start, slot_time = visit.slot_start, visit_window(visit).split("–")[0]
+        assert send_due_reminders(slot_start - dt.timedelta(hours=23)) == 1
+        assert send_due_reminders(slot_start - dt.timedelta(hours=22)) == 0
+    queue.run()
+    (reminder,) = push_service.messages_for(phone)
+    assert reminder.payload["url"] == ticket_path and slot_time in reminder.payload["title"]
+    page.goto(f"{base_url}/notifikasi")
+    expect(page.locator("main")).to_contain_text(f"Pengingat: kunjungan Anda besok pukul {slot_time}")
+    expect(page.get_by_role("link", name="Buka tiket antrean")).to_have_attribute("href", ticket_path)
+    assert_no_axe_violations(page)
+    shot(page, "antrean-pengingat-kotak-masuk")
+
+    # The visit day: the booking's slot is now (what the clock would bring), and the citizen is at the MPP.
+    with app.app_context():
+        visit = db.session.scalar(select(Booking).where(Booking.code == code))
+        now = utcnow()
+        visit.slot_start, visit.slot_end = now - dt.timedelta(minutes=5), now + dt.timedelta(minutes=25)
+        visit.local_day = local_now(now, zone).date()
+        db.session.commit()
+
+    desk_context = browser.new_context(viewport={"width": 1024, "height": 800}, locale="id-ID")
+    desk = desk_context.new_page()
+    staff_client = app.test_client()
+    signed_in(staff_client, officer)
+    cookie = staff_client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    desk_context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
+    desk.goto(f"{base_url}/petugas/loket")
+    desk.fill("#kode", shown_code.lower())
+    desk.get_by_role("button", name="Check-in", exact=True).click()
+    expect(desk.locator(".notice")).to_contain_text("A001")
+
+    page.goto(f"{base_url}{ticket_path}")
+    expect(page.locator(".queue-number")).to_have_text("A001")
+    desk.get_by_role("button", name="Panggil berikutnya").click()
+    expect(page.locator(".queue-called")).to_be_visible(timeout=30000)  # the ticket polls every 15 s
+    shot(page, "antrean-tiket-dipanggil")
+    desk.get_by_role("button", name="Selesai dilayani A001").click()
+    expect(desk.locator(".notice")).to_contain_text("Selesai dilayani")
+    desk_context.close()
+    page.reload()
+    expect(page.locator(".queue-ticket")).to_contain_text("Selesai dilayani")
+
+    page.goto(f"{base_url}/akun")
+    page.evaluate("document.querySelector('form[action=\"/keluar\"]').requestSubmit()")
+    page.wait_for_function(f"() => ({TICKETS_IN_CACHE})().then(paths => paths.length === 0)")

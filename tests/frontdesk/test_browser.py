@@ -148,3 +148,16 @@ def test_the_paper_consent_form_shows_its_errors_accessibly(app, desk_page, desk
     expect(desk_page.locator("#f-ditandatangani-error")).to_be_visible()
     shot(desk_page, "desk-10-kertas-salah-800")
     assert_no_axe_violations(desk_page)
+
+
+def test_the_desk_and_the_citizens_code_page_fit_360_px(app, page, base_url, desk, citizen, signed_in):
+    """The officer's pages on a phone-sized screen, and the citizen's pages with nothing waiting."""
+    cookie = desk.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
+    page.goto(f"{base_url}/petugas/layanan-informasi")
+    shot(page, "desk-360-beranda")
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Bantu warga baru").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Temukan akun warga")
+    shot(page, "desk-360-identifikasi")
+    assert_no_axe_violations(page)

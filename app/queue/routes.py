@@ -7,8 +7,21 @@ Every page works without JavaScript: plain forms, 303 after a POST. Confirm, can
 from __future__ import annotations
 
 import datetime as dt
+import math
+import time
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -25,9 +38,9 @@ from ..hypermedia import render, wants_fragment
 from ..personal.profile import get_profile
 from ..security import public_page
 from . import admin as queue_admin
-from . import board, booking, counter, settings, visits
+from . import admission, board, booking, counter, settings, visits
 from .models import Booking, BookingStatus, PriorityCategory
-from .slots import bookable_days, local_now
+from .slots import bookable_days, local_now, next_release
 from .ticket import ics, qr_svg, visit_window
 
 bp = Blueprint("queue", __name__)
@@ -88,6 +101,33 @@ def _user_key() -> str:
     return f"antrean:{current_user.get_id()}" if current_user.is_authenticated else request.remote_addr or ""
 
 
+@bp.errorhandler(429)
+def too_many_requests(error):
+    """Refused before anything was held: say so, say when to try again, and lead back to the same choice."""
+    crowded = getattr(getattr(error, "limit", None), "scope", "") == "antrean-masuk"
+    # The same number Flask-Limiter puts in Retry-After: when this bucket's window starts again.
+    current = limiter.current_limit
+    wait = max(1, math.ceil(current.reset_at - time.time())) if current is not None else 60
+    if crowded:
+        message = _(
+            "Many people are booking right now. Nothing was booked yet: please try again in %(seconds)s seconds.",
+            seconds=wait,
+        )
+    else:
+        message = _("Too many booking attempts from this account. Please wait a few minutes and try again.")
+    back = None
+    if request.form.get("layanan"):
+        back = url_for(
+            "queue.choose",
+            layanan=request.form.get("layanan", "")[:120],
+            mpp=request.form.get("mpp", "")[:80] or None,
+            tanggal=(request.form.get("slot") or "")[:10] or None,
+        )
+    response = make_response(render_template("queue/busy.html", message=message, back=back), 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 def _priority_arg(value: str | None) -> PriorityCategory | None:
     try:
         return PriorityCategory(value) if value else None
@@ -143,8 +183,9 @@ def _choose_page(
     now = utcnow()
     places = settings.nearest_first(settings.places_for(service), _home_region())
     place = next((p for p in places if p.mpp.slug == mpp_slug), places[0] if places else None)
-    days, choices, day = [], [], None
+    days, choices, day, release = [], [], None, None
     if place is not None:
+        release = next_release(place.rules, place.tz, now)
         last = local_now(now, place.tz).date() + dt.timedelta(days=place.rules.window_days)
         calendar = settings.calendar_for(place, local_now(now, place.tz).date(), last)
         days = bookable_days(rules=place.rules, hours=place.hours, tz=place.tz, calendar=calendar, now_utc=now)
@@ -167,6 +208,7 @@ def _choose_page(
             error=error,
             now=now,
             application=application,
+            release=release,
             base_args=_choice_args(service, change, priority, application),
         ),
         status,
@@ -215,6 +257,7 @@ def choose():
 @bp.post("/antrean/baru")
 @login_required
 @limiter.limit("20 per 10 minutes", key_func=_user_key)
+@limiter.limit(admission.admission_limit, key_func=admission.admission_key, scope="antrean-masuk")
 def hold():
     """Step 2: hold the chosen place for 5 minutes, then confirm."""
     service = _service_or_404(request.form.get("layanan"))
@@ -274,6 +317,7 @@ def confirm_page(kode: str):
 @bp.post("/antrean/<kode>/konfirmasi")
 @login_required
 @limiter.limit("20 per 10 minutes", key_func=_user_key)
+@limiter.limit(admission.admission_limit, key_func=admission.admission_key, scope="antrean-masuk")
 def confirm(kode: str):
     held = _own_booking_or_404(kode)
     nik = (request.form.get("nik") or "")[:40]

@@ -79,6 +79,15 @@ def last_open_day(rules: Rules, tz: str, now_utc: dt.datetime) -> dt.date:
     return local.date() + dt.timedelta(days=max(ahead, 0))
 
 
+def next_release(rules: Rules, tz: str, now_utc: dt.datetime) -> tuple[dt.date, dt.datetime]:
+    """The next day to open and the moment it opens (local, aware): today at the release hour if that is still to
+    come, else tomorrow at it. One stated moment a day for everyone, so nobody gains by booking at midnight."""
+    local = local_now(now_utc, tz)
+    release_day = local.date() if local.hour < rules.release_hour else local.date() + dt.timedelta(days=1)
+    moment = dt.datetime.combine(release_day, dt.time(rules.release_hour), tzinfo=local.tzinfo)
+    return last_open_day(rules, tz, now_utc) + dt.timedelta(days=1), moment
+
+
 def day_refusal(
     day: dt.date, *, rules: Rules, hours: Sequence[HoursRow], tz: str, calendar: Calendar, now_utc: dt.datetime
 ) -> Refusal | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -237,3 +238,34 @@ def test_the_mpp_of_the_citizens_own_kabupaten_kota_is_offered_first(queue_ctx):
     first = queue_settings.nearest_first(places, "Kota Samarinda")[0]
     assert first.mpp.slug == "kota-samarinda"
     assert queue_settings.nearest_first(places, None)[0].mpp.name == sorted(p.mpp.name for p in places)[0]
+
+
+def test_a_new_day_opens_for_booking_at_the_stated_hour_and_not_a_minute_before(queue_ctx):
+    """Point 2's single daily release, through the booking rules: at 05.59 WITA next Monday (7 days ahead) is not
+    open yet; at 06.00 it is, for everyone at once. The admin's numbers (3 days at 08.00) apply just the same."""
+    from app.queue.slots import next_release
+
+    (siti,) = _users(1)
+    place = sim_place()
+    just_before = dt.datetime(2026, 12, 6, 21, 59, tzinfo=dt.UTC)  # Monday 05.59 WITA
+    with pytest.raises(BookingRefused) as refused:
+        booking.hold(user=siti, place=place, slot_value="2026-12-14T09:00", now_utc=just_before)
+    assert refused.value.reason == Refusal.BEYOND_WINDOW
+    assert next_release(place.rules, place.tz, just_before) == (
+        dt.date(2026, 12, 14),
+        dt.datetime(2026, 12, 7, 6, 0, tzinfo=ZoneInfo("Asia/Makassar")),
+    )
+    at_release = dt.datetime(2026, 12, 6, 22, 0, tzinfo=dt.UTC)  # Monday 06.00 WITA
+    assert booking.hold(user=siti, place=place, slot_value="2026-12-14T09:00", now_utc=at_release).status == (
+        BookingStatus.HOLD
+    )
+    assert next_release(place.rules, place.tz, at_release)[0] == dt.date(2026, 12, 15)
+
+    make_settings(window_days=3, release_hour=8)
+    place = sim_place()
+    (budi,) = _users(1)
+    with pytest.raises(BookingRefused):  # Monday 07.00 WITA: Thursday opens only at 08.00
+        booking.hold(user=budi, place=place, slot_value="2026-12-10T09:00", now_utc=NOW)
+    assert booking.hold(
+        user=budi, place=place, slot_value="2026-12-10T09:00", now_utc=NOW + dt.timedelta(hours=1)
+    ).status == (BookingStatus.HOLD)

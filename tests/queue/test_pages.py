@@ -170,3 +170,15 @@ def test_the_live_status_without_htmx_goes_back_to_the_ticket(frozen, signed_in_
     code = _book(signed_in_client)
     response = signed_in_client.get(f"/antrean/{code}/status")
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/antrean/{code}")
+
+
+def test_the_choice_page_states_the_release_rule_with_the_admins_numbers(frozen, app, signed_in_client, settings_ready):
+    with app.app_context():
+        make_settings(window_days=3, release_hour=8)
+    page = signed_in_client.get_page("/antrean/baru?layanan=sim-a-baru&mpp=kota-samarinda")
+    rule = page.select_one(".queue-release").get_text(" ", strip=True)
+    assert "3 hari ke depan" in rule and "pukul 08.00 WITA" in rule and "serentak" in rule
+    assert "10 Desember 2026 dibuka pada 7 Desember 2026 pukul 08.00 WITA." in rule
+    days = [a["href"] for a in page.select(".queue-days a")]
+    assert any("tanggal=2026-12-09" in href for href in days)
+    assert not any("tanggal=2026-12-10" in href for href in days)

@@ -90,7 +90,9 @@ def audit_entries(scope: Scope, filters: AuditFilters) -> AuditPage:
         query = query.where(AuditEntry.action == AuditAction(filters.action))
     if filters.mpp_id is not None:
         query = query.where(AuditEntry.mpp_id == filters.mpp_id)
-    if filters.number:
+    if filters.number and (complaint_where := _complaint_number_filter(filters.number)) is not None:
+        query = query.where(complaint_where)
+    elif filters.number:
         from ..applications import tracking
 
         canonical = tracking.normalize(filters.number) or filters.number
@@ -107,6 +109,18 @@ def audit_entries(scope: Scope, filters: AuditFilters) -> AuditPage:
         )
     )
     return AuditPage(entries=rows[:PAGE_SIZE], page=filters.page, has_next=len(rows) > PAGE_SIZE)
+
+
+def _complaint_number_filter(raw: str):
+    """A complaint number (ADU-…) finds the steps taken on that complaint (feedback/complaints.py audit_step)."""
+    from ..feedback.complaints import normalize_number
+    from ..feedback.models import Complaint
+
+    if not raw.strip().upper().startswith("ADU") or (number := normalize_number(raw)) is None:
+        return None
+    return (AuditEntry.object_type == "complaint") & AuditEntry.object_id.in_(
+        select(Complaint.id).where(Complaint.number == number)
+    )
 
 
 def history_of(application: Application) -> list[AuditEntry]:

@@ -33,6 +33,7 @@ from ..extensions import db
 from ..notifications.models import Notification, OutboxMessage
 from ..personal import documents as dokumen_saya
 from ..personal.uploads import UploadRejected, inspect_upload, read_limited
+from ..queue.models import Booking, BookingStatus
 from ..storage import storage
 from . import complaint_flow as flow
 from .models import Complaint, ComplaintAttachment, ComplaintKind, ComplaintStatus
@@ -125,6 +126,7 @@ class ComplaintForm:
     mpp_slug: str = ""
     agency_slug: str = ""
     application_number: str = ""
+    booking_code: str = ""
     files: list = field(default_factory=list)
     idempotency_key: str | None = None
 
@@ -137,7 +139,8 @@ class ComplaintForm:
             identity=(form.get("identitas") or "biasa").strip(),
             mpp_slug=(form.get("mpp") or "").strip(),
             agency_slug=(form.get("instansi") or "").strip(),
-            application_number=(form.get("permohonan") or "").strip(),
+            application_number=(form.get("permohonan") or "").strip()[:30],
+            booking_code=(form.get("kunjungan") or "").strip()[:20],
             files=[f for f in files.getlist("lampiran") if f and f.filename],
             idempotency_key=(form.get("idempotency_key") or "").strip()[:64] or None,
         )
@@ -162,10 +165,39 @@ def my_applications(user: User | None) -> list[Application]:
     )
 
 
+# A visit worth complaining about: booked (or a number taken at the counter) — not a hold that was never confirmed.
+VISIT_STATUSES = (
+    BookingStatus.CONFIRMED,
+    BookingStatus.CHECKED_IN,
+    BookingStatus.CALLED,
+    BookingStatus.SERVED,
+    BookingStatus.NO_SHOW,
+    BookingStatus.CANCELLED,
+)
+
+
+def my_bookings(user: User | None) -> list[Booking]:
+    """The citizen's own queue visits, newest first (a complaint may be about one of them)."""
+    if user is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .where(Booking.user_id == user.id, Booking.status.in_(VISIT_STATUSES))
+            .order_by(Booking.local_day.desc(), Booking.id.desc())
+            .limit(50)
+        )
+    )
+
+
+def _canonical_booking_code(raw: str) -> str:
+    return "".join(ch for ch in raw.upper() if ch.isalnum())
+
+
 def validate(form: ComplaintForm, user: User | None) -> tuple[dict[str, str], dict]:
-    """Errors by field, and the resolved objects (mpp, agency, service, application)."""
+    """Errors by field, and the resolved objects (mpp, agency, service, application, booking)."""
     errors: dict[str, str] = {}
-    found: dict = {"mpp": None, "agency": None, "service": None, "application": None}
+    found: dict = {"mpp": None, "agency": None, "service": None, "application": None, "booking": None}
     if form.kind not in {k.value for k in ComplaintKind}:
         errors["jenis"] = str(_l("Choose what kind of report this is."))
     if not form.title:
@@ -178,6 +210,13 @@ def validate(form: ComplaintForm, user: User | None) -> tuple[dict[str, str], di
         errors["isi"] = str(_l("The description is too long (at most %(max)d characters).", max=BODY_MAX))
     if form.identity not in {code for code, _label in IDENTITY_CHOICES} or (user is None and form.identity != "anonim"):
         errors["identitas"] = str(_l("Choose how your identity is handled."))
+    if form.identity == "anonim" and (form.application_number or form.booking_code):
+        # An application or a visit is tied to an account: linking one would store who filed it.
+        field_name = "permohonan" if form.application_number else "kunjungan"
+        errors[field_name] = str(
+            _l("An anonymous report cannot be linked to your application or visit: that would show who you are.")
+        )
+        form.application_number = form.booking_code = ""
     if form.application_number:
         application = next((a for a in my_applications(user) if a.tracking_number == form.application_number), None)
         if application is None:
@@ -185,6 +224,15 @@ def validate(form: ComplaintForm, user: User | None) -> tuple[dict[str, str], di
         else:
             found.update(application=application, mpp=application.mpp, service=application.service)
             found["agency"] = application.service.agency
+    if form.booking_code and form.application_number:
+        errors["kunjungan"] = str(_l("Choose an application or a queue visit, not both."))
+    elif form.booking_code:
+        code = _canonical_booking_code(form.booking_code)
+        booking = next((b for b in my_bookings(user) if b.code == code), None)
+        if booking is None:
+            errors["kunjungan"] = str(_l("Choose one of your queue visits."))
+        else:
+            found.update(booking=booking, mpp=booking.mpp, service=booking.service, agency=booking.service.agency)
     if found["mpp"] is None:
         mpp = db.session.scalar(select(Mpp).where(Mpp.slug == form.mpp_slug)) if form.mpp_slug else None
         if mpp is None:
@@ -236,6 +284,7 @@ def file_complaint(form: ComplaintForm, user: User | None, *, now: dt.datetime |
         agency=found["agency"],
         service=found["service"],
         application=found["application"],
+        booking=found["booking"],
     )
     flow.start_clocks(complaint, now=now)
     flow.record(complaint, actor=flow.Actor(flow.Party.COMPLAINANT), to_status=S.RECEIVED, message=None)
@@ -404,9 +453,32 @@ def act(
         if agency is None:
             raise flow.TransitionRefused(_l("Choose the agency to forward the complaint to."))
         complaint.agency = agency
+    from_status = ComplaintStatus(complaint.status)
     flow.transition(complaint, to_status, actor=actor, reason=reason, now=now)
     notify(complaint, to_status, reason)
+    audit_step(complaint, from_status, to_status, actor=actor, reason=reason)
     db.session.commit()
+
+
+def audit_step(complaint: Complaint, from_status, to_status, *, actor: flow.Actor, reason: str | None) -> None:
+    """A step by the MPP's complaint admin or the agency also goes into the back office's audit log (/petugas/audit),
+    beside the complaint's own history. The complainant's steps are not officer actions: they stay in the
+    complaint's history only, as an anonymous complainant has no account to name."""
+    if actor.party not in (flow.Party.ADMIN, flow.Party.AGENCY) or actor.user is None:
+        return
+    from ..backoffice import audit
+    from ..backoffice.models import AuditAction
+
+    step = f"{complaint.number}: {ComplaintStatus(from_status).value} → {ComplaintStatus(to_status).value}"
+    text = (reason or "").strip()
+    audit.record(
+        actor=actor.user,
+        action=AuditAction.COMPLAINT,
+        mpp_id=complaint.mpp_id,
+        object_type="complaint",
+        object_id=complaint.id,
+        reason=(f"{step}. {text}" if text else step)[:2000],
+    )
 
 
 RATING_CHOICES = (1, 2, 3, 4, 5)

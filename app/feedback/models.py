@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, Text, event
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -19,6 +19,7 @@ from ..applications.models import Application
 from ..catalog.models import Agency, Mpp, Service
 from ..database import UTCDateTime, created_at, int_pk, str_enum
 from ..extensions import db
+from ..queue.models import Booking
 
 
 class SurveyOutcome(enum.StrEnum):
@@ -74,6 +75,10 @@ class SurveyResponse(db.Model):
     u7: Mapped[int | None] = mapped_column(SmallInteger)
     u8: Mapped[int | None] = mapped_column(SmallInteger)
     u9: Mapped[int | None] = mapped_column(SmallInteger)
+    # Up to three unsur an MPP added to the regulation's nine (SurveyUnsur; PermenPANRB 14/2017 allows it).
+    x1: Mapped[int | None] = mapped_column(SmallInteger)
+    x2: Mapped[int | None] = mapped_column(SmallInteger)
+    x3: Mapped[int | None] = mapped_column(SmallInteger)
     # Only the scrubbed text is ever stored: what the citizen typed with a NIK or phone number in it never
     # reaches the database, so no officer, report or backup can show it.
     suggestion: Mapped[str | None] = mapped_column(Text)
@@ -86,7 +91,30 @@ class SurveyResponse(db.Model):
     __table_args__ = (Index("ix_survey_response_mpp_created", "mpp_id", "created_at"),)
 
     def scores(self) -> dict[str, int | None]:
-        return {f"u{i}": getattr(self, f"u{i}") for i in range(1, 10)}
+        return {code: getattr(self, code) for code in SCORE_COLUMNS}
+
+
+# The regulation's nine unsur, then the columns for an MPP's own (at most three).
+SCORE_COLUMNS: tuple[str, ...] = (*(f"u{i}" for i in range(1, 10)), "x1", "x2", "x3")
+
+
+class SurveyUnsur(db.Model):
+    """One MPP's setting for one unsur: its weight (an exact fraction as text, "1/9" or "0.12"), and for an unsur
+    the MPP added (x1–x3) its name and question. No rows for an MPP: the regulation's nine at exactly 1/9 each.
+    The rows of one MPP are replaced together (unsur.py), and only when their weights sum to exactly 1."""
+
+    __tablename__ = "survey_unsur"
+
+    id: Mapped[int_pk]
+    mpp_id: Mapped[int] = mapped_column(ForeignKey("mpp.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(4))
+    weight: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str | None] = mapped_column(String(80))
+    question: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[created_at]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    __table_args__ = (UniqueConstraint("mpp_id", "code", name="uq_survey_unsur_mpp_code"),)
 
 
 class ComplaintKind(enum.StrEnum):
@@ -134,6 +162,8 @@ class Complaint(db.Model):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id", ondelete="SET NULL"))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id", ondelete="SET NULL"))
+    # Or one of the complainant's own queue visits (a booking or a walk-in number taken while signed in).
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("queue_booking.id", ondelete="SET NULL"))
     channel: Mapped[str] = mapped_column(String(20), default="web")
     status: Mapped[ComplaintStatus] = mapped_column(
         str_enum(ComplaintStatus, 20), default=ComplaintStatus.RECEIVED, index=True
@@ -158,6 +188,7 @@ class Complaint(db.Model):
     agency: Mapped[Agency | None] = relationship()
     service: Mapped[Service | None] = relationship()
     application: Mapped[Application | None] = relationship()
+    booking: Mapped[Booking | None] = relationship()
     events: Mapped[list[ComplaintEvent]] = relationship(
         back_populates="complaint", order_by="(ComplaintEvent.created_at, ComplaintEvent.id)"
     )

@@ -8,6 +8,13 @@ One query module: every number on /kinerja comes from here, each with what it is
                          computed from the Standar Pelayanan in working days (Application.due_date)
     median / p90 days    calendar days from submission to completion, of those completed in the period
     complaints           received in the period; answered on time (≤ 5 working days after forwarding); reopened
+    queue                online bookings for days in the period, no-shows among them, and the median minutes
+                         from check-in to the first call (read from app/queue/stats.py, the queue's one query
+                         module, so /kinerja and the queue's own pages say the same numbers)
+
+Each MPP's figures are counted over its own local month or quarter (WIB, WITA or WIT; periods.within), and its
+IKM with its own unsur weights (unsur.py). Agency and service tables belong to one MPP, so one zone and one set of
+weights apply.
 
 Counts from 1 to 4 are shown as "<5" (small-cell suppression: a count of 1 in a small agency can point at a
 person); 0 is shown as 0.
@@ -16,16 +23,19 @@ person); 0 is shown as 0.
 from __future__ import annotations
 
 import math
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
 from ..applications.models import Application, ApplicationStatus, StatusEvent
+from ..applications.workdays import local_date
 from ..catalog.models import Agency, Mpp, Service
 from ..extensions import db
-from . import ikm
-from .models import Complaint, SurveyInvitation, SurveyResponse
+from ..queue import stats as queue_stats
+from . import ikm, periods, unsur
+from .models import SCORE_COLUMNS, Complaint, SurveyInvitation, SurveyResponse
 from .periods import Period
 
 SUPPRESS_BELOW = 5
@@ -61,6 +71,18 @@ class Row:
     complaints_answered: int = 0
     complaints_on_time: int = 0
     complaints_reopened: int = 0
+    queue_booked: int = 0
+    queue_no_show: int = 0
+    queue_waits: list[float] = field(default_factory=list)
+
+    @property
+    def no_show_pct(self) -> float | None:
+        return None if self.queue_booked < SUPPRESS_BELOW else 100 * self.queue_no_show / self.queue_booked
+
+    @property
+    def median_wait(self) -> float | None:
+        """Median minutes from check-in to the first call (of at least 5 visits)."""
+        return None if len(self.queue_waits) < SUPPRESS_BELOW else statistics.median(self.queue_waits)
 
     @property
     def on_time_pct(self) -> float | None:
@@ -76,7 +98,14 @@ class Row:
 
     @property
     def has_data(self) -> bool:
-        return bool(self.received or self.completed or self.complaints or (self.ikm and self.ikm.respondents))
+        return bool(
+            self.received
+            or self.completed
+            or self.complaints
+            or self.queue_booked
+            or self.queue_waits
+            or (self.ikm and self.ikm.respondents)
+        )
 
 
 DIMENSIONS = ("mpp", "agency", "service")
@@ -93,8 +122,8 @@ def _labels(by: str, mpp_id: int | None) -> dict[int, tuple[str, str | None]]:
 def table(period: Period, *, by: str = "mpp", mpp_id: int | None = None) -> list[Row]:
     """One row per MPP / agency / service that had anything in the period (all MPPs on the national table)."""
     assert by in DIMENSIONS
-    start, end = period.bounds()
     labels = _labels(by, mpp_id)
+    zones = periods.mpp_zones([mpp_id] if mpp_id is not None else None)
     rows: dict[int, Row] = {}
 
     def row(key: int | None) -> Row | None:
@@ -105,16 +134,13 @@ def table(period: Period, *, by: str = "mpp", mpp_id: int | None = None) -> list
         return rows[key]
 
     app_key = {"mpp": Application.mpp_id, "agency": Service.agency_id, "service": Application.service_id}[by]
-    where_mpp = [Application.mpp_id == mpp_id] if mpp_id is not None else []
 
     received = (
         select(app_key, func.count(Application.id))
         .join(Service, Service.id == Application.service_id)
         .where(
             Application.status != ApplicationStatus.DRAFT,
-            Application.submitted_at >= start,
-            Application.submitted_at < end,
-            *where_mpp,
+            periods.within(period, Application.submitted_at, Application.mpp_id, zones),
         )
         .group_by(app_key)
     )
@@ -129,13 +155,9 @@ def table(period: Period, *, by: str = "mpp", mpp_id: int | None = None) -> list
         .outerjoin(Mpp, Mpp.id == Application.mpp_id)
         .where(
             StatusEvent.to_status == ApplicationStatus.COMPLETED,
-            StatusEvent.created_at >= start,
-            StatusEvent.created_at < end,
-            *where_mpp,
+            periods.within(period, StatusEvent.created_at, Application.mpp_id, zones),
         )
     )
-    from ..applications.workdays import local_date
-
     for key, submitted_at, due_date, completed_at, tz in db.session.execute(completed):
         if (r := row(key)) is None:
             continue
@@ -145,10 +167,9 @@ def table(period: Period, *, by: str = "mpp", mpp_id: int | None = None) -> list
         r.days.append((completed_at - submitted_at).total_seconds() / 86400)
 
     c_key = {"mpp": Complaint.mpp_id, "agency": Complaint.agency_id, "service": Complaint.service_id}[by]
-    c_where = [Complaint.mpp_id == mpp_id] if mpp_id is not None else []
     for key, answered_on_time, reopened in db.session.execute(
         select(c_key, Complaint.answered_on_time, Complaint.reopened).where(
-            Complaint.created_at >= start, Complaint.created_at < end, *c_where
+            periods.within(period, Complaint.created_at, Complaint.mpp_id, zones)
         )
     ):
         if (r := row(key)) is None:
@@ -159,28 +180,40 @@ def table(period: Period, *, by: str = "mpp", mpp_id: int | None = None) -> list
             r.complaints_on_time += bool(answered_on_time)
         r.complaints_reopened += bool(reopened)
 
+    _fill_queue(rows, row, period, by=by, mpp_id=mpp_id)
+
     r_key = {"mpp": SurveyResponse.mpp_id, "agency": SurveyResponse.agency_id, "service": SurveyResponse.service_id}[by]
-    r_where = [SurveyResponse.mpp_id == mpp_id] if mpp_id is not None else []
     scores: dict[int, list] = defaultdict(list)
-    columns = [getattr(SurveyResponse, code) for code in ikm.UNSUR_CODES]
+    columns = [getattr(SurveyResponse, code) for code in SCORE_COLUMNS]
     # Plain rows, not ORM objects: a year of a national table is tens of thousands of responses.
     for key, *values in db.session.execute(
-        select(r_key, *columns).where(SurveyResponse.created_at >= start, SurveyResponse.created_at < end, *r_where)
+        select(r_key, *columns).where(periods.within(period, SurveyResponse.created_at, SurveyResponse.mpp_id, zones))
     ):
-        scores[key].append(dict(zip(ikm.UNSUR_CODES, values, strict=True)))
+        scores[key].append(dict(zip(SCORE_COLUMNS, values, strict=True)))
     i_key = {"mpp": SurveyInvitation.mpp_id, "agency": Service.agency_id, "service": SurveyInvitation.service_id}[by]
-    i_where = [SurveyInvitation.mpp_id == mpp_id] if mpp_id is not None else []
     population = dict(
         db.session.execute(
             select(i_key, func.count(SurveyInvitation.id))
             .outerjoin(Service, Service.id == SurveyInvitation.service_id)
-            .where(SurveyInvitation.created_at >= start, SurveyInvitation.created_at < end, *i_where)
+            .where(periods.within(period, SurveyInvitation.created_at, SurveyInvitation.mpp_id, zones))
             .group_by(i_key)
         ).all()
     )
+    # Each MPP's IKM with its own weights; an agency or service table is one MPP's, so its weights apply.
+    if by == "mpp":
+        by_mpp = unsur.weights_by_mpp(labels)
+
+        def weights_of(key):
+            return by_mpp.get(key)
+    else:
+        one = unsur.weights_for(mpp_id)
+
+        def weights_of(key):
+            return one
+
     for key, answers in scores.items():
         if (r := row(key)) is not None:
-            r.ikm = ikm.compute(answers, population=population.get(key) or None)
+            r.ikm = ikm.compute(answers, weights_of(key), population=population.get(key) or None)
 
     if by == "mpp" and mpp_id is None:
         for key in labels:  # the national table lists every MPP, with or without data
@@ -188,27 +221,42 @@ def table(period: Period, *, by: str = "mpp", mpp_id: int | None = None) -> list
     ordered = sorted(rows.values(), key=lambda r: r.label)
     for r in ordered:
         if r.ikm is None:
-            r.ikm = ikm.compute([], population=population.get(r.key) or None)
+            r.ikm = ikm.compute([], weights_of(r.key), population=population.get(r.key) or None)
     return ordered
+
+
+def _fill_queue(rows: dict[int, Row], row, period: Period, *, by: str, mpp_id: int | None) -> None:
+    """Queue figures from the queue's statistics module: its days are already each MPP's local dates."""
+    days = queue_stats.daily_stats(first=period.start_date, last=period.last_date, mpp_id=mpp_id)
+    field_name = {"mpp": "mpp_id", "agency": "agency_id", "service": "service_id"}[by]
+    for total in queue_stats.combine(days, by=(field_name,)):
+        if (r := row(getattr(total, field_name))) is None:
+            continue
+        r.queue_booked = total.booked
+        r.queue_no_show = total.no_show
+        r.queue_waits = list(total.waits_to_call)
 
 
 def monthly_trend(mpp_id: int | None, last: Period, months: int = 6) -> list[tuple[Period, int, int]]:
     """(month, applications received, completed) for the ``months`` months up to ``last``'s final month: two
-    queries over the whole window, bucketed by WIB month here."""
-    from .periods import ZONE
+    queries over the whole window, bucketed by the MPP's local month here (WIB for all MPPs together)."""
+    from zoneinfo import ZoneInfo
+
+    tz = db.session.scalar(select(Mpp.timezone).where(Mpp.id == mpp_id)) if mpp_id is not None else None
+    zone = ZoneInfo(tz) if tz else periods.ZONE
 
     month = Period(last.year, month=last.first_month + last.months - 1)
     window = [month]
     for _ in range(months - 1):
         window.append(window[-1].previous())
     window.reverse()
-    start, end = window[0].bounds()[0], window[-1].bounds()[1]
+    start, end = window[0].bounds(zone)[0], window[-1].bounds(zone)[1]
     where_mpp = [Application.mpp_id == mpp_id] if mpp_id is not None else []
 
     def bucket(moments) -> dict[tuple[int, int], int]:
         counts: dict[tuple[int, int], int] = defaultdict(int)
         for (moment,) in moments:
-            local = moment.astimezone(ZONE)
+            local = moment.astimezone(zone)
             counts[(local.year, local.month)] += 1
         return counts
 
@@ -253,6 +301,10 @@ CSV_FIELDS = (
     "pengaduan_masuk",
     "pengaduan_ditanggapi_tepat_waktu",
     "pengaduan_dibuka_kembali",
+    "antrean_dipesan",
+    "antrean_tidak_hadir",
+    "persen_tidak_hadir",
+    "median_menit_tunggu",
 )
 
 
@@ -279,6 +331,10 @@ def csv_rows(rows: list[Row]) -> list[dict]:
                 "pengaduan_masuk": shown_count(r.complaints),
                 "pengaduan_ditanggapi_tepat_waktu": shown_count(r.complaints_on_time),
                 "pengaduan_dibuka_kembali": shown_count(r.complaints_reopened),
+                "antrean_dipesan": shown_count(r.queue_booked),
+                "antrean_tidak_hadir": shown_count(r.queue_no_show),
+                "persen_tidak_hadir": f"{r.no_show_pct:.1f}" if r.no_show_pct is not None else "",
+                "median_menit_tunggu": f"{r.median_wait:.1f}" if r.median_wait is not None else "",
             }
         )
     return out

@@ -1,6 +1,8 @@
 """Reporting periods: a month ("2026-11") or a quarter ("2026-T4", triwulan), the units SKM and performance reports
-use. Boundaries are local midnights in WIB: one national calendar keeps the numbers of MPPs in different zones
-comparable (an MPP in WIT closes its month two hours before WIB; the difference is a few late-night records).
+use. Each MPP's period runs from local midnight to local midnight in the MPP's own zone (WIB, WITA or WIT): an
+application submitted at 23.30 WIT on 31 October belongs to October in Jayapura, as the MPP's own books say, even
+though it is already 21.30 WIB. Tables that put several MPPs side by side count each of them in its own zone
+(``within``); the few pages with no MPP of their own (a national officer's pooled view) use WIB and say so.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, false, or_, select
 
 from ..database import utcnow
 
@@ -48,11 +51,16 @@ class Period:
         month = self.first_month + self.months
         return dt.date(self.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
-    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
-        """[start, end) as aware UTC datetimes."""
-        start = dt.datetime.combine(self.start_date, dt.time(), ZONE).astimezone(dt.UTC)
-        end = dt.datetime.combine(self.end_date, dt.time(), ZONE).astimezone(dt.UTC)
+    def bounds(self, zone: str | ZoneInfo | None = None) -> tuple[dt.datetime, dt.datetime]:
+        """[start, end) as aware UTC datetimes, between local midnights in ``zone`` (WIB when not given)."""
+        tz = _zone(zone)
+        start = dt.datetime.combine(self.start_date, dt.time(), tz).astimezone(dt.UTC)
+        end = dt.datetime.combine(self.end_date, dt.time(), tz).astimezone(dt.UTC)
         return start, end
+
+    @property
+    def last_date(self) -> dt.date:
+        return self.end_date - dt.timedelta(days=1)
 
     @property
     def label(self) -> str:
@@ -64,6 +72,35 @@ class Period:
         if self.month:
             return Period(self.year - (self.month == 1), month=12 if self.month == 1 else self.month - 1)
         return Period(self.year - (self.quarter == 1), quarter=4 if self.quarter == 1 else self.quarter - 1)
+
+
+def _zone(zone: str | ZoneInfo | None) -> ZoneInfo:
+    if zone is None:
+        return ZONE
+    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+
+
+def mpp_zones(mpp_ids=None) -> dict[str, list[int]]:
+    """Zone name → the ids of the MPPs in it (all MPPs, or those listed)."""
+    from ..catalog.models import Mpp
+    from ..extensions import db
+
+    query = select(Mpp.id, Mpp.timezone)
+    if mpp_ids is not None:
+        query = query.where(Mpp.id.in_(sorted(mpp_ids)))
+    zones: dict[str, list[int]] = {}
+    for mpp_id, tz in db.session.execute(query):
+        zones.setdefault(tz or ZONE.key, []).append(mpp_id)
+    return zones
+
+
+def within(period: Period, moment, mpp_column, zones: dict[str, list[int]]):
+    """WHERE clause: ``moment`` falls in ``period`` counted in the zone of the row's MPP (``mpp_column``)."""
+    clauses = []
+    for zone, ids in sorted(zones.items()):
+        start, end = period.bounds(zone)
+        clauses.append(and_(mpp_column.in_(sorted(ids)), moment >= start, moment < end))
+    return or_(*clauses) if clauses else false()
 
 
 def today_local(now: dt.datetime | None = None) -> dt.date:

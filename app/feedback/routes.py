@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from ..accounts.models import Role
 from ..backoffice.scope import current_scope, staff_required
 from ..catalog.models import Mpp
 from ..device_drafts.device import messages as device_draft_messages
@@ -19,9 +20,9 @@ from ..pagecache import cached_page
 from ..routing import MAX_ID
 from ..security import public_page
 from . import complaint_flow as flow
-from . import complaints, performance, periods, surveys
+from . import complaints, performance, periods, surveys, unsur
 from .models import ComplaintStatus
-from .questions import AGE_BANDS, EDUCATION, OCCUPATIONS, QUESTIONS, SEXES, SUGGESTION_MAX_LENGTH
+from .questions import AGE_BANDS, EDUCATION, OCCUPATIONS, SEXES, SUGGESTION_MAX_LENGTH
 
 bp = Blueprint("feedback", __name__)
 
@@ -49,7 +50,7 @@ def _survey_page(invitation, *, values=None, errors=None, status=200):
         render_template(
             "feedback/survey.html",
             invitation=invitation,
-            questions=QUESTIONS,
+            questions=unsur.for_mpp(invitation.mpp_id).questions,
             values=values or {},
             errors=errors or {},
             profile_fields=[
@@ -82,7 +83,7 @@ def survey_submit(token: str):
     invitation = surveys.invitation_for(token, _user())
     if invitation is None:
         abort(404)
-    answers, errors = surveys.parse_answers(request.form)
+    answers, errors = surveys.parse_answers(request.form, unsur.for_mpp(invitation.mpp_id).questions)
     if errors and not surveys.is_answered(invitation):
         return _survey_page(invitation, values=request.form, errors=errors, status=200)
     if not errors:
@@ -97,8 +98,66 @@ def staff_surveys():
     scope = current_scope()
     period = periods.parse(request.args.get("periode"))
     data = surveys.scoped_results(scope, period)
-    return render_template("feedback/staff_surveys.html", data=data, period=period, choices=periods.recent_choices())
+    return render_template(
+        "feedback/staff_surveys.html",
+        data=data,
+        period=period,
+        choices=periods.recent_choices(),
+        pooled=scope.national or len(scope.mpp_ids) > 1,
+        settings_mpps=unsur.mpps_for(scope),
+    )
 
+
+def _unsur_mpp(scope):
+    """The MPP whose unsur are edited: ?mpp=<id> among those this admin administers (the first by default)."""
+    mpps = unsur.mpps_for(scope)
+    raw = request.values.get("mpp") or ""
+    chosen = next((m for m in mpps if raw.isdigit() and m.id == int(raw)), None)
+    return (chosen or (mpps[0] if mpps else None)), mpps
+
+
+def _unsur_page(mpp, mpps, form, errors=None, status=200):
+    return (
+        render_template(
+            "feedback/staff_unsur.html",
+            mpp=mpp,
+            mpps=mpps,
+            form=form,
+            errors=errors or {},
+            questions=QUESTIONS_WITH_CODES,
+            extra_codes=unsur.EXTRA_CODES,
+            settings=unsur.for_mpp(mpp.id),
+            name_max=unsur.NAME_MAX,
+            question_max=unsur.QUESTION_MAX,
+        ),
+        status,
+    )
+
+
+@bp.get("/petugas/survei/unsur")
+@staff_required(Role.MPP_ADMIN, Role.NATIONAL_ADMIN)
+def staff_unsur():
+    mpp, mpps = _unsur_mpp(current_scope())
+    if mpp is None:
+        abort(404)
+    return _unsur_page(mpp, mpps, unsur.UnsurForm.of(unsur.for_mpp(mpp.id)))
+
+
+@bp.post("/petugas/survei/unsur")
+@staff_required(Role.MPP_ADMIN, Role.NATIONAL_ADMIN)
+def staff_unsur_save():
+    mpp, mpps = _unsur_mpp(current_scope())
+    if mpp is None:
+        abort(404)
+    form = unsur.UnsurForm.from_request(request.form)
+    errors = unsur.save(mpp.id, form, _user())
+    if errors:
+        return _unsur_page(mpp, mpps, form, errors)
+    flash(_("The survey elements and weights of %(mpp)s are saved.", mpp=mpp.name), "success")
+    return redirect(url_for("feedback.staff_unsur", mpp=mpp.id), code=303)
+
+
+QUESTIONS_WITH_CODES = unsur.REGULATION.questions
 
 # --- template helpers --------------------------------------------------------------------------------------------------
 
@@ -191,6 +250,7 @@ def _new_form(form, errors=None, status=200):
             mpps=db.session.scalars(db.select(Mpp).order_by(Mpp.name)).all(),
             agencies=db.session.scalars(db.select(complaints.Agency).order_by(complaints.Agency.name)).all(),
             applications=complaints.my_applications(user),
+            bookings=complaints.my_bookings(user),
             max_attachments=complaints.MAX_ATTACHMENTS,
         ),
         status,
@@ -202,6 +262,7 @@ def complaint_new():
     form = complaints.ComplaintForm(
         identity="biasa" if current_user.is_authenticated else "anonim",
         application_number=(request.args.get("permohonan") or "")[:30],
+        booking_code=(request.args.get("kunjungan") or "")[:20],
         mpp_slug=(request.args.get("mpp") or "")[:120],
     )
     return _new_form(form)

@@ -58,7 +58,9 @@ OUTCOME_OF_STATUS = {
 
 def outcome_to_survey(application: Application, event: StatusEvent) -> SurveyOutcome | None:
     """The outcome to ask about, or None. A cancellation is asked about only when the application had been
-    verified first: withdrawing a mistaken submission a minute later says nothing about the service."""
+    verified first: withdrawing a mistaken submission a minute later says nothing about the service. The workflow
+    lets the citizen cancel only a "diajukan" application, so this happens after a correction round (verified →
+    perlu perbaikan → diajukan again → dibatalkan): the citizen gave up after the agency had looked at it."""
     outcome = OUTCOME_OF_STATUS.get(ApplicationStatus(event.to_status))
     if outcome is SurveyOutcome.CANCELLED:
         reached = {ApplicationStatus(e.to_status) for e in application.events if e is not event}
@@ -258,12 +260,12 @@ MSG_SUGGESTION_LONG = _l("Your suggestion is too long (at most %(max)d character
 MSG_INVALID_CHOICE = _l("Choose one of the answers shown.")
 
 
-def parse_answers(form) -> tuple[SurveyAnswers, dict[str, str]]:
-    """Read the posted sheet. Every question may be skipped (it then does not count in that unsur's NRR), but an
-    empty sheet is refused. Returns (answers, errors by field name)."""
+def parse_answers(form, questions=QUESTIONS) -> tuple[SurveyAnswers, dict[str, str]]:
+    """Read the posted sheet (``questions``: the MPP's, unsur.for_mpp). Every question may be skipped (it then does
+    not count in that unsur's NRR), but an empty sheet is refused. Returns (answers, errors by field name)."""
     answers = SurveyAnswers()
     errors: dict[str, str] = {}
-    for question in QUESTIONS:
+    for question in questions:
         raw = (form.get(question.code) or "").strip()
         if not raw:
             answers.scores[question.code] = None
@@ -317,20 +319,25 @@ class SurveyResults:
     result: ikm.IkmResult
     suggestions: list[tuple[dt.date, str]]
 
+    questions: tuple = QUESTIONS
+
     @property
     def unsur_rows(self):
-        by_code = {q.code: q for q in QUESTIONS}
+        by_code = {q.code: q for q in self.questions}
         return [(by_code.get(u.code), u) for u in self.result.unsur]
 
 
-def results(query_filter, *, since: dt.datetime | None = None, population: int | None = None) -> SurveyResults:
+def results(
+    query_filter, *, since: dt.datetime | None = None, population: int | None = None, weights=None
+) -> SurveyResults:
     """The IKM of the responses matching ``query_filter`` (a WHERE clause on SurveyResponse) and their scrubbed
-    suggestions, newest first, dated by day only (an exact time could point at a person in a quiet MPP)."""
+    suggestions, newest first, dated by day only (an exact time could point at a person in a quiet MPP).
+    ``weights``: the MPP's (unsur.py); the regulation's 1/9 each when not given."""
     query = select(SurveyResponse).where(query_filter)
     if since is not None:
         query = query.where(SurveyResponse.created_at >= since)
     rows = db.session.scalars(query.order_by(SurveyResponse.created_at.desc())).all()
-    result = ikm.compute([row.scores() for row in rows], population=population)
+    result = ikm.compute([row.scores() for row in rows], weights, population=population)
     suggestions = [(row.created_at.date(), row.suggestion) for row in rows if row.suggestion]
     return SurveyResults(result, suggestions)
 
@@ -368,20 +375,31 @@ def invitation_filter(scope):
     return or_(*clauses) if clauses else false()
 
 
-def period_results(response_where, invitation_where, period) -> SurveyResults:
+def period_results(response_where, invitation_where, period, *, mpp_ids=None) -> SurveyResults:
     """Results for one period. The population served is the number of finished outcomes invited in the period
-    (everyone served is invited), which sets the Krejcie–Morgan minimum sample."""
+    (everyone served is invited), which sets the Krejcie–Morgan minimum sample.
+
+    ``mpp_ids``: the MPPs the view covers (None: all). Each MPP's records are counted over its own local period.
+    One MPP: its own unsur and weights. Several pooled together: the regulation's nine at 1/9 each, since no one
+    MPP's choice of weights can speak for the others."""
     from sqlalchemy import func
 
-    start, end = period.bounds()
+    from . import periods, unsur
+
+    zones = periods.mpp_zones(mpp_ids)
     population = db.session.scalar(
         select(func.count(SurveyInvitation.id)).where(
-            invitation_where, SurveyInvitation.created_at >= start, SurveyInvitation.created_at < end
+            invitation_where, periods.within(period, SurveyInvitation.created_at, SurveyInvitation.mpp_id, zones)
         )
     )
-    where = (response_where) & (SurveyResponse.created_at >= start) & (SurveyResponse.created_at < end)
-    return results(where, population=population or None)
+    where = (response_where) & periods.within(period, SurveyResponse.created_at, SurveyResponse.mpp_id, zones)
+    single = sorted(mpp_ids)[0] if mpp_ids is not None and len(mpp_ids) == 1 else None
+    settings = unsur.for_mpp(single)
+    outcome = results(where, population=population or None, weights=settings.weights)
+    return SurveyResults(outcome.result, outcome.suggestions, settings.questions)
 
 
 def scoped_results(scope, period) -> SurveyResults:
-    return period_results(response_filter(scope), invitation_filter(scope), period)
+    return period_results(
+        response_filter(scope), invitation_filter(scope), period, mpp_ids=None if scope.national else scope.mpp_ids
+    )

@@ -35,6 +35,11 @@ function readMessages() {
 const t = (key) => messages[key] || key;
 const draftForm = () => document.querySelector("form[data-draft-id]");
 const isSubmitForm = (form) => !!form.querySelector('input[name="idempotency_key"]');
+// A form written in one go and sent once (the complaint form) may still keep every keystroke on the device:
+// data-draft-device makes it a draft of this device only (with data-draft-local, nothing goes to the account);
+// the outbox deletes it once the submission is sent, and sign-out deletes it with everything else.
+const isDeviceDraft = (form) => form.hasAttribute("data-draft-device");
+const keepsAnswers = (form) => !isSubmitForm(form) || isDeviceDraft(form);
 
 // == reading and writing the form ===============================================================================
 
@@ -265,7 +270,7 @@ const withLocal = (draft, form) => [...new Set([...(draft.localOnly || []), ...l
 async function saveNow(form = draftForm()) {
   clearTimeout(saveTimer);
   saveTimer = null;
-  if (!form || isSubmitForm(form)) return null;
+  if (!form || !keepsAnswers(form)) return null;
   const id = form.dataset.draftId;
   const answers = collect(form);
   const step = form.dataset.draftStep || "";
@@ -523,7 +528,7 @@ async function initDraftForm(form) {
   form.dataset.draftReady = "1";
   const id = form.dataset.draftId;
   const serverRevision = Number(form.dataset.draftRevision || 0);
-  const checkPage = isSubmitForm(form);
+  const checkPage = !keepsAnswers(form);
   const rendered = checkPage ? {} : collect(form, { asRendered: true });
   const existing = await Q.getDraft(id);
   const mine = existing && (!account || existing.account === account);
@@ -537,7 +542,8 @@ async function initDraftForm(form) {
     d.localOnly = withLocal(d, form);
     show = Q.reconcileRendered(d, rendered, serverRevision);
     d.step = form.dataset.draftStep || d.step;
-    d.pages = { ...(d.pages || {}), [form.dataset.draftStep || "_"]: snapshot(form) };
+    // A device-only draft has no offline form page to be drawn on (its page is not kept by the worker).
+    if (!isDeviceDraft(form)) d.pages = { ...(d.pages || {}), [form.dataset.draftStep || "_"]: snapshot(form) };
     if (account) d.account = account;
     return d;
   });
@@ -581,7 +587,7 @@ async function syncEverything() {
 // The declaration on the check page is not an answer: it must be ticked again, knowingly, for each submission.
 const answerForm = (target) => {
   const form = target.closest && target.closest("form[data-draft-id]");
-  return form && !isSubmitForm(form) ? form : null;
+  return form && keepsAnswers(form) ? form : null;
 };
 document.addEventListener("input", (event) => {
   const form = answerForm(event.target);

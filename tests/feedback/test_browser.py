@@ -190,3 +190,112 @@ def test_a_complaint_written_offline_is_sent_once_when_the_connection_is_back(ap
     expect(phone.locator("h1 .tracking-number")).to_have_text(re.compile(r"ADU-\w{4}-\w{4}"), timeout=15000)
     with app.app_context():
         assert db.session.scalar(select(func.count(Complaint.id))) == 1
+
+
+def test_a_complaint_being_written_is_kept_on_the_phone_keystroke_by_keystroke_until_sent_or_signed_out(
+    app, base_url, as_user, citizen, demo
+):
+    from tests.applications.drafts_browser import RAW_DEVICE_DRAFT, drafts_ready, wait_for_async, wait_saved_on_device
+
+    draft_id = "pengaduan-baru"
+    phone = as_user(citizen)
+    puts = []
+    phone.context.on("request", lambda request: request.method == "PUT" and puts.append(request.url))
+    phone.goto(f"{base_url}/pengaduan/baru")
+    drafts_ready(phone)
+    phone.context.set_offline(True)  # written in a place without signal
+    phone.get_by_label("Aspirasi").check()
+    phone.get_by_label("MPP mana?").select_option("kota-batam")
+    phone.get_by_label("Judul").fill("Tambah kursi di ruang tunggu")
+    phone.get_by_label("Apa yang terjadi?").press_sequentially("Banyak lansia berdiri", delay=20)
+    wait_saved_on_device(phone, draft_id, "isi", "Banyak lansia berdiri")  # each keystroke, not only on submit
+    phone.close()  # the phone's battery dies mid-sentence
+
+    phone = phone.context.new_page()
+    phone.context.set_offline(False)
+    phone.goto(f"{base_url}/pengaduan/baru")
+    drafts_ready(phone)
+    expect(phone.get_by_label("Apa yang terjadi?")).to_have_value("Banyak lansia berdiri")
+    expect(phone.get_by_label("Judul")).to_have_value("Tambah kursi di ruang tunggu")
+    expect(phone.get_by_label("Aspirasi")).to_be_checked()
+    expect(phone.get_by_label("MPP mana?")).to_have_value("kota-batam")
+    expect(phone.locator("#draft-status")).to_contain_text("Isian dipulihkan dari perangkat ini.")
+    assert_no_axe_violations(phone)
+    shot(phone, "pengaduan-draf-dipulihkan")
+    assert puts == []  # a device draft: nothing of it went to the account
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Complaint.id))) == 0
+
+    phone.get_by_label("Apa yang terjadi?").press_sequentially(" menunggu giliran.", delay=10)
+    phone.get_by_role("button", name="Kirim laporan").click()
+    expect(phone.locator("h1 .tracking-number")).to_have_text(re.compile(r"ADU-\w{4}-\w{4}"), timeout=15000)
+    with app.app_context():
+        assert db.session.scalar(select(Complaint.body)) == "Banyak lansia berdiri menunggu giliran."
+    assert phone.evaluate(RAW_DEVICE_DRAFT, draft_id) is None  # sent: nothing stays behind on the phone
+
+    phone.goto(f"{base_url}/pengaduan/baru")
+    drafts_ready(phone)
+    expect(phone.get_by_label("Judul")).to_have_value("")
+    phone.get_by_label("Judul").fill("Draf kedua")
+    wait_saved_on_device(phone, draft_id, "judul", "Draf kedua")
+    phone.goto(f"{base_url}/akun")
+    phone.locator('form[action="/keluar"]').first.evaluate("form => form.requestSubmit()")
+    phone.wait_for_url(f"{base_url}/keluar")
+    drafts_ready(phone)
+    wait_for_async(phone, "async () => !(await indexedDB.databases()).some((db) => db.name === 'mpp-drafts')")
+
+
+def test_the_mpp_admin_sets_survey_weights_and_sees_a_sum_that_is_not_one_refused(
+    app, base_url, as_user, make_staff, demo
+):
+    from app.feedback.models import SurveyUnsur
+
+    admin = make_staff(Role.MPP_ADMIN, agency=None, name="Admin Survei")
+    desk = as_user(admin)
+    desk.goto(f"{base_url}/petugas/survei")
+    desk.get_by_role("link", name="Unsur dan bobot survei").click()
+    expect(desk.get_by_role("heading", level=1)).to_have_text("Unsur dan bobot survei")
+    assert_no_axe_violations(desk)
+    shot(desk, "survei-unsur-01")
+    for i in range(1, 10):
+        desk.locator(f"#f-bobot_u{i}").fill("0,11")
+    desk.get_by_role("button", name="Simpan bobot").click()
+    expect(desk.locator("#f-jumlah-error")).to_contain_text("99/100")
+    expect(desk.locator("#f-bobot_u1")).to_have_value("0,11")
+    assert_no_axe_violations(desk)
+    assert desk.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(desk, "survei-unsur-02-galat")
+    for i in range(1, 10):
+        desk.locator(f"#f-bobot_u{i}").fill("1/10")
+    desk.get_by_label("Nama unsur").first.fill("Kebersihan")
+    desk.get_by_label("Pertanyaan untuk warga").first.fill("Seberapa bersih ruang layanan MPP?")
+    desk.locator("#f-bobot_x1").fill("10%")
+    desk.get_by_role("button", name="Simpan bobot").click()
+    expect(desk.get_by_text("MPP ini memakai bobot sendiri.")).to_be_visible()
+    expect(desk.locator("#f-bobot_x1")).to_have_value("0.1")
+    assert_no_axe_violations(desk)
+    shot(desk, "survei-unsur-03-tersimpan")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SurveyUnsur.id))) == 10
+
+
+def test_complaint_steps_are_in_the_audit_log_page(
+    app, base_url, as_user, client, citizen, signed_in, officer, make_staff, demo
+):
+    from .test_complaints import file, staff_step, the_complaint
+
+    admin = make_staff(Role.MPP_ADMIN, agency=None, name="Admin Pengaduan")
+    signed_in(client, citizen)
+    file(client)
+    number = the_complaint(app).number
+    signed_in(client, admin)
+    staff_step(client, number, "verifikasi")
+    staff_step(client, number, "diarsipkan", alasan="Laporan ganda, sudah ditangani.")
+    desk = as_user(admin)
+    desk.goto(f"{base_url}/petugas/audit")
+    desk.get_by_label("Nomor permohonan atau pengaduan").fill(number)
+    desk.get_by_role("button", name="Tampilkan").click()
+    expect(desk.locator("table.bo-audit tbody tr")).to_have_count(2)
+    expect(desk.locator("table.bo-audit")).to_contain_text("verifikasi → diarsipkan. Laporan ganda, sudah ditangani.")
+    assert_no_axe_violations(desk)
+    shot(desk, "audit-pengaduan")

@@ -337,3 +337,97 @@ def test_an_idempotency_key_never_opens_someone_elses_complaint(app, client, cit
     with app.app_context():
         owners = db.session.scalars(select(Complaint.user_id).order_by(Complaint.id)).all()
         assert owners == [citizen.id, other_citizen.id]
+
+
+# --- a complaint about one of my queue visits; complaint steps in the audit log ------------------------------------
+
+
+def a_visit(app, user, *, code="VSTA2345", status="selesai", number="A007") -> str:
+    """A served queue visit of ``user`` at Kota Kendari (Disdukcapil); returns its code."""
+    from app.catalog.models import Agency, Mpp, Service, Tenancy
+    from app.queue.models import Booking, BookingStatus
+
+    with app.app_context():
+        mpp = db.session.scalar(select(Mpp).where(Mpp.slug == "kota-kendari"))
+        agency = db.session.scalar(select(Agency).where(Agency.slug == "disdukcapil"))
+        tenancy = db.session.scalar(select(Tenancy).where(Tenancy.mpp_id == mpp.id, Tenancy.agency_id == agency.id))
+        service = db.session.scalar(select(Service).where(Service.slug == "ktp-el-hilang-rusak"))
+        db.session.add(
+            Booking(
+                code=code,
+                user_id=user.id,
+                mpp_id=mpp.id,
+                tenancy_id=tenancy.id,
+                service_id=service.id,
+                status=BookingStatus(status),
+                local_day=dt.date(2026, 12, 4),
+                queue_number=number,
+            )
+        )
+        db.session.commit()
+    return code
+
+
+def test_a_complaint_can_be_about_my_own_queue_visit(app, client, citizen, signed_in, demo):
+    code = a_visit(app, citizen)
+    signed_in(client, citizen)
+    form = client.get_page("/pengaduan/baru")
+    assert [o["value"] for o in form.select("#f-kunjungan option")] == ["", code]
+    response = file(client, kunjungan=code, mpp="", instansi="")
+    assert response.status_code == 303
+    complaint = the_complaint(app)
+    with app.app_context():
+        stored = db.session.get(Complaint, complaint.id)
+        assert stored.booking.code == code and stored.mpp.slug == "kota-kendari"
+        assert stored.agency.slug == "disdukcapil" and stored.service.slug == "ktp-el-hilang-rusak"
+    page = client.get_page(response.headers["Location"])
+    assert page.find("a", href=f"/antrean/{code}").get_text(strip=True).endswith("A007")
+
+
+def test_someone_elses_visit_or_an_anonymous_report_cannot_be_linked(
+    app, client, citizen, other_citizen, signed_in, demo
+):
+    code = a_visit(app, other_citizen)
+    signed_in(client, citizen)
+    page = client.post_page("/pengaduan/baru", data={"jenis": "pengaduan", "judul": "x", "isi": "y" * 20,
+                                                     "identitas": "biasa", "kunjungan": code})  # fmt: skip
+    assert page.select_one("#f-kunjungan-error") is None  # no visits of mine: the field is not even offered…
+    assert "Pilih salah satu kunjungan antrean Anda." in page.get_text()  # …but the answer still names the field
+    own = a_visit(app, citizen, code="MINE2345", number="A008")
+    page = client.post_page("/pengaduan/baru", data={"jenis": "pengaduan", "judul": "x", "isi": "y" * 20,
+                                                     "identitas": "anonim", "kunjungan": own})  # fmt: skip
+    assert "tidak dapat dikaitkan" in page.select_one("#f-kunjungan-error").get_text()
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Complaint.id))) == 0
+
+
+def test_complaint_steps_of_officers_appear_in_the_audit_log(app, client, citizen, signed_in, admin, officer, demo):
+    from app.backoffice.models import AuditAction, AuditEntry
+
+    signed_in(client, citizen)
+    file(client, identitas="rahasia")
+    number = the_complaint(app).number
+    signed_in(client, admin)
+    staff_step(client, number, "verifikasi")
+    staff_step(client, number, "diteruskan")
+    signed_in(client, officer)
+    staff_step(client, number, "ditanggapi", alasan="Sudah kami tegur petugasnya.")
+    signed_in(client, citizen)
+    client.post(f"/pengaduan/{number}/tanggapan", data={"aksi": "selesai"})  # the citizen's step: not an officer's
+    with app.app_context():
+        entries = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == AuditAction.COMPLAINT).order_by(AuditEntry.id)
+        ).all()
+        assert [e.reason.split(": ", 1)[1] for e in entries] == [
+            "diterima → verifikasi",
+            "verifikasi → diteruskan",
+            "diteruskan → ditanggapi. Sudah kami tegur petugasnya.",
+        ]
+        assert [e.actor_role for e in entries] == ["admin_mpp", "admin_mpp", "petugas"]
+        assert all(e.object_type == "complaint" and citizen.email not in e.reason for e in entries)
+    signed_in(client, admin)
+    page = client.get_page(f"/petugas/audit?nomor={number}")
+    rows = page.select("table.bo-audit tbody tr")
+    assert len(rows) == 3 and "Langkah pengaduan" in rows[0].get_text()
+    assert "Sudah kami tegur petugasnya." in rows[0].get_text()
+    assert "Langkah pengaduan" in client.get_page("/petugas/audit?tindakan=pengaduan").select_one("tbody").get_text()

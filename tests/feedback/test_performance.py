@@ -90,3 +90,114 @@ def test_the_performance_page_and_its_css_fit_the_first_round_trip(app, client, 
     html = client.get("/kinerja").get_data()
     css = Path(app.static_folder, "css", "app.css").read_bytes()
     assert len(gzip.compress(html, 9)) + len(gzip.compress(css, 9)) <= 14 * 1024
+
+
+def _complaint_at(app, slug: str, moment, number: str) -> None:
+    import datetime as dt
+
+    from app.catalog.models import Mpp
+    from app.feedback.models import Complaint
+
+    with app.app_context():
+        mpp_id = db.session.scalar(select(Mpp.id).where(Mpp.slug == slug))
+        db.session.add(
+            Complaint(
+                number=number,
+                kind="pengaduan",
+                title="x",
+                body="x" * 20,
+                mpp_id=mpp_id,
+                created_at=moment,
+                status_changed_at=moment,
+                resolution_due_on=dt.date(2027, 1, 30),
+            )  # fmt: skip
+        )
+        db.session.commit()
+
+
+def test_each_mpp_is_counted_over_its_own_local_month(app, demo):
+    """31 Oct 2026 16.30 UTC is 23.30 WIB (still October in Batam) but 00.30 WITA on 1 November in Kendari."""
+    import datetime as dt
+
+    moment = dt.datetime(2026, 10, 31, 16, 30, tzinfo=dt.UTC)
+    _complaint_at(app, "kota-kendari", moment, "ADU-KDRI-2345")
+    _complaint_at(app, "kota-batam", moment, "ADU-BTMA-2345")
+    with app.app_context():
+
+        def counts(period):
+            return {r.slug: r.complaints for r in performance.table(period) if r.complaints}
+
+        assert counts(periods.Period(2026, month=10)) == {"kota-batam": 1}
+        assert counts(periods.Period(2026, month=11)) == {"kota-kendari": 1}
+        from app.catalog.models import Mpp
+
+        kendari = db.session.scalar(select(Mpp.id).where(Mpp.slug == "kota-kendari"))
+        october = performance.table(periods.Period(2026, month=10), by="agency", mpp_id=kendari)
+        assert sum(r.complaints for r in october) == 0
+        assert periods.Period(2026, month=11).bounds("Asia/Makassar")[0] == dt.datetime(2026, 10, 31, 16, tzinfo=dt.UTC)
+
+
+def _visits(app, *, served: int, no_show: int, walk_ins: int = 0) -> None:
+    """Queue visits at Kota Kendari today (its local date): served ones waited 10, 20, 30… minutes to be called."""
+    import datetime as dt
+
+    from app.applications.workdays import local_date
+    from app.catalog.models import Agency, Mpp, Service, Tenancy
+    from app.queue.models import Booking, BookingStatus
+
+    with app.app_context():
+        mpp = db.session.scalar(select(Mpp).where(Mpp.slug == "kota-kendari"))
+        agency = db.session.scalar(select(Agency).where(Agency.slug == "disdukcapil"))
+        tenancy = db.session.scalar(select(Tenancy).where(Tenancy.mpp_id == mpp.id, Tenancy.agency_id == agency.id))
+        service = db.session.scalar(select(Service).where(Service.slug == "ktp-el-hilang-rusak"))
+        now = dt.datetime.now(dt.UTC)
+        day = local_date(now, mpp.timezone)  # the queue keeps the MPP's local day
+        for index in range(served + no_show + walk_ins):
+            is_served = index < served or index >= served + no_show
+            checked_in = now - dt.timedelta(hours=2)
+            db.session.add(
+                Booking(
+                    code=f"Q{index:07d}",
+                    user_id=None,
+                    mpp_id=mpp.id,
+                    tenancy_id=tenancy.id,
+                    service_id=service.id,
+                    status=BookingStatus.SERVED if is_served else BookingStatus.NO_SHOW,
+                    walk_in=index >= served + no_show,
+                    local_day=day,
+                    queue_number=f"A{index:03d}",
+                    confirmed_at=None if index >= served + no_show else checked_in - dt.timedelta(days=1),
+                    checked_in_at=checked_in if is_served else None,
+                    called_at=checked_in + dt.timedelta(minutes=10 * (index + 1)) if is_served else None,
+                    finished_at=checked_in + dt.timedelta(minutes=10 * (index + 1) + 5),
+                )
+            )
+        db.session.commit()
+
+
+def test_queue_no_shows_and_median_wait_are_read_from_the_queue_statistics(app, client, demo):
+    _visits(app, served=6, no_show=2)
+    with app.app_context():
+        rows = performance.table(periods.current_quarter())
+        kendari = next(r for r in rows if r.slug == "kota-kendari")
+        assert (kendari.queue_booked, kendari.queue_no_show) == (8, 2)
+        assert kendari.no_show_pct == 25.0 and kendari.median_wait == 35.0  # waits 10…60 minutes
+        agencies = performance.table(periods.current_quarter(), by="agency", mpp_id=kendari.key)
+        assert (agencies[0].queue_booked, agencies[0].median_wait) == (8, 35.0)
+    page = client.get_page("/kinerja")
+    table = page.select_one("#tabel-mpp-caption").find_parent("table")
+    headers = [th.get_text(strip=True) for th in table.select("thead th")]
+    row = next(tr for tr in table.select("tbody tr") if "Kendari" in tr.th.get_text())
+    cells = dict(zip(headers[1:], [td.get_text(strip=True) for td in row.select("td")], strict=True))
+    assert cells["Antrean dipesan"] == "8" and cells["Tidak hadir"] == "25%" and cells["Median tunggu (menit)"] == "35"
+    rows = list(csv.DictReader(io.StringIO(client.get("/kinerja/unduh").get_data(as_text=True))))
+    kendari_csv = next(r for r in rows if r["nama"] == "MPP Kota Kendari")
+    assert kendari_csv["antrean_dipesan"] == "8" and kendari_csv["antrean_tidak_hadir"] == "<5"
+    assert kendari_csv["persen_tidak_hadir"] == "25.0" and kendari_csv["median_menit_tunggu"] == "35.0"
+
+
+def test_queue_figures_of_fewer_than_five_visits_are_not_published(app, client, demo):
+    _visits(app, served=3, no_show=1, walk_ins=0)
+    with app.app_context():
+        kendari = next(r for r in performance.table(periods.current_quarter()) if r.slug == "kota-kendari")
+        assert kendari.no_show_pct is None and kendari.median_wait is None

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.models import Role
+from app.accounts.models import Role, User
 from app.applications.models import Application, StatusEvent
 from app.applications.models import ApplicationStatus as S
 from app.extensions import db
@@ -216,3 +216,34 @@ def test_the_queue_visit_served_signal_invites_the_citizen_and_skips_walk_ins(ap
         assert [(i.visit_key, i.user_id, i.outcome) for i in invitations] == [
             ("ABCD2345", citizen.id, SurveyOutcome.VISIT)
         ]
+
+
+def test_a_cancellation_after_verification_happens_through_a_correction_round_and_is_asked_about(
+    app, citizen, officer, demo
+):
+    """The workflow lets the citizen cancel only a "diajukan" application, but an application that was verified,
+    sent back for correction and resubmitted is "diajukan" again: cancelling it then follows a verification, and
+    that finished outcome is asked about like the others. A cancellation before any verification is not."""
+    from app.applications import lifecycle, workflow
+
+    number = submit_application(app, citizen)
+    move(app, number, officer, S.VERIFIED)
+    with app.app_context():
+        application = db.session.scalar(select(Application).where(Application.tracking_number == number))
+        staff = db.session.get(User, officer.id)
+        workflow.transition(application, S.NEEDS_CORRECTION, actor=staff, reason="Foto KK buram")
+        db.session.commit()
+        owner = db.session.get(User, citizen.id)
+        workflow.transition(application, S.SUBMITTED, actor=owner)
+        db.session.commit()
+        lifecycle.cancel_application(owner, application, reason="Sudah diurus di kantor")
+        db.session.commit()
+        assert application.status == S.CANCELLED
+    invitation = invitation_of(app, number)
+    assert invitation is not None and invitation.outcome == SurveyOutcome.CANCELLED
+    quick = submit_application(app, citizen)
+    with app.app_context():
+        application = db.session.scalar(select(Application).where(Application.tracking_number == quick))
+        lifecycle.cancel_application(db.session.get(User, citizen.id), application)
+        db.session.commit()
+    assert invitation_of(app, quick) is None

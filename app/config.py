@@ -97,6 +97,8 @@ def load_config(instance: Path | None = None) -> dict:
         "WTF_CSRF_SSL_STRICT": production,
         "RATELIMIT_STORAGE_URI": _env("MPP_RATELIMIT_STORAGE", redis_url or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Booking steps admitted per MPP at a release before 429 + Retry-After (app/queue/admission.py).
+        "QUEUE_ADMISSION_LIMIT": _env("MPP_QUEUE_ADMISSION", "25 per 1 second"),
         "UPLOAD_DIR": _env("MPP_UPLOAD_DIR", str(instance / "uploads")),
         # Where uploaded files live (app/storage.py): "folder" (UPLOAD_DIR, one server) or "database" (the
         # stored_file table: every web node of the national profile serves every file).

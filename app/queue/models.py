@@ -166,6 +166,7 @@ class Booking(db.Model):
         Index("ix_queue_booking_slot", "tenancy_id", "service_id", "slot_start"),
         Index("ix_queue_booking_counter", "tenancy_id", "local_day", "status"),
         Index("ix_queue_booking_stats", "mpp_id", "local_day"),
+        Index("ix_queue_booking_day", "local_day"),  # statistics of every MPP over a period (the /kinerja pages)
     )
 
 

@@ -78,11 +78,25 @@ def daily_stats(
     agency_id: int | None = None,
     service_id: int | None = None,
 ) -> list[QueueDay]:
-    """One row per MPP × agency × service × day between ``first`` and ``last`` (inclusive) with any visit."""
+    """One row per MPP × agency × service × day between ``first`` and ``last`` (inclusive) with any visit.
+
+    One query over the columns the figures need (not whole bookings), on the (mpp_id, local_day) or local_day index;
+    cancelled and expired visits are left out by the query itself."""
     query = (
-        select(Booking, Service.agency_id)
+        select(
+            Booking.mpp_id,
+            Service.agency_id,
+            Booking.service_id,
+            Booking.local_day,
+            Booking.status,
+            Booking.walk_in,
+            Booking.confirmed_at,
+            Booking.checked_in_at,
+            Booking.called_at,
+            Booking.finished_at,
+        )
         .join(Service, Service.id == Booking.service_id)
-        .where(Booking.local_day.between(first, last), Booking.status.in_(COUNTED + (BookingStatus.CANCELLED,)))
+        .where(Booking.local_day.between(first, last), Booking.status.in_(COUNTED))
     )
     if mpp_id is not None:
         query = query.where(Booking.mpp_id == mpp_id)
@@ -91,32 +105,28 @@ def daily_stats(
     if service_id is not None:
         query = query.where(Booking.service_id == service_id)
     rows: dict[tuple, QueueDay] = {}
-    for booking, agency in db.session.execute(query):
-        key = (booking.mpp_id, agency, booking.service_id, booking.local_day)
+    for visit in db.session.execute(query):
+        key = (visit.mpp_id, visit.agency_id, visit.service_id, visit.local_day)
         row = rows.get(key) or rows.setdefault(key, QueueDay(*key))
-        _count(row, booking)
+        _count(row, visit)
     return sorted(rows.values(), key=lambda r: (r.day, r.mpp_id, r.agency_id, r.service_id))
 
 
-def _count(row: QueueDay, booking: Booking) -> None:
-    if booking.status == BookingStatus.CANCELLED:
-        return
-    if booking.walk_in:
+def _count(row: QueueDay, visit) -> None:
+    """Add one visit (a row with the columns daily_stats selects) to its day."""
+    if visit.walk_in:
         row.walk_ins += 1
-    elif booking.confirmed_at is not None:
+    elif visit.confirmed_at is not None:
         row.booked += 1
-    if booking.checked_in_at is not None:
+    if visit.checked_in_at is not None:
         row.checked_in += 1
-    if booking.status == BookingStatus.SERVED:
+    if visit.status == BookingStatus.SERVED:
         row.served += 1
-    if booking.status == BookingStatus.NO_SHOW and not booking.walk_in:
+    if visit.status == BookingStatus.NO_SHOW and not visit.walk_in:
         row.no_show += 1
-    if (wait := _minutes(booking.called_at, booking.checked_in_at)) is not None:
+    if (wait := _minutes(visit.called_at, visit.checked_in_at)) is not None:
         row.waits_to_call.append(wait)
-    if (
-        booking.status == BookingStatus.SERVED
-        and (service := _minutes(booking.finished_at, booking.called_at)) is not None
-    ):
+    if visit.status == BookingStatus.SERVED and (service := _minutes(visit.finished_at, visit.called_at)) is not None:
         row.calls_to_served.append(service)
 
 

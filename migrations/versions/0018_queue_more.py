@@ -31,10 +31,13 @@ def upgrade():
             ["id"],
             ondelete="SET NULL",
         )
+        # Statistics of every MPP over a period (the public performance pages) read a range of days.
+        batch_op.create_index("ix_queue_booking_day", ["local_day"], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table("queue_booking", schema=None) as batch_op:
+        batch_op.drop_index("ix_queue_booking_day")
         batch_op.drop_constraint(batch_op.f("fk_queue_booking_application_id_application"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_queue_booking_application_id"))
         batch_op.drop_column("application_id")

@@ -99,6 +99,7 @@ def load_config(instance: Path | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         # Booking steps admitted per MPP at a release before 429 + Retry-After (app/queue/admission.py).
         "QUEUE_ADMISSION_LIMIT": _env("MPP_QUEUE_ADMISSION", "25 per 1 second"),
+        "QUEUE_ADMISSION_CONCURRENCY": int(_env("MPP_QUEUE_ADMISSION_CONCURRENCY", "2")),
         "UPLOAD_DIR": _env("MPP_UPLOAD_DIR", str(instance / "uploads")),
         # Where uploaded files live (app/storage.py): "folder" (UPLOAD_DIR, one server) or "database" (the
         # stored_file table: every web node of the national profile serves every file).

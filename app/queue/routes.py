@@ -104,10 +104,13 @@ def _user_key() -> str:
 @bp.errorhandler(429)
 def too_many_requests(error):
     """Refused before anything was held: say so, say when to try again, and lead back to the same choice."""
-    crowded = getattr(getattr(error, "limit", None), "scope", "") == "antrean-masuk"
-    # The same number Flask-Limiter puts in Retry-After: when this bucket's window starts again.
     current = limiter.current_limit
-    wait = max(1, math.ceil(current.reset_at - time.time())) if current is not None else 60
+    if isinstance(error, admission.Crowded):
+        crowded, wait = True, error.retry_after
+    else:
+        crowded = getattr(getattr(error, "limit", None), "scope", "") == "antrean-masuk"
+        # The same number Flask-Limiter puts in Retry-After: when this bucket's window starts again.
+        wait = max(1, math.ceil(current.reset_at - time.time())) if current is not None else 60
     if crowded:
         message = _(
             "Many people are booking right now. Nothing was booked yet: please try again in %(seconds)s seconds.",
@@ -258,6 +261,7 @@ def choose():
 @login_required
 @limiter.limit("20 per 10 minutes", key_func=_user_key)
 @limiter.limit(admission.admission_limit, key_func=admission.admission_key, scope="antrean-masuk")
+@admission.admitted
 def hold():
     """Step 2: hold the chosen place for 5 minutes, then confirm."""
     service = _service_or_404(request.form.get("layanan"))
@@ -318,6 +322,7 @@ def confirm_page(kode: str):
 @login_required
 @limiter.limit("20 per 10 minutes", key_func=_user_key)
 @limiter.limit(admission.admission_limit, key_func=admission.admission_key, scope="antrean-masuk")
+@admission.admitted
 def confirm(kode: str):
     held = _own_booking_or_404(kode)
     nik = (request.form.get("nik") or "")[:40]

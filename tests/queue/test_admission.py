@@ -43,3 +43,24 @@ def test_beyond_the_admission_rate_a_hold_is_a_429_with_retry_after_and_nothing_
     with app.app_context():
         assert db.session.scalar(select(func.count(Booking.id)).where(Booking.user_id == users[2].id)) == 0
     assert _hold(people[2], "kota-kendari").status_code != 429  # another MPP's release has its own bucket
+
+
+def test_when_every_booking_step_of_the_process_is_busy_the_next_is_a_429_at_once(
+    app, make_user, demo_data, monkeypatch
+):
+    from app.queue import admission
+
+    monkeypatch.setitem(app.config, "QUEUE_ADMISSION_CONCURRENCY", 1)
+    person = PageClient(app.test_client())
+    sign_in_test_client(app, person, make_user("Warga", email="gerbang@contoh.id"))
+    person.csrf_token()
+    with app.app_context():
+        gate = admission._gate()
+    assert gate.acquire(blocking=False)  # another booking step is in progress
+    try:
+        busy = _hold(person, "kota-samarinda")
+    finally:
+        gate.release()
+    assert busy.status_code == 429 and int(busy.headers["Retry-After"]) >= 1
+    assert "Belum ada yang dipesan" in busy.get_data(as_text=True)
+    assert _hold(person, "kota-samarinda").status_code != 429  # the place is free again

@@ -13,7 +13,7 @@ export MPP_CHROMIUM := $(CHROMIUM)
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-test run db-upgrade demo-data demo-staff test test-postgres ci lint format \
-        i18n-extract i18n-update i18n-compile bench browser clean
+        i18n-extract i18n-update i18n-compile static-compress bench browser clean
 
 help: ## Show this list of commands
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -30,9 +30,9 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test,dev]'
 	touch $@
 
-install: $(VENV)/.installed i18n-compile ## Create the virtualenv and install the app
+install: $(VENV)/.installed i18n-compile static-compress ## Create the virtualenv and install the app
 
-install-test: $(VENV)/.installed-test i18n-compile ## Install the app with its test and dev tools
+install-test: $(VENV)/.installed-test i18n-compile static-compress ## Install the app with its test and dev tools
 
 db-upgrade: install ## Apply database migrations (embedded default: SQLite in instance/)
 	$(FLASK) db upgrade
@@ -88,6 +88,10 @@ i18n-extract: ## Extract translatable strings into translations/messages.pot
 
 i18n-update: i18n-extract ## Merge new strings into the id and en catalogs
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete --no-wrap --no-fuzzy-matching
+
+# Static text files are compressed once here, at the best levels, and served as they are (app/assets.py).
+static-compress: $(VENV)/.installed ## Compress static CSS/JS/SVG once (gzip -9, brotli 11) next to each file
+	$(FLASK) static-compress >/dev/null
 
 i18n-compile: $(VENV)/.installed ## Compile the catalogs (.mo files are built, never committed)
 	$(BIN)/pybabel compile -d translations --statistics 2>&1 | grep -v "^compiling" || true

@@ -28,6 +28,7 @@ read when its request began, so it is never served after the bump.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 import time
@@ -36,6 +37,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache, wraps
 from itertools import chain
+from typing import Any
 
 from flask import Flask, current_app, g, make_response, request, session
 from flask_login import current_user
@@ -43,9 +45,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from . import pagecache_shared
+from .gzip_splice import Spliced, compress_parts, splice
 from .hypermedia import wants_fragment
 from .i18n import current_language
-from .security import personal_html, shareable_html
+from .security import personal_html, secret_gaps, secret_values, shareable_html
 
 MAX_ENTRIES = 256  # ~30 pages × 2 languages × a few viewers, plus popular searches; about 8 MB at most
 MAX_BODY = 256 * 1024  # a page bigger than this is not worth keeping in memory
@@ -56,9 +59,25 @@ _CHANGED = "mpp_catalog_changed"  # Session.info flag: this transaction wrote to
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    html: str
+    page: Any  # a StoredPage in the app; the cache itself does not look inside
     generation: int
     expires: float  # time.time()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPage:
+    """One shareable page, prepared once for every hit: the HTML with stand-ins for the secrets, its gzip made once
+    around them (the secrets are spliced in per hit, gzip_splice.py), and the ETag a browser revalidates with."""
+
+    html: str
+    kinds: tuple[str, ...]  # per gap of ``gzip``: "nonce" or "csrf"
+    gzip: Spliced
+    etag: str
+
+    @classmethod
+    def of(cls, shared: str) -> StoredPage:
+        texts, kinds = secret_gaps(shared)
+        return cls(shared, tuple(kinds), compress_parts([t.encode() for t in texts]), page_etag(shared))
 
 
 class PageCache:
@@ -74,7 +93,7 @@ class PageCache:
     def generation(self) -> int:
         return self._generation
 
-    def get(self, key: tuple, now: float) -> str | None:
+    def get(self, key: tuple, now: float) -> Any:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -83,14 +102,14 @@ class PageCache:
                 del self._entries[key]
                 return None
             self._entries.move_to_end(key)
-            return entry.html
+            return entry.page
 
-    def put(self, key: tuple, html: str, *, generation: int, expires: float) -> bool:
+    def put(self, key: tuple, page: Any, *, generation: int, expires: float) -> bool:
         """Store unless the catalog changed since ``generation`` was read (the page may show the old data)."""
         with self._lock:
             if generation != self._generation:
                 return False
-            self._entries[key] = _Entry(html, generation, expires)
+            self._entries[key] = _Entry(page, generation, expires)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
@@ -150,42 +169,83 @@ def _may_use_cache() -> bool:
     )
 
 
+def page_etag(shared: str) -> str:
+    """A weak validator of a shareable page: the same for every response of it, whatever nonce each carries."""
+    return 'W/"' + hashlib.blake2b(shared.encode(), digest_size=12).hexdigest() + '"'
+
+
+def _not_modified(etag: str) -> bool:
+    """The browser's copy is this page (weak comparison, as If-None-Match uses: RFC 9110, 13.1.2)."""
+    return request.if_none_match.contains_weak(etag[3:-1])
+
+
+def _answer(page: StoredPage):
+    """A response for this request from a stored page: 304 when the browser holds it already, else the page with
+    this request's secrets — spliced into the gzip made once when the client takes gzip, else as text."""
+    if _not_modified(page.etag):
+        response = make_response("", 304)
+    elif request.accept_encodings["gzip"]:
+        values = [value.encode() for value in secret_values(list(page.kinds))]
+        response = make_response(splice(page.gzip, values))
+        response.mimetype = "text/html"
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = make_response(personal_html(page.html))
+    response.headers["ETag"] = page.etag
+    return response
+
+
 def cached_page(view):
     """Serve the view's page from the cache when a fresh copy exists; else render it and keep it.
 
     Put it under ``@public_page``. The wrapped view must render the same HTML for the same key (path, query,
-    host, locale, fragment or page, viewer's role) and the same catalog, within the minute.
+    host, locale, fragment or page, viewer's role) and the same catalog, within the minute. Every such page carries
+    an ETag (of its shareable HTML, so the same whatever the nonce); a browser that holds it gets a 304.
     """
 
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not _may_use_cache():
-            return view(*args, **kwargs)
+            response = make_response(view(*args, **kwargs))
+            if request.method == "GET" and _cacheable(response):
+                etag = page_etag(shareable_html(response.get_data(as_text=True)))
+                if _not_modified(etag):
+                    response = make_response("", 304)
+                response.headers["ETag"] = etag
+            return response
         page_cache = cache_of(current_app)
         if not pagecache_shared.in_sync(current_app, page_cache):
             return view(*args, **kwargs)  # the other processes' generation cannot be read: render fresh, never stale
         key = page_key()
         now = time.time()
-        if (shared := page_cache.get(key, now)) is not None:
-            response = make_response(personal_html(shared))
+        if (stored := page_cache.get(key, now)) is not None:
+            response = _answer(stored)
             response.headers[CACHE_HEADER] = "hit"
             return response
         generation = g.get("page_cache_generation", page_cache.generation)
         response = make_response(view(*args, **kwargs))
-        if (
-            response.status_code == 200
-            and response.mimetype == "text/html"
-            and not response.is_streamed
-            and (response.content_length or 0) <= MAX_BODY
-            and "_flashes" not in session
-        ):
-            html = shareable_html(response.get_data(as_text=True))
+        if _cacheable(response) and "_flashes" not in session:
+            stored = StoredPage.of(shareable_html(response.get_data(as_text=True)))
             ttl = current_app.config["PAGE_CACHE_SECONDS"]
-            page_cache.put(key, html, generation=generation, expires=expiry(now, ttl))
+            page_cache.put(key, stored, generation=generation, expires=expiry(now, ttl))
             response.headers[CACHE_HEADER] = "miss"
+            response.headers["ETag"] = stored.etag
+            if _not_modified(stored.etag):
+                response = make_response("", 304)
+                response.headers["ETag"] = stored.etag
+                response.headers[CACHE_HEADER] = "miss"
         return response
 
     return wrapper
+
+
+def _cacheable(response) -> bool:
+    return (
+        response.status_code == 200
+        and response.mimetype == "text/html"
+        and not response.is_streamed
+        and (response.content_length or 0) <= MAX_BODY
+    )
 
 
 # --- invalidation ---------------------------------------------------------------------------------------------

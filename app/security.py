@@ -20,6 +20,8 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
 
+from .extensions import limiter
+
 # Only these responses may be stored by the service worker for offline reading. Everything else (any page that
 # can show personal data) is `Cache-Control: no-store` and never cached on a possibly shared phone.
 OFFLINE_HEADER = "X-MPP-Offline"
@@ -68,6 +70,24 @@ def personal_html(shared: str) -> str:
     return html
 
 
+_STAND_INS = re.compile(f"({_NONCE_STAND_IN}|{_CSRF_STAND_IN})")
+
+
+def secret_gaps(shared: str) -> tuple[list[str], list[str]]:
+    """A shared copy cut where a request's own secrets go: the texts around the gaps, and per gap "nonce" or
+    "csrf" (pagecache.py compresses the texts once and splices the secrets in per hit)."""
+    pieces = _STAND_INS.split(shared)
+    return pieces[0::2], ["nonce" if piece == _NONCE_STAND_IN else "csrf" for piece in pieces[1::2]]
+
+
+def secret_values(kinds: list[str]) -> list[str]:
+    """This request's secrets for the gaps of ``secret_gaps``: the nonce its CSP header carries, this session's
+    CSRF token (made only when the page has a form, as rendering it would)."""
+    nonce = csp_nonce()
+    token = generate_csrf() if "csrf" in kinds else ""
+    return [nonce if kind == "nonce" else token for kind in kinds]
+
+
 def content_security_policy(nonce: str) -> str:
     # Strict: no inline script or style, no eval, nothing from another origin. htmx is configured through a
     # <meta name="htmx-config"> (allowEval=false, includeIndicatorStyles=false) so it needs neither.
@@ -97,7 +117,20 @@ def public_page(view):
         g.offline_public = True
         return view(*args, **kwargs)
 
+    wrapper.public_page = True
     return wrapper
+
+
+def is_public_read() -> bool:
+    """A GET of a ``@public_page`` view: the same page for everyone, cheap when cached, writing nothing. No rate
+    limit applies to one (none is declared on any), so the limiter skips its per-request bookkeeping for them."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "public_page", False))
+
+
+limiter.request_filter(is_public_read)  # once per process: one Limiter serves every app the process creates
 
 
 def token_api(blueprint):
@@ -159,23 +192,57 @@ def check_request_origin() -> None:
         raise CSRFError("Permintaan berasal dari situs lain.")
 
 
+# Headers that only a document reads (an HTML page, an SVG or a PDF opened directly, a worker script): its CSP,
+# framing, opener, referrer and feature policies. A stylesheet, a script module, a PNG or a font loaded by a page is
+# governed by the page's headers, so static files of those types get only the two that protect a subresource
+# itself — nosniff (a file is never run as another type) and CORP (no other site may embed it). An SVG (it can
+# carry script when opened on its own) and every other type keep the full set.
+_SUBRESOURCE_TYPES = frozenset(
+    {"text/css", "text/javascript", "application/javascript", "image/png", "image/jpeg", "image/webp", "font/woff2"}
+)
+_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+
+def _document_headers(nonce: str, secure: bool) -> list[tuple[str, str]]:
+    headers = [
+        ("Content-Security-Policy", content_security_policy(nonce)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Cross-Origin-Resource-Policy", "same-origin"),
+        ("Permissions-Policy", _PERMISSIONS_POLICY),
+    ]
+    if secure:
+        headers.append(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
+    return headers
+
+
+_SUBRESOURCE_HEADERS = [("X-Content-Type-Options", "nosniff"), ("Cross-Origin-Resource-Policy", "same-origin")]
+
+
+def _is_static_subresource(response) -> bool:
+    return (
+        request.path.startswith("/static/")
+        and response.mimetype in _SUBRESOURCE_TYPES
+        and "attachment" not in response.headers.get("Content-Disposition", "")
+    )
+
+
 def set_security_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce()))
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-    headers.setdefault(
-        "Permissions-Policy",
-        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
-    )
-    if current_app.config.get("SESSION_COOKIE_SECURE"):
-        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    if _is_static_subresource(response):
+        wanted = _SUBRESOURCE_HEADERS
+    else:
+        wanted = _document_headers(csp_nonce(), bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    present = {name.lower() for name, _ in headers.items()}
+    for name, value in wanted:  # a view's own value wins, as setdefault did
+        if name.lower() not in present:
+            headers.add(name, value)
 
     if response.mimetype == "text/html":
-        if g.get("offline_public") and response.status_code == 200:
+        # A 304 (the page is unchanged, pagecache.py) keeps the caching rules of the 200 it confirms.
+        if g.get("offline_public") and response.status_code in (200, 304):
             headers[OFFLINE_HEADER] = "public"
             headers.setdefault("Cache-Control", "no-cache")
         else:

@@ -13,8 +13,10 @@ This is how hundreds of MPPs with 80–400 services each get in without typing. 
                    "fees": [...], "offered_at": ["kota-kendari"]}]}
 
 Rows that break the schema are rejected one by one (named by their path, with the reason) and the rest is
-imported; ``apply=False`` runs the whole import and rolls it back, which is the preview. CSV is offered for the
-tabular part people edit in a spreadsheet (the service list), export only.
+imported; ``apply=False`` runs the whole import and rolls it back, which is the preview (with the list of records
+it would add or change). A service row may carry its channels (where it is applied for) and its online form (the
+form definition's JSON Schema and steps). The tabular part people edit in a spreadsheet — the service list — is also
+CSV, both ways: a CSV import updates existing services (``csv_document``) and goes through the same import.
 """
 
 from __future__ import annotations
@@ -135,6 +137,35 @@ CATALOG_SCHEMA: dict = {
                     "online_application": {"type": "boolean"},
                     "in_person_note": _NS,
                     "offered_at": {"type": "array", "items": _SLUG},
+                    # Where the service is applied for (issue 12 point 7); absent = leave as is, [] = the defaults.
+                    "channels": {
+                        "type": "array",
+                        "items": {
+                            "oneOf": [
+                                _closed({"kind": {"enum": ["aplikasi", "loket"]}}, ["kind"]),
+                                _closed(
+                                    {
+                                        "kind": {"const": "nasional"},
+                                        "name": {"type": "string", "minLength": 1, "maxLength": 80},
+                                        "url": {"type": "string", "pattern": "^https://[^/@]+\\.[^/@]+(/.*)?$"},
+                                    },
+                                    ["kind", "name", "url"],
+                                ),
+                            ]
+                        },
+                    },
+                    # The online application form (app/applications/formdefs.py): a JSON Schema 2020-12 with its
+                    # steps and fields. Its "documents" are always derived from the requirements; absent = as is.
+                    "form": {
+                        "type": "object",
+                        "properties": {
+                            "title": {"type": "object"},
+                            "schema": {"type": "object"},
+                            "steps": {"type": "array", "minItems": 1},
+                            "fields": {"type": "object"},
+                        },
+                        "required": ["title", "schema", "steps", "fields"],
+                    },
                     "requirements": {
                         "type": "array",
                         "items": _closed(
@@ -196,16 +227,28 @@ CATALOG_SCHEMA: dict = {
 }
 
 
+EXTRAS = ("channels", "form")  # service members loaded after the catalog itself (_load_channels_and_forms)
+
+
 @dataclass(frozen=True)
 class Rejected:
     where: str  # "services[3] (paspor-biasa)"
     reason: str
 
 
+@dataclass(frozen=True)
+class Change:
+    section: str  # "services"
+    key: str  # its slug or code
+    new: bool  # a new record, or an existing one that changes
+    fields: tuple[str, ...] = ()  # which of its fields change (empty for a new record)
+
+
 @dataclass
 class Report:
     counts: dict[str, int] = field(default_factory=dict)
     rejected: list[Rejected] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
     applied: bool = False
 
 
@@ -226,6 +269,46 @@ def parse(raw: bytes) -> dict:
     return data
 
 
+def _reason(error: jsonschema.ValidationError) -> str:
+    """A schema error in words an admin reads: which column, and what it must be (Indonesian, as the page)."""
+    column = "/".join(str(part) for part in error.absolute_path) or None
+    where = f"kolom {column}" if column else "baris ini"
+    kind, value = error.validator, error.validator_value
+    if kind == "required":
+        missing = [name for name in value if isinstance(error.instance, dict) and name not in error.instance]
+        inside = f" di {where}" if column else ""
+        return f"kolom wajib {', '.join(missing) or value} tidak ada{inside}"
+    if kind == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"kolom tidak dikenal: {', '.join(extra)}" + (f" (di {where})" if column else "")
+    if kind == "type":
+        names = {
+            "string": "teks",
+            "integer": "bilangan bulat",
+            "boolean": "true atau false",
+            "array": "daftar",
+            "object": "objek",
+            "null": "kosong (null)",
+            "number": "angka",
+        }
+        wanted = value if isinstance(value, list) else [value]
+        return f"{where} harus berupa {' atau '.join(names.get(t, t) for t in wanted)}"
+    if kind in ("enum", "const"):
+        allowed = value if kind == "enum" else [value]
+        return f"{where} harus salah satu dari: {', '.join(str(v) for v in allowed)}"
+    if kind == "pattern":
+        return f"{where} tidak sesuai format yang diminta"
+    if kind in ("minimum", "maximum"):
+        return f"{where} harus {'minimal' if kind == 'minimum' else 'maksimal'} {value}"
+    if kind in ("minItems", "minLength"):
+        return f"{where} tidak boleh kosong"
+    if kind == "maxLength":
+        return f"{where} terlalu panjang (maksimal {value} karakter)"
+    if kind in ("oneOf", "anyOf"):
+        return f"{where} tidak sesuai salah satu bentuk yang diizinkan"
+    return f"{where} tidak valid"
+
+
 def _row_label(section: str, index: int, row) -> str:
     key = row.get("slug") or row.get("code") if isinstance(row, dict) else None
     return f"{section}[{index}]" + (f" ({key})" if key else "")
@@ -241,13 +324,27 @@ def _valid_rows(data: dict) -> tuple[dict, list[Rejected]]:
         kept[section] = []
         for index, row in enumerate(data[section]):
             error = next(iter(sorted(validator.iter_errors(row), key=lambda e: list(e.absolute_path))), None)
+            if error is None and section == "services" and "form" in row:
+                form_error = _form_error(row["form"])
+                if form_error:
+                    rejected.append(Rejected(_row_label(section, index, row), form_error))
+                    continue
             if error is None:
                 kept[section].append(row)
             else:
-                path = "/".join(str(part) for part in error.absolute_path)
-                reason = f"{path}: {error.message}" if path else error.message
-                rejected.append(Rejected(_row_label(section, index, row), reason[:300]))
+                rejected.append(Rejected(_row_label(section, index, row), _reason(error)[:300]))
     return kept, rejected
+
+
+def _form_error(form: dict) -> str | None:
+    """A form the application pages could not render is refused with its service row (before anything is loaded)."""
+    from ..applications.formdefs import DefinitionError, check_definition
+
+    try:
+        check_definition({**form, "documents": []})
+    except (DefinitionError, jsonschema.SchemaError, KeyError, TypeError, ValueError) as error:
+        return f"formulir tidak valid: {str(error)[:200]}"
+    return None
 
 
 def _dates(data: dict) -> dict:
@@ -316,9 +413,13 @@ def import_catalog(data: dict, *, apply: bool) -> Report:
     kept, rejected = _valid_rows(data)
     usable = _drop_dangling(_dates(kept), rejected)
     report = Report(rejected=rejected)
+    before = _keyed(export_catalog()) if not apply else None
     try:
         with db.session.no_autoflush:
-            report.counts = load_catalog(usable)
+            plain = [{k: v for k, v in row.items() if k not in EXTRAS} for row in usable["services"]]
+            report.counts = load_catalog({**usable, "services": plain})
+        db.session.flush()
+        _load_channels_and_forms(usable["services"], report)
         db.session.flush()
     except DemoDataError as error:
         db.session.rollback()
@@ -328,26 +429,129 @@ def import_catalog(data: dict, *, apply: bool) -> Report:
     if apply:
         report.applied = True  # the caller commits (the admin's page, or the demo loader)
     else:
+        report.changes = _changes(before, _keyed(export_catalog()))
         db.session.rollback()
     return report
 
 
+def _load_channels_and_forms(services: list[dict], report: Report) -> None:
+    """A service row's "channels" replace its channel rows; its "form" becomes a new form version when it differs
+    from the latest. A row without a form still gets one that follows changed requirements (document_slots)."""
+    from sqlalchemy import delete
+
+    from ..api.models import ChannelKind, ServiceChannel
+    from ..applications.document_slots import follow_catalog, with_documents_of
+    from ..applications.models import FormDefinition
+
+    if not services:
+        return
+    by_slug = {
+        service.slug: service
+        for service in db.session.scalars(
+            select(Service)
+            .where(Service.slug.in_([row["slug"] for row in services]))
+            .options(selectinload(Service.requirements))
+        )
+    }
+    created = updated = 0
+    for row in services:
+        service = by_slug.get(row["slug"])
+        if service is None:
+            continue
+        if "channels" in row:
+            existing = [
+                (c.kind.value, c.name, c.url)
+                for c in db.session.scalars(
+                    select(ServiceChannel)
+                    .where(ServiceChannel.service_id == service.id)
+                    .order_by(ServiceChannel.position)
+                )
+            ]
+            wanted = [(c["kind"], c.get("name"), c.get("url")) for c in row["channels"]]
+            if existing != wanted:
+                db.session.execute(delete(ServiceChannel).where(ServiceChannel.service_id == service.id))
+                for position, (kind, name, url) in enumerate(wanted):
+                    db.session.add(
+                        ServiceChannel(
+                            service_id=service.id, position=position, kind=ChannelKind(kind), name=name, url=url
+                        )
+                    )
+                created += 0 if existing else len(wanted)
+                updated += 1 if existing else 0
+        if "form" in row:
+            definition = with_documents_of(row["form"], service)
+            latest = db.session.scalar(
+                select(FormDefinition)
+                .where(FormDefinition.service_id == service.id)
+                .order_by(FormDefinition.version.desc())
+                .limit(1)
+            )
+            if latest is None or latest.definition != definition:
+                version = (latest.version if latest else 0) + 1
+                db.session.add(FormDefinition(service_id=service.id, version=version, definition=definition))
+                created += 1 if latest is None else 0
+                updated += 0 if latest is None else 1  # a new version of a form that existed
+        elif follow_catalog(service) is not None:
+            updated += 1
+    # Like the other counts: how many the file holds (what changed is in "created" and "updated").
+    report.counts["channels"] = sum(len(row.get("channels", [])) for row in services)
+    report.counts["forms"] = sum("form" in row for row in services)
+    report.counts["created"] = report.counts.get("created", 0) + created
+    report.counts["updated"] = report.counts.get("updated", 0) + updated
+
+
+def _keyed(document: dict) -> dict[tuple[str, str], dict]:
+    keyed = {}
+    for section in ("regions", "agencies", "mpps", "services"):
+        for row in document[section]:
+            keyed[(section, row.get("slug") or row.get("code"))] = row
+    return keyed
+
+
+def _changes(before: dict, after: dict) -> list[Change]:
+    """What the import would add or change, record by record, from the catalog exported before and after it."""
+    changes = []
+    for key, row in after.items():
+        old = before.get(key)
+        if old is None:
+            changes.append(Change(key[0], key[1], new=True))
+        elif old != row:
+            changes.append(Change(key[0], key[1], new=False, fields=tuple(k for k in row if row[k] != old.get(k))))
+    return changes
+
+
 def demo_document() -> dict:
     """The demo catalog (app/catalog/demo) as an exchange document, through JSON like any uploaded file."""
+    from ..api.channels import DEMO_CHANNELS
     from .demo.agencies import AGENCIES
     from .demo.mpps import MPPS
     from .demo.regions import REGIONS
     from .demo.services import SERVICES
 
+    services = [
+        {
+            **service,
+            **(
+                {"channels": [_demo_channel(*channel) for channel in DEMO_CHANNELS[service["slug"]]]}
+                if service["slug"] in DEMO_CHANNELS
+                else {}
+            ),
+        }
+        for service in SERVICES
+    ]
     document = {
         "format": FORMAT,
         "version": VERSION,
         "regions": REGIONS,
         "agencies": AGENCIES,
         "mpps": MPPS,
-        "services": SERVICES,
+        "services": services,
     }
     return json.loads(json.dumps(document, default=lambda value: value.isoformat()))
+
+
+def _demo_channel(kind, name, url) -> dict:
+    return {"kind": kind.value, "name": name, "url": url} if kind.value == "nasional" else {"kind": kind.value}
 
 
 # --- export ----------------------------------------------------------------------------------------------------------
@@ -374,6 +578,15 @@ def export_catalog() -> dict:
             selectinload(Mpp.tenancies).options(selectinload(Tenancy.agency), selectinload(Tenancy.hours)),
         )
     ).all()
+    from ..api.models import ServiceChannel
+    from ..applications.models import FormDefinition
+
+    channel_rows: dict[int, list] = {}
+    for row in db.session.scalars(select(ServiceChannel).order_by(ServiceChannel.service_id, ServiceChannel.position)):
+        channel_rows.setdefault(row.service_id, []).append(row)
+    forms: dict[int, dict] = {}
+    for row in db.session.scalars(select(FormDefinition).order_by(FormDefinition.service_id, FormDefinition.version)):
+        forms[row.service_id] = row.definition  # the latest version wins
     services = db.session.scalars(
         select(Service)
         .order_by(Service.slug)
@@ -445,6 +658,8 @@ def export_catalog() -> dict:
                 "online_application": s.online_application,
                 "in_person_note": s.in_person_note,
                 "offered_at": sorted(o.mpp.slug for o in s.offerings),
+                "channels": [_channel_json(c) for c in channel_rows.get(s.id, [])],
+                **({"form": forms[s.id]} if s.id in forms else {}),
                 "requirements": [
                     {
                         "kind": r.kind.value,
@@ -480,6 +695,12 @@ def export_catalog() -> dict:
     }
 
 
+def _channel_json(row) -> dict:
+    if row.kind.value == "nasional":
+        return {"kind": "nasional", "name": row.name, "url": row.url}
+    return {"kind": row.kind.value}
+
+
 SERVICE_COLUMNS = ("slug", "name", "agency", "duration_text", "product", "online_application", "offered_at", "fees")
 
 
@@ -502,3 +723,122 @@ def services_csv(document: dict) -> str:
             ]
         )
     return out.getvalue()
+
+
+# --- CSV import: the service list edited in a spreadsheet -----------------------------------------------------------
+
+MAX_CSV_ROWS = 5000
+
+
+def _amount(text: str) -> int | None:
+    digits = text.strip().removeprefix("Rp").strip().replace(".", "")
+    return int(digits) if digits.isdigit() and len(digits) <= 12 else None
+
+
+def _csv_row(row: dict, service: dict) -> tuple[dict | None, str | None]:
+    """The service's current record with the CSV row's columns applied, or the reason the row is refused."""
+    patched = copy.deepcopy(service)
+    for column in ("name", "duration_text", "product"):
+        if column in row:
+            value = " ".join((row[column] or "").split())
+            if not value:
+                return None, f"kolom {column} wajib diisi"
+            patched[column] = value
+    if "agency" in row:
+        patched["agency"] = (row["agency"] or "").strip()
+    if "online_application" in row:
+        value = (row["online_application"] or "").strip().lower()
+        if value not in ("ya", "tidak"):
+            return None, "kolom online_application harus ya atau tidak"
+        patched["online_application"] = value == "ya"
+    if "offered_at" in row:
+        patched["offered_at"] = sorted(set((row["offered_at"] or "").split()))
+        if not patched["offered_at"]:
+            return None, "kolom offered_at wajib berisi minimal satu MPP (slug, dipisah spasi)"
+    if "fees" in row:
+        known = {fee["label"]: fee for fee in service["fees"]}
+        fees = []
+        for part in filter(None, (p.strip() for p in (row["fees"] or "").split(";"))):
+            label, colon, amount_text = part.rpartition(":")
+            amount = _amount(amount_text) if colon else None
+            if not colon or not label.strip() or amount is None:
+                return None, f"biaya “{part[:60]}” harus ditulis “nama: jumlah”, misalnya “Paspor 48 halaman: 350000”"
+            label = label.strip()
+            if label not in known:
+                return None, f"biaya baru “{label[:60]}” perlu dasar hukum: tambahkan lewat berkas JSON"
+            fees.append({**known[label], "amount": amount})
+        patched["fees"] = fees
+    return patched, None
+
+
+def csv_document(raw: bytes) -> tuple[dict, list[Rejected], dict[int, int]]:
+    """A CSV of services (the columns of ``services_csv``, ``slug`` required, others optional) → a catalog document
+    holding the changed services, the rows refused already, and which CSV line each document row came from.
+    Only services that exist can be changed this way: a new one needs its whole Standar Pelayanan (JSON)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise NotACatalog("not UTF-8") from None
+    if "\x00" in text:
+        raise NotACatalog("NUL")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = reader.fieldnames or []
+    except csv.Error:
+        raise NotACatalog("not CSV") from None
+    if "slug" not in header or not set(header) <= set(SERVICE_COLUMNS):
+        raise NotACatalog("not the service list")
+    exported = export_catalog()
+    current = {service["slug"]: service for service in exported["services"]}
+    services: list[dict] = []
+    lines: dict[int, int] = {}
+    rejected: list[Rejected] = []
+    try:
+        for row in reader:
+            line = reader.line_num
+            if len(services) + len(rejected) >= MAX_CSV_ROWS:
+                rejected.append(Rejected(f"baris {line}", f"lebih dari {MAX_CSV_ROWS} baris; bagi berkasnya"))
+                break
+            if None in row:  # more cells than columns
+                rejected.append(Rejected(f"baris {line}", "jumlah sel lebih banyak daripada kolom"))
+                continue
+            slug = (row.get("slug") or "").strip()
+            where = f"baris {line}" + (f" ({slug[:60]})" if slug else "")
+            if slug not in current:
+                reason = (
+                    "kolom slug kosong" if not slug else "layanan ini belum ada di katalog: tambahkan lewat berkas JSON"
+                )
+                rejected.append(Rejected(where, reason))
+                continue
+            patched, reason = _csv_row(row, current[slug])
+            if reason:
+                rejected.append(Rejected(where, reason))
+                continue
+            lines[len(services)] = line
+            services.append(patched)
+    except csv.Error as error:
+        rejected.append(Rejected(f"baris {reader.line_num}", f"CSV tidak dapat dibaca: {str(error)[:100]}"))
+    # The rest of the catalog as it is (the loader resolves agencies and MPPs from the document): it changes nothing.
+    document = {**exported, "services": services}
+    return document, rejected, lines
+
+
+def import_csv(raw: bytes, *, apply: bool) -> Report:
+    """Import a service-list CSV through ``import_catalog``; a rejected row is named by its line in the file."""
+    document, rejected, lines = csv_document(raw)
+    report = import_catalog(document, apply=apply)
+    renamed = []
+    for row in report.rejected:
+        label = row.where
+        if label.startswith("services["):
+            index = int(label[len("services[") : label.index("]")])
+            slug = document["services"][index]["slug"]
+            label = f"baris {lines.get(index, '?')} ({slug})"
+        renamed.append(Rejected(label, row.reason))
+    report.rejected = sorted(rejected + renamed, key=lambda r: _line_of(r.where))
+    return report
+
+
+def _line_of(where: str) -> int:
+    parts = where.split()
+    return int(parts[1]) if len(parts) > 1 and parts[0] == "baris" and parts[1].isdigit() else 0

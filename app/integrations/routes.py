@@ -135,18 +135,29 @@ def catalog_import():
     apply = request.form.get("terapkan") == "1"
     raw = upload.stream.read(MAX_CATALOG_BYTES + 1) if upload and upload.filename else b""
     error = None
+    is_csv = bool(upload and upload.filename and upload.filename.lower().endswith(".csv"))
     if not raw:
-        error = _("Choose the catalog file (JSON) to import.")
+        error = _("Choose the catalog file (JSON) or the service list (CSV) to import.")
     elif len(raw) > MAX_CATALOG_BYTES:
         error = _("The file is larger than 8 MB.")
+    report = None
     if error is None:
         try:
-            data = catalog_io.parse(raw)
+            if is_csv:
+                report = catalog_io.import_csv(raw, apply=apply)
+            else:
+                report = catalog_io.import_catalog(catalog_io.parse(raw), apply=apply)
         except catalog_io.NotACatalog:
-            error = _("This file is not an MPP Digital catalog document (see the JSON Schema).")
+            error = (
+                _(
+                    "This CSV is not the service list: its first row must name the columns, slug and some of %(cols)s.",
+                    cols=", ".join(catalog_io.SERVICE_COLUMNS[1:]),
+                )
+                if is_csv
+                else _("This file is not an MPP Digital catalog document (see the JSON Schema).")
+            )
     if error is not None:
         return render_template("integrations/catalog.html", report=None, error=error, apply=apply), 422
-    report = catalog_io.import_catalog(data, apply=apply)
     if report.applied:
         db.session.commit()
     return render_template("integrations/catalog.html", report=report, error=None, apply=apply)

@@ -43,6 +43,7 @@ from ..backoffice import audit
 from ..backoffice.models import AuditAction, StaffAssignment, StaffRole
 from ..catalog.models import DocumentType, Mpp, Service
 from ..database import utcnow
+from ..errors import UserFacingError
 from ..extensions import db
 from ..personal import privacy
 from ..personal.documents import store_upload
@@ -70,12 +71,11 @@ MSG_CONSENT_FILE = _l("Upload the scan of the signed consent (PDF, JPG or PNG)."
 MSG_NOT_WAITING = _l("This application is not waiting for the citizen's confirmation.")
 
 
-class AssistError(ValueError):
+class AssistError(UserFacingError, ValueError):
     """A refused step; ``field`` names the input the message belongs next to."""
 
     def __init__(self, message, *, field: str = "") -> None:
-        super().__init__(str(message))
-        self.message = message
+        super().__init__(message)
         self.field = field
 
 
@@ -463,6 +463,17 @@ def for_citizen(citizen: User, public_id: str) -> AssistedApplication | None:
         select(AssistedApplication).where(
             AssistedApplication.public_id == public_id, AssistedApplication.citizen_id == citizen.id
         )
+    )
+
+
+def citizen_has_passkey(assisted: AssistedApplication) -> bool:
+    """A citizen whose account was just created at the desk has no passkey yet: they add one on their phone with the
+    e-mail recovery sign-in before they can confirm — or they confirm on paper."""
+    from ..accounts.models import Passkey
+
+    return (
+        assisted.citizen_id is not None
+        and db.session.scalar(select(Passkey.id).where(Passkey.user_id == assisted.citizen_id).limit(1)) is not None
     )
 
 

@@ -41,6 +41,7 @@ def _template_helpers() -> dict:
         "choice_options": lambda spec: [(c["value"], text(c["label"])) for c in spec["choices"]],
         "status_label": workflow.status_label,
         "helped_by": assist.helped_by,
+        "citizen_has_passkey": assist.citizen_has_passkey,
     }
 
 

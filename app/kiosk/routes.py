@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
+from ..accounts import sessions
 from ..applications import workflow
 from ..catalog.models import Mpp, Service, ServiceOffering
 from ..extensions import db, limiter
@@ -126,8 +128,11 @@ def status(slug: str):
 @bp.get("/kios/<slug>/selesai")
 def finish(slug: str):
     """The end of one person's visit: everything of theirs leaves the tablet. A GET, so the inactivity timer can
-    come here without a form; it changes nothing on the server."""
+    come here without a form. Its only effect on the server: an account someone signed in to on this tablet (the
+    kiosk never offers it, but a browser is a browser) is signed out, not merely forgotten by the device."""
     mpp = _mpp_or_404(slug)
+    if current_user.is_authenticated:
+        sessions.end_session(current_user.auth_session)
     response = current_app.make_response(_page("kiosk/done.html", mpp, return_seconds=RETURN_SECONDS))
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response

@@ -242,3 +242,45 @@ def test_a_citizen_cannot_confirm_someone_elses_assistance_and_can_refuse_their_
         assert db.session.scalar(select(Application.id)) is None
         assert db.session.scalar(select(Draft.id)) is None
     assert png_bytes()  # (helper import kept for the documents upload in fill_form)
+
+
+def test_the_mpp_admin_reads_every_step_in_the_audit_log_and_can_invite_a_front_desk_officer(
+    app, desk, make_user, signed_in, mailbox
+):
+    from app.backoffice.invitations import InvitationRequest, create_invitation, roles_for
+    from app.backoffice.models import StaffAssignment, StaffRole
+    from app.backoffice.scope import scope_of
+    from app.catalog.models import Mpp
+
+    page = begin(desk)
+    desk.post(f"{page}/email", data={"email": "wati@contoh.id", "nama": "Wati"})
+    admin = make_user("Admin Kendari", role=Role.MPP_ADMIN)
+    with app.app_context():
+        mpp_id = db.session.scalar(select(Mpp.id).where(Mpp.slug == "kota-kendari"))
+        db.session.add(StaffAssignment(user_id=admin.id, role=StaffRole.MPP_ADMIN, mpp_id=mpp_id))
+        db.session.commit()
+        scope = scope_of(db.session.get(User, admin.id))
+        assert Role.FRONT_DESK in roles_for(scope)
+        _invitation, _token = create_invitation(
+            scope,
+            InvitationRequest(
+                email="loket@kendarikota.go.id",
+                display_name="Dewi Loket",
+                role=Role.FRONT_DESK.value,
+                mpp_id=mpp_id,
+                agency_id=None,
+            ),
+        )
+    reader = PageClient(app.test_client())
+    signed_in(reader, admin)
+    log = reader.get_page("/petugas/audit").get_text()
+    assert "Pendampingan di loket informasi" in log and "Kode e-mail dikirim" in log and "Rina Loket" in log
+
+
+def test_the_waiting_page_says_how_a_citizen_without_a_passkey_confirms(app, desk, mailbox):
+    page = begin(desk)
+    desk.post(f"{page}/email", data={"email": "wati@contoh.id", "nama": "Wati"})
+    desk.post(f"{page}/kode-email", data={"kode_email": mailbox.code("wati@contoh.id")})
+    fill_form(desk, page)
+    desk.post(f"{page}/minta-konfirmasi")
+    assert "Akun ini belum memiliki passkey" in desk.get_page(page).get_text()

@@ -86,3 +86,13 @@ def test_the_status_code_is_shown_on_the_citizens_own_application_page(app, clie
     with app.app_context():
         code = status_code(db.session.scalar(select(Application).where(Application.tracking_number == number)))
     assert code in client.get_page(f"/permohonan/{number}").get_text()
+
+
+def test_selesai_signs_out_an_account_left_signed_in_on_the_tablet(app, client, citizen, signed_in, demo):
+    from app.accounts.models import AuthSession
+
+    session_id = signed_in(client, citizen)
+    client.get(f"{KIOSK}/selesai")
+    with app.app_context():
+        assert db.session.get(AuthSession, session_id).revoked_at is not None
+    assert client.get("/akun").status_code in (302, 303)

@@ -18,7 +18,7 @@ import threading
 import time
 
 import redis
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, g, has_app_context, has_request_context
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,10 @@ def in_sync(app: Flask, page_cache) -> bool:
             if value != shared.seen:
                 page_cache.invalidate()
                 shared.seen = value
+        if has_request_context() and "page_cache_generation" in g:
+            # The view has not run yet: what it renders now is at least as new as the change just adopted, so it
+            # may be stored under the new generation (else the first page after every change would not be kept).
+            g.page_cache_generation = page_cache.generation
     return True
 
 

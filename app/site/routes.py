@@ -55,11 +55,13 @@ def register_error_handlers(app) -> None:
     def database_unavailable(error):
         db.session.rollback()
         app.logger.error("database unavailable: %s", error.__class__.__name__)
-        return _error_page(
+        body, status = _error_page(
             503,
             _("Service temporarily unavailable"),
             _("We cannot reach our data right now. Please try again in a few minutes."),
         )
+        # A database restart or failover takes seconds: tell clients and the load balancer when to come back.
+        return body, status, {"Retry-After": "30"}
 
     @app.errorhandler(StoredFileCorrupted)
     def stored_file_corrupted(error):

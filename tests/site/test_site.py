@@ -90,3 +90,20 @@ def test_an_id_too_large_for_the_database_is_a_404_not_a_500(client, citizen, si
         method = client.post if url.endswith(("/keluar", "/baca")) else client.get
         assert method(url).status_code == 404, url
     assert client.get(f"/notifikasi?sebelum={huge}").status_code == 200
+
+
+def test_a_page_while_the_database_is_away_is_a_503_with_retry_after(tmp_path):
+    """A PostgreSQL restart or failover: the person (and the load balancer) is told to come back, never a 500."""
+    broken = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "INSTANCE_DIR": str(tmp_path),
+            "PAGE_CACHE_SECONDS": 0,
+        }
+    )
+    response = broken.test_client().get("/layanan")
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert "Layanan sedang tidak tersedia" in response.get_data(as_text=True)

@@ -20,6 +20,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
 
+from .errors import UserFacingError
 from .extensions import limiter
 
 # Only these responses may be stored by the service worker for offline reading. Everything else (any page that
@@ -273,12 +274,8 @@ MSG_JSON_TOO_DEEP = _l("The data sent is nested too deeply.")
 MSG_JSON_NOT_OBJECT = _l("The data sent could not be read.")
 
 
-class InputRefused(BadRequest):
+class InputRefused(UserFacingError, BadRequest):
     """400 with an Indonesian reason: JSON for JSON clients, the error page for a browser form."""
-
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 def is_safe_text(value: str) -> bool:

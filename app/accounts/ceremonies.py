@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..database import utcnow
+from ..errors import UserFacingError
 from ..extensions import db
 from . import passkeys, recovery
 from .models import ChallengePurpose, Passkey, RecoveryCode, User, WebAuthnChallenge
@@ -39,18 +40,12 @@ PENDING_SIGNUP_TTL = dt.timedelta(minutes=30)
 BINDING_KEY = "webauthn_binding"
 
 
-class SignUpError(Exception):
+class SignUpError(UserFacingError):
     """The sign-up cannot continue (expired form, e-mail taken at the last moment)."""
 
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
-
-class PasskeyRemovalError(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class PasskeyRemovalError(UserFacingError):
+    """The passkey cannot be removed (the account would be left without one); ``message`` says why."""
 
 
 # --- challenge storage -------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..database import utcnow
+from ..errors import UserFacingError
 from ..extensions import db
 from .models import EmailCode, EmailCodePurpose, User
 from .recovery import EMAIL_CODE_TTL, _check_code, _digits, _hasher, _new_code, _send_quietly
@@ -28,12 +29,8 @@ from .recovery import EMAIL_CODE_TTL, _check_code, _digits, _hasher, _new_code, 
 log = logging.getLogger(__name__)
 
 
-class EmailChangeRefused(Exception):
+class EmailChangeRefused(UserFacingError):
     """The new address cannot be used; ``message`` says why, for the field."""
-
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 def _owner_of(email: str) -> User | None:

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import User
 from ..catalog.models import Service
+from ..errors import UserFacingError
 from ..extensions import db
 from ..personal.family import consent_withdrawn, linked_account, record_act_for, relationship_text
 from ..personal.models import FamilyMember, Relationship
@@ -71,10 +72,8 @@ def refusal(definition: dict | None, member: FamilyMember, *, service_name: str)
 # --- use cases ----------------------------------------------------------------------------------------------------
 
 
-class NotAllowed(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class NotAllowed(UserFacingError):
+    """The citizen may not apply in this person's name; ``message`` says why."""
 
 
 def start_for(user: User, service: Service, member: FamilyMember | None) -> Draft:

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import Role, User
+from ..errors import UserFacingError
 from ..extensions import db
 from .models import Application, ApplicationStatus, StatusEvent
 
@@ -65,21 +66,16 @@ status_changed = Namespace().signal("application-status-changed")
 """Sent as ``status_changed.send(application, event=StatusEvent)`` inside the transaction, before the flush."""
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(UserFacingError):
     """The move is not allowed (wrong state, wrong party, missing reason). ``message`` is shown to the person."""
 
-    def __init__(self, message) -> None:
-        super().__init__(message)
-        self.message = message
 
-
-class TransitionConflict(Exception):
+class TransitionConflict(UserFacingError):
     """Someone else changed the application since it was read. Reload and decide again; nothing was written."""
 
     def __init__(self, message=None) -> None:
         message = message or _l("This application was changed by someone else in the meantime. Reload and try again.")
         super().__init__(message)
-        self.message = message
 
 
 def party_of(application: Application, actor: User) -> str | None:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from ..applications import corrections, on_behalf, workflow
 from ..applications.formdefs import Form, text
 from ..applications.models import Application, ApplicationStatus
+from ..errors import UserFacingError
 from ..extensions import db
 from ..personal.documents import DOCUMENT_TYPE_LABELS, pinned_version
 from ..personal.models import Document
@@ -74,13 +75,12 @@ MSG_RESULT_PDF = _l("The result document must be a PDF.")
 MSG_NOT_YOURS = _l("Only an officer of this agency at this MPP can act on this application.")
 
 
-class ActionInvalid(Exception):
+class ActionInvalid(UserFacingError):
     """The officer's input cannot be used. ``field`` says where to show ``message`` (``reason``, ``result``, …)."""
 
     def __init__(self, field: str, message) -> None:
-        super().__init__(str(message))
+        super().__init__(message)
         self.field = field
-        self.message = message
 
 
 # --- reading -------------------------------------------------------------------------------------------------------

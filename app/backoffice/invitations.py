@@ -42,6 +42,7 @@ from ..accounts.models import Passkey, Role, User
 from ..accounts.passkeys import ChallengeError, DuplicateCredentialError, PasskeyError
 from ..catalog.models import Agency, Mpp, Tenancy
 from ..database import utcnow
+from ..errors import UserFacingError
 from ..extensions import db
 from . import audit
 from .models import AuditAction, StaffAssignment, StaffInvitation, StaffRole
@@ -90,12 +91,8 @@ class InvitationInvalid(Exception):
         self.errors = errors
 
 
-class InvitationUnusable(Exception):
+class InvitationUnusable(UserFacingError):
     """Unknown, expired, used or withdrawn: ``message`` says which, plainly."""
-
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 @dataclass(frozen=True)

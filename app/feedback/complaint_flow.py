@@ -32,6 +32,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..accounts.models import Role, User
 from ..applications.workdays import WorkingCalendar, local_date
 from ..database import utcnow
+from ..errors import UserFacingError
 from ..extensions import db
 from .models import Complaint, ComplaintEvent, ComplaintStatus
 
@@ -107,17 +108,14 @@ def status_label(status) -> str:
     return str(STATUS_LABELS[ComplaintStatus(status)])
 
 
-class TransitionRefused(Exception):
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
+class TransitionRefused(UserFacingError):
+    """A move the complaint's state does not allow; ``message`` says why."""
 
 
-class TransitionConflict(Exception):
+class TransitionConflict(UserFacingError):
     def __init__(self) -> None:
         message = _l("This complaint was changed by someone else in the meantime. Reload and try again.")
-        super().__init__(str(message))
-        self.message = message
+        super().__init__(message)
 
 
 @dataclass(frozen=True)

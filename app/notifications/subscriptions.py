@@ -26,6 +26,7 @@ from sqlalchemy import delete, select
 
 from ..accounts.models import User
 from ..accounts.sessions import describe_user_agent
+from ..errors import UserFacingError
 from ..extensions import db
 from ..personal import privacy
 from ..security import BlockedDestination, checked_address
@@ -47,10 +48,8 @@ MSG_TAKEN = _l(
 )
 
 
-class InvalidSubscription(Exception):
-    def __init__(self, message) -> None:
-        super().__init__(message)  # lazy: worded in the language of whoever reads it
-        self.message = message
+class InvalidSubscription(UserFacingError):
+    """A push subscription we will not store; ``message`` says why."""
 
 
 class EndpointTaken(InvalidSubscription):

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..database import utcnow
+from ..errors import UserFacingError
 from ..extensions import db
 from .models import FamilyLink, FamilyMember, Relationship
 from .nik import MSG_REQUIRED_16, InvalidNumber, normalize_number, parse_nik
@@ -84,12 +85,8 @@ MSG_NIK_MISMATCH = _l(
 MSG_BIRTH_FROM_NIK = _l("Taken from the NIK, because no birth date was entered.")
 
 
-class FamilyError(ValueError):
+class FamilyError(UserFacingError, ValueError):
     """A family action that cannot be done. ``message`` is ready to show the citizen."""
-
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 @dataclass

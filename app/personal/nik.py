@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from ..errors import UserFacingError
+
 # Province codes (kode wilayah, Permendagri 58/2021 and its updates). The four-to-six Papua provinces created in
 # 2022 (Papua Selatan, Papua Tengah, Papua Pegunungan, Papua Barat Daya) are not settled in the sources we have:
 # 92 is Papua Barat, and 93–96 are taken here as the new provinces. Unverified — accept rather than wrongly refuse
@@ -52,12 +54,8 @@ WARN_BIRTH_DATE = _l(
 )
 
 
-class InvalidNumber(ValueError):
+class InvalidNumber(UserFacingError, ValueError):
     """A NIK or KK number that cannot be right. ``message`` is ready to show next to the field."""
-
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 @dataclass(frozen=True)

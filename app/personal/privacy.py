@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 
 from ..accounts.models import Role, User
 from ..database import utcnow
+from ..errors import UserFacingError
 from ..extensions import db
 from . import documents as documents_module
 from .models import AccessLog, Consent, CorrectionRequest, Document, Profile
@@ -84,10 +85,8 @@ MSG_CORRECTION_LONG = _l("At most 2000 characters.")
 MSG_PHRASE = _l("Type HAPUS AKUN SAYA exactly, in capital letters, to confirm.")
 
 
-class PrivacyError(ValueError):
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
+class PrivacyError(UserFacingError, ValueError):
+    """A privacy request that cannot be done; ``message`` is shown to the citizen."""
 
 
 # --- consent --------------------------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
+from ..errors import UserFacingError
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 40 MP phone photo is fine; more is a bomb or a mistake
 MAX_PDF_PAGES = 50
@@ -64,12 +66,8 @@ MSG_PDF_ACTIVE = _l(
 MSG_PDF_PAGES = _l("The PDF has more than 50 pages. Upload only the pages needed.")
 
 
-class UploadRejected(ValueError):
+class UploadRejected(UserFacingError, ValueError):
     """An upload we will not store. ``message`` is shown next to the file field."""
-
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 @dataclass(frozen=True)

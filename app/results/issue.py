@@ -22,6 +22,7 @@ from ..applications.workdays import local_date
 from ..backoffice import audit
 from ..backoffice.models import AuditAction, ResultDocument
 from ..database import utcnow
+from ..errors import UserFacingError
 from ..extensions import db
 from ..personal.uploads import CleanFile, UploadRejected, inspect_upload
 from . import codes, pdf
@@ -36,10 +37,8 @@ MSG_PDF_NOT_EXTENDABLE = _l(
 )
 
 
-class RevokeInvalid(ValueError):
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
+class RevokeInvalid(UserFacingError, ValueError):
+    """The result cannot be revoked as asked; ``message`` is shown next to the field."""
 
 
 def mask_name(name: str) -> str:

@@ -99,5 +99,18 @@ i18n-compile: $(VENV)/.installed ## Compile the catalogs (.mo files are built, n
 bench: install-test ## Measure page weight and throughput (reports numbers; BENCH_ARGS="--help" for options)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# Against a running `make run-scale` (its state file gives the address and database). Each prints a verdict.
+.PHONY: load flash-crowd faults
+load: install-test ## Load test (locust) at rising user counts until p95 passes 1 s; needs `make run-scale` running
+	$(BIN)/pip install -q -e '.[test,dev,load]'
+	$(BIN)/python bench/load/prepare.py
+	$(BIN)/python bench/load/run.py $(LOAD_ARGS)
+
+flash-crowd: install-test ## A queue release: thousands of booking attempts in one minute; needs `make run-scale`
+	$(BIN)/python bench/flash_crowd.py $(CROWD_ARGS)
+
+faults: install-test ## kill -9 a job worker, restart PostgreSQL and Redis during load (RESTARTS the local services)
+	$(BIN)/python bench/faults.py $(FAULT_ARGS)
+
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) instance .pytest_cache

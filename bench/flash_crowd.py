@@ -30,9 +30,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "load"))
 
 import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from prepare import use_run_scale_environment  # noqa: E402
 
 SLOT_INPUT = re.compile(r'name="slot"[^>]*value="([0-9T:-]+)"')
 
@@ -121,7 +123,8 @@ def _check(service_slug: str, mpp_slug: str, day: dt.date) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--host", default="http://127.0.0.1:8000")
+    state = use_run_scale_environment()
+    parser.add_argument("--host", default=state.get("url", "http://127.0.0.1:8000"))
     parser.add_argument("--people", type=int, default=1500)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--threads", type=int, default=64)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import secrets
 import sys
 import uuid
@@ -59,6 +60,20 @@ def _nik(i: int) -> str:
     return f"747101410190{(i % 9999) + 1:04d}"
 
 
+def use_run_scale_environment() -> dict:
+    """The database, Redis and address of the running `make run-scale`, from its state file, unless the environment
+    already names them (MPP_DATABASE_URL, MPP_REDIS_URL)."""
+    root = Path(__file__).resolve().parent.parent.parent
+    state_file = Path(os.environ.get("SCALE_STATE_FILE", root / "instance" / "run-scale.json"))
+    if not state_file.exists():
+        return {}
+    state = json.loads(state_file.read_text())
+    os.environ.setdefault("MPP_DATABASE_URL", state["database_url"])
+    os.environ.setdefault("MPP_REDIS_URL", state["redis_url"])
+    os.environ.setdefault("MPP_INPROCESS_WORKER", "0")
+    return state
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--citizens", type=int, default=300)
@@ -68,6 +83,7 @@ def main() -> None:
     )
     parser.add_argument("--out", default=str(Path(__file__).with_name("people.json")))
     args = parser.parse_args()
+    use_run_scale_environment()
 
     from app import create_app
     from app.accounts.models import Role, User

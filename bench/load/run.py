@@ -23,6 +23,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from prepare import use_run_scale_environment
+
 HERE = Path(__file__).resolve().parent
 DEATHS = re.compile(r"SIGSEGV|signal 11|Worker \(pid:\d+\) was sent|WORKER TIMEOUT|Segmentation fault|core dumped")
 
@@ -61,7 +63,8 @@ def _table(users: int, stats: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--host", default=os.environ.get("MPP_LOAD_HOST", "http://127.0.0.1:8000"))
+    state = use_run_scale_environment()
+    parser.add_argument("--host", default=os.environ.get("MPP_LOAD_HOST", state.get("url", "http://127.0.0.1:8000")))
     parser.add_argument("--users", default="10,25,50,100,200,400")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--server-log", default=os.environ.get("MPP_SCALE_LOG"), help="gunicorn log to scan")

@@ -330,3 +330,53 @@ def test_the_whole_visit_book_offline_reminder_check_in_called_served_and_sign_o
     page.goto(f"{base_url}/akun")
     page.evaluate("document.querySelector('form[action=\"/keluar\"]').requestSubmit()")
     page.wait_for_function(f"() => ({TICKETS_IN_CACHE})().then(paths => paths.length === 0)")
+
+
+def test_from_the_application_page_to_a_ticket_for_it(app, page, client, base_url, citizen, signed_in, demo_data):
+    """Point 1 from an application: its page offers "Ambil antrean" at its MPP, the booking is made for it, the
+    ticket names it and the application's page then shows the visit instead of a second offer."""
+    from tests.backoffice.conftest import submit_application
+
+    number = submit_application(app, citizen, mpp="kota-kendari", service="ktp-el-hilang-rusak")
+    _sign_in(app, page, client, base_url, citizen, signed_in)
+    page.goto(f"{base_url}/permohonan/{number}")
+    offer = page.locator(".queue-visit")
+    expect(offer).to_contain_text("KTP-el diambil di loket Disdukcapil")
+    assert_no_axe_violations(page)
+    shot(page, "permohonan-ambil-antrean")
+    offer.get_by_role("link", name="Ambil antrean").click()
+    expect(page.locator(".queue-for-application")).to_contain_text(number)
+    expect(page.locator(".queue-release")).to_contain_text("serentak")
+    assert_no_axe_violations(page)
+    shot(page, "antrean-pilih-untuk-permohonan")
+    page.locator(".queue-slot input:not([disabled])").first.check()
+    page.get_by_role("button", name="Tahan waktu ini").click()
+    page.fill("#nik", NIK)
+    page.get_by_role("button", name="Konfirmasi antrean").click()
+    expect(page.locator(".queue-facts")).to_contain_text(number)
+    shot(page, "antrean-tiket-permohonan")
+    page.locator(".queue-facts").get_by_role("link", name=number).click()
+    expect(page.locator(".queue-visit")).to_contain_text("Lihat tiket antrean")
+    assert_no_axe_violations(page)
+    shot(page, "permohonan-antrean-terjadwal")
+
+
+def test_the_admin_removes_a_closure(app, page, client, base_url, make_user, signed_in, ready):
+    admin = make_user("Admin Samarinda", role=Role.MPP_ADMIN)
+    with app.app_context():
+        place = sim_place()
+        db.session.add(StaffAssignment(user_id=admin.id, role=StaffRole.MPP_ADMIN, mpp_id=place.mpp.id))
+        db.session.commit()
+        tenancy_id = place.tenancy.id
+    _sign_in(app, page, client, base_url, admin, signed_in)
+    page.goto(f"{base_url}/admin/antrean?loket={tenancy_id}")
+    page.fill("#tanggal", "2030-01-07")
+    page.fill("#alasan", "Pemeliharaan gedung")
+    page.get_by_role("button", name="Umumkan penutupan").click()
+    closures = page.locator(".queue-closures")
+    expect(closures).to_contain_text("Pemeliharaan gedung")
+    assert_no_axe_violations(page)
+    shot(page, "antrean-admin-penutupan")
+    closures.get_by_role("button", name="Hapus").click()
+    expect(page.locator(".queue-closures")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("Penutupan dicabut")

@@ -428,6 +428,22 @@ def _assistance_note(application) -> str | None:
     return f"{assist.helped_by(assisted)}; {how}"
 
 
+@bp.app_template_global("staff_assistance_note")
+def _staff_assistance_note(application) -> str | None:
+    """For the back office's application page: made at the front desk, and how the citizen confirmed it."""
+    assisted = assist.assisted_application_of(application)
+    if assisted is None:
+        return None
+    if assisted.confirmation == ConfirmationMethod.PASSKEY:
+        how = _("the citizen confirmed with their own passkey")
+    else:
+        how = _(
+            "the citizen confirmed with a signed paper consent, scanned (SHA-256 %(digest)s)",
+            digest=(assisted.consent_sha256 or "")[:16],
+        )
+    return f"{assist.helped_by(assisted)}; {how}"
+
+
 @bp.app_template_global("assisted_waiting_count")
 def _assisted_waiting_count(user) -> int:
     """For Akun: how many applications made at the front desk wait for this citizen's confirmation."""

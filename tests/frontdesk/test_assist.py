@@ -91,8 +91,28 @@ def test_the_citizen_shows_a_code_the_officer_fills_in_the_form_and_the_citizen_
     assert number in receipt.get_text()
 
 
+def _agency_officer(app, make_user, signed_in) -> PageClient:
+    from app.backoffice.models import StaffAssignment, StaffRole
+    from app.catalog.models import Agency, Mpp
+
+    officer = make_user("Andi Petugas", role=Role.OFFICER)
+    with app.app_context():
+        db.session.add(
+            StaffAssignment(
+                user_id=officer.id,
+                role=StaffRole.OFFICER,
+                mpp_id=db.session.scalar(select(Mpp.id).where(Mpp.slug == "kota-kendari")),
+                agency_id=db.session.scalar(select(Agency.id).where(Agency.slug == "disdukcapil")),
+            )
+        )
+        db.session.commit()
+    client = PageClient(app.test_client())
+    signed_in(client, officer)
+    return client
+
+
 def test_an_email_code_creates_the_account_and_a_signed_paper_consent_submits_for_a_citizen_without_a_phone(
-    app, desk, desk_user, mailbox, smtp_server
+    app, desk, desk_user, mailbox, smtp_server, make_user, signed_in
 ):
     page = begin(desk)
     response = desk.post(f"{page}/email", data={"email": "Wati@Contoh.id", "nama": "Wati Lestari"})
@@ -139,7 +159,13 @@ def test_an_email_code_creates_the_account_and_a_signed_paper_consent_submits_fo
         consent = db.session.get(Document, assisted.consent_document_id)
         assert consent.user_id == wati_id and consent.document_type == DocumentType.LAINNYA
         assert consent.sha256 == assisted.consent_sha256
+        number = assisted.application.tracking_number
     assert "kertas" in desk.get_page(page).get_text()
+
+    # The agency's officer sees that it was made at the front desk and confirmed on paper.
+    officer = _agency_officer(app, make_user, signed_in)
+    work_page = officer.get_page(f"/petugas/permohonan/{number}").get_text()
+    assert "Dibantu oleh petugas Rina Loket" in work_page and "persetujuan tertulis" in work_page
 
 
 def test_wrong_codes_and_bad_addresses_get_a_message_next_to_the_field_and_keep_what_was_typed(app, desk, mailbox):

@@ -14,11 +14,14 @@ this adds one short lock). On SQLite writers are serialised anyway.
 
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from dataclasses import dataclass
+
+from sqlalchemy import event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from ..applications.models import Application, ApplicationStatus
+from ..catalog.models import Mpp, Service
 from ..database import utcnow
 from ..extensions import db
 from .models import ApplicationChange, ChangeCounter
@@ -106,14 +109,56 @@ def decode_cursor(cursor: str | None) -> int:
     return int(number)
 
 
-def changed_since(scope_filter, seq: int, limit: int) -> list[tuple[Application, int]]:
-    """Applications in scope whose latest change is after ``seq``, oldest change first."""
-    statement = (
-        select(Application, ApplicationChange.seq)
-        .join(ApplicationChange, ApplicationChange.application_id == Application.id)
-        .where(ApplicationChange.seq > seq, Application.status != ApplicationStatus.DRAFT, scope_filter)
+SCAN = 1000  # changes read per page, in sequence order, before the scope is applied (see changed_since)
+
+
+@dataclass(frozen=True)
+class ChangedPage:
+    rows: list  # Row(number, status, version, service, mpp, submitted_at, due_date, updated_at, seq), oldest first
+    next_seq: int  # where the next page starts: every change up to here has been looked at
+    has_more: bool
+
+
+def changed_since(scope_filter, seq: int, limit: int, *, scan: int | None = None) -> ChangedPage:
+    """Applications in scope whose latest change is after ``seq``, oldest change first: at most ``limit``.
+
+    The query walks the change sequence by its index first — the next ``scan`` numbers — and only then joins the
+    applications and applies the scope. Its plan is the same whatever the planner believes about the scope (a
+    generic plan of a prepared statement took 0.8 s a page on PostgreSQL, reading every application in scope and
+    sorting it). A page can hold fewer than ``limit`` rows (even none) while ``has_more``: the cursor then moves
+    past the changes that were looked at and are out of scope, so nothing in scope is skipped either way.
+    """
+    scan = scan or SCAN
+    batch = (
+        select(ApplicationChange.application_id, ApplicationChange.seq)
+        .where(ApplicationChange.seq > seq)
         .order_by(ApplicationChange.seq)
-        .limit(limit)
-        .options(joinedload(Application.service), joinedload(Application.mpp))
+        .limit(scan)
+        .subquery()
     )
-    return [(application, number) for application, number in db.session.execute(statement)]
+    scanned_to, scanned = db.session.execute(select(func.max(batch.c.seq), func.count()).select_from(batch)).one()
+    if not scanned:
+        return ChangedPage([], seq, False)
+    rows = db.session.execute(
+        select(
+            Application.tracking_number.label("number"),
+            Application.status,
+            Application.version,
+            Service.slug.label("service"),
+            Mpp.slug.label("mpp"),
+            Application.submitted_at,
+            Application.due_date,
+            Application.updated_at,
+            batch.c.seq,
+        )
+        .select_from(batch)
+        .join(Application, Application.id == batch.c.application_id)
+        .join(Service, Service.id == Application.service_id)
+        .outerjoin(Mpp, Mpp.id == Application.mpp_id)
+        .where(Application.status != ApplicationStatus.DRAFT, scope_filter)
+        .order_by(batch.c.seq)
+        .limit(limit + 1)
+    ).all()
+    if len(rows) > limit:
+        return ChangedPage(rows[:limit], rows[limit - 1].seq, True)
+    return ChangedPage(rows, int(scanned_to), scanned == scan)

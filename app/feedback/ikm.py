@@ -169,13 +169,25 @@ class IkmResult:
         return self.minimum_sample is not None and self.respondents < self.minimum_sample
 
 
-def _respondent_score(response: Mapping[str, int | None], weights: Mapping[str, Fraction]) -> Fraction | None:
-    """One respondent's own weighted mean (1–4) over the unsur they answered (weights renormalised)."""
-    answered = {code: w for code, w in weights.items() if response.get(code) is not None}
-    total = sum(answered.values(), Fraction(0))
-    if not total:
-        return None
-    return sum((Fraction(response[code]) * w for code, w in answered.items()), Fraction(0)) / total
+def _respondent_scores(responses: Sequence[Mapping[str, int | None]], weights: Mapping[str, Fraction]) -> list[float]:
+    """Each respondent's own weighted mean (1–4) over the unsur they answered (weights renormalised).
+
+    Integer arithmetic: the weights are scaled to whole numbers over their common denominator, so a year of
+    responses costs a few integer sums each instead of thousands of Fraction operations. Only the interval uses
+    these, and it is a float anyway; the IKM itself stays exact (compute)."""
+    denominator = math.lcm(*(w.denominator for w in weights.values())) if weights else 1
+    scaled = [(code, int(w * denominator)) for code, w in weights.items()]
+    out = []
+    for response in responses:
+        total = weighted = 0
+        for code, w in scaled:
+            value = response.get(code)
+            if value is not None:
+                total += w
+                weighted += value * w
+        if total:
+            out.append(weighted / total)
+    return out
 
 
 def confidence_interval(
@@ -185,12 +197,12 @@ def confidence_interval(
     per-respondent weighted scores (each respondent is one independent draw; the nine answers of one person are
     not nine draws). No finite-population correction: it only narrows the interval, and over-promising precision
     is the failure we are guarding against. Clipped to the scale (25–100)."""
-    scores = [s for s in (_respondent_score(r, weights) for r in responses) if s is not None]
+    scores = _respondent_scores(responses, weights)
     n = len(scores)
     if n < 2:
         return None
-    mean = sum(scores, Fraction(0)) / n
-    variance = sum(((s - mean) ** 2 for s in scores), Fraction(0)) / (n - 1)
+    mean = math.fsum(scores) / n
+    variance = math.fsum((s - mean) ** 2 for s in scores) / (n - 1)
     half = t_critical_975(n - 1) * math.sqrt(variance / n) * CONVERSION
     c = float(centre) * CONVERSION
     return max(25.0, c - half), min(100.0, c + half)

@@ -97,10 +97,17 @@ def mpp_zones(mpp_ids=None) -> dict[str, list[int]]:
 def within(period: Period, moment, mpp_column, zones: dict[str, list[int]]):
     """WHERE clause: ``moment`` falls in ``period`` counted in the zone of the row's MPP (``mpp_column``)."""
     clauses = []
+    edges = []
     for zone, ids in sorted(zones.items()):
         start, end = period.bounds(zone)
+        edges.append((start, end))
         clauses.append(and_(mpp_column.in_(sorted(ids)), moment >= start, moment < end))
-    return or_(*clauses) if clauses else false()
+    if not clauses:
+        return false()
+    # A plain range over the widest window first: cheap for every row (and usable by an index on ``moment``);
+    # the per-zone test then only decides the few hours at the edges.
+    widest = and_(moment >= min(s for s, _e in edges), moment < max(e for _s, e in edges))
+    return and_(widest, or_(*clauses)) if len(clauses) > 1 else and_(widest, clauses[0])
 
 
 def today_local(now: dt.datetime | None = None) -> dt.date:

@@ -380,3 +380,78 @@ def test_the_admin_removes_a_closure(app, page, client, base_url, make_user, sig
     closures.get_by_role("button", name="Hapus").click()
     expect(page.locator(".queue-closures")).to_have_count(0)
     expect(page.locator("main")).to_contain_text("Penutupan dicabut")
+
+
+# The counter's camera, for a test: getUserMedia answers with a real MediaStream drawn on a canvas (headless Chromium
+# has no camera), and BarcodeDetector (not built into Chromium on Linux) reads the ticket's code only from a video
+# element that is playing that stream, so the test proves the page asked the camera and fed its picture in.
+FAKE_CAMERA = """
+(() => {
+  const code = %s;
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    if (!constraints || !constraints.video) throw new Error("no video asked");
+    const canvas = document.createElement("canvas");
+    canvas.width = 64; canvas.height = 64;
+    const paint = () => { canvas.getContext("2d").fillRect(0, 0, 64, 64); requestAnimationFrame(paint); };
+    paint();
+    window.__cameraStream = canvas.captureStream(10);
+    return window.__cameraStream;
+  };
+  window.BarcodeDetector = class {
+    constructor(options) { this.formats = options.formats; }
+    async detect(source) {
+      const live = source instanceof HTMLVideoElement && source.srcObject === window.__cameraStream
+        && source.readyState >= 2 && this.formats.includes("qr_code");
+      return live ? [{ rawValue: code, format: "qr_code" }] : [];
+    }
+  };
+})();
+"""
+
+
+def test_the_officer_scans_the_tickets_qr_with_the_camera(
+    app, page, client, base_url, citizen, make_user, signed_in, ready
+):
+    import datetime as dt
+    import json
+
+    from app.database import utcnow
+    from app.queue.models import Booking, BookingStatus
+    from app.queue.slots import local_now
+
+    officer = make_user("Bripka Rudi", role=Role.OFFICER)
+    with app.app_context():
+        place = sim_place()
+        db.session.add(
+            StaffAssignment(
+                user_id=officer.id, role=StaffRole.OFFICER, mpp_id=place.mpp.id, agency_id=place.tenancy.agency_id
+            )
+        )
+        now = utcnow()
+        db.session.add(
+            Booking(
+                code="SCANKD23",
+                user_id=citizen.id,
+                mpp_id=place.mpp.id,
+                tenancy_id=place.tenancy.id,
+                service_id=place.service.id,
+                status=BookingStatus.CONFIRMED,
+                slot_start=now - dt.timedelta(minutes=5),
+                slot_end=now + dt.timedelta(minutes=25),
+                local_day=local_now(now, place.tz).date(),
+                version=1,
+                call_count=0,
+                confirmed_at=now,
+                nik_tail="0001",
+            )
+        )
+        db.session.commit()
+    page.context.add_init_script(FAKE_CAMERA % json.dumps("SCANKD23"))
+    _sign_in(app, page, client, base_url, officer, signed_in)
+    page.goto(f"{base_url}/petugas/loket")
+    scan = page.get_by_role("button", name="Pindai kode QR")
+    expect(scan).to_be_visible()
+    scan.click()
+    expect(page.locator(".notice")).to_contain_text("A001")
+    with app.app_context():
+        assert db.session.scalar(select(Booking.status).where(Booking.code == "SCANKD23")) == BookingStatus.CHECKED_IN

@@ -238,6 +238,8 @@ def test_the_board_shows_numbers_and_no_names(client, app, sim_officer):
         text = page.get_text(" ")
         assert "A001" in text and "A002" in text and "WITA" in text
         assert "Warga" not in text  # no names of the visitors (make_users calls them "Warga n")
+        rule = page.select_one(".queue-rule").get_text(" ")  # the call order is said on the board (point 7)
+        assert "daring" in rule and "dipanggil lebih dulu" in rule and "Pasal 29" in rule
         fragment = client.get("/mpp/kota-samarinda/antrean", headers={"HX-Request": "true"})
         assert fragment.status_code == 200 and "<html" not in fragment.get_data(as_text=True)
 

@@ -57,6 +57,8 @@ def test_the_choice_page_shows_days_times_in_wita_and_places_left(frozen, signed
     labels = [label.get_text(" ", strip=True) for label in page.select(".queue-slot label")]
     assert labels[0].startswith("08.00") and labels[-1].startswith("11.30")  # SIM counter closes at 12.00 WITA
     assert "3" in labels[0]
+    priority_rule = page.find("section", attrs={"aria-labelledby": "prioritas-judul"}).get_text(" ")
+    assert "Pasal 29" in priority_rule and "lansia" in priority_rule  # the priority quota's rule is shown
     assert page.find("form", method="post", action="/antrean/baru").find("input", attrs={"name": "csrf_token"})
 
 

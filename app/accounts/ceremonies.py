@@ -239,7 +239,7 @@ def finish_sign_up(credential: dict) -> tuple[User, list[str]]:
     try:
         row = _consume(ChallengePurpose.SIGN_UP, credential)
         details = row.payload
-        registered = _verify_new_credential(credential, row.challenge, "sign-up")
+        registered = verify_new_credential(credential, row.challenge, "sign-up")
     except PasskeyError as error:
         _log_refusal("sign-up", error)
         raise
@@ -259,7 +259,7 @@ def finish_sign_up(credential: dict) -> tuple[User, list[str]]:
     )
     db.session.add(user)
     db.session.flush()
-    db.session.add(_new_passkey(user, registered, name=_("My first passkey")))
+    db.session.add(new_passkey(user, registered, name=_("My first passkey")))
     _record_consents(user, details.get("purposes") or [])
     codes = recovery.issue_recovery_codes(user)
     # Clear the pending form rows of this browser: the account exists now.
@@ -287,15 +287,17 @@ def _record_consents(user: User, purposes: list[str]) -> None:
     record_signup_consents(user, purposes)
 
 
-def _verify_new_credential(credential: dict, challenge: bytes, what: str) -> passkeys.RegisteredCredential:
-    """The new passkey's attestation, verified, and refused when its credential id is registered already."""
+def verify_new_credential(credential: dict, challenge: bytes, what: str) -> passkeys.RegisteredCredential:
+    """The new passkey's attestation, verified, and refused when its credential id is registered already (every way
+    a passkey is created goes through here: sign-up, adding one, a staff invitation)."""
     registered = passkeys.verify_registration(credential=credential, challenge=challenge)
     if db.session.scalar(select(Passkey.id).where(Passkey.credential_id == registered.credential_id)):
         raise DuplicateCredentialError(f"{what}: credential id already registered")
     return registered
 
 
-def _new_passkey(user: User, registered: passkeys.RegisteredCredential, *, name: str) -> Passkey:
+def new_passkey(user: User, registered: passkeys.RegisteredCredential, *, name: str) -> Passkey:
+    """The Passkey row for a verified credential (not added to the session)."""
     return Passkey(
         user_id=user.id,
         credential_id=registered.credential_id,
@@ -406,12 +408,12 @@ def add_passkey_options(user: User) -> str:
 def finish_add_passkey(user: User, credential: dict) -> Passkey:
     try:
         row = _consume(ChallengePurpose.ADD_PASSKEY, credential, user_id=user.id)
-        registered = _verify_new_credential(credential, row.challenge, "add passkey")
+        registered = verify_new_credential(credential, row.challenge, "add passkey")
     except PasskeyError as error:
         _log_refusal("add passkey", error)
         raise
     count = len(user_passkeys(user))
-    passkey = _new_passkey(user, registered, name=_("Passkey %(number)s", number=count + 1))
+    passkey = new_passkey(user, registered, name=_("Passkey %(number)s", number=count + 1))
     db.session.add(passkey)
     try:
         db.session.commit()

@@ -35,11 +35,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..accounts import passkeys
+from ..accounts import ceremonies, passkeys
 from ..accounts.ceremonies import session_binding
 from ..accounts.forms import EMAIL_PATTERN
-from ..accounts.models import Passkey, Role, User
-from ..accounts.passkeys import ChallengeError, DuplicateCredentialError, PasskeyError
+from ..accounts.models import Role, User
+from ..accounts.passkeys import ChallengeError, PasskeyError
 from ..catalog.models import Agency, Mpp, Tenancy
 from ..database import utcnow
 from ..errors import UserFacingError
@@ -296,9 +296,7 @@ def finish_enrolment(token: str, credential: dict) -> User:
     invitation = usable_invitation(token)
     try:
         challenge = _consume_challenge(invitation, credential)
-        registered = passkeys.verify_registration(credential=credential, challenge=challenge)
-        if db.session.scalar(select(Passkey.id).where(Passkey.credential_id == registered.credential_id)):
-            raise DuplicateCredentialError("invitation: credential id already registered")
+        registered = ceremonies.verify_new_credential(credential, challenge, "invitation")
     except PasskeyError as error:
         log.warning("staff enrolment refused invitation=%s: %s", invitation.id, error.reason)
         raise
@@ -313,18 +311,7 @@ def finish_enrolment(token: str, credential: dict) -> User:
         )
         db.session.add(user)
         db.session.flush()
-    db.session.add(
-        Passkey(
-            user_id=user.id,
-            credential_id=registered.credential_id,
-            public_key=registered.public_key,
-            sign_count=registered.sign_count,
-            transports=",".join(registered.transports)[:120],
-            backed_up=registered.backed_up,
-            device_type=registered.device_type,
-            name=f"Passkey petugas {utcnow():%Y-%m-%d}",
-        )
-    )
+    db.session.add(ceremonies.new_passkey(user, registered, name=f"Passkey petugas {utcnow():%Y-%m-%d}"))
     if invitation.role != Role.NATIONAL_ADMIN and not resetting:  # a reset keeps the assignments it had
         already = db.session.scalar(
             select(StaffAssignment.id).where(

@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT / "bench" / "load"))
 
 import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from resend import send  # noqa: E402
 
 HIDDEN = re.compile(r'name="(csrf_token|idempotency_key)"[^>]*value="([^"]+)"')
 
@@ -190,11 +191,13 @@ def main() -> None:
             try:
                 if queue and random.random() < 0.3:  # noqa: S311
                     draft = queue[0]
-                    check = session.get(f"{host}/permohonan/draf/{draft}/periksa", timeout=20)
+                    check = send(session, "GET", f"{host}/permohonan/draf/{draft}/periksa", timeout=20)
                     record(check, "check answers")
                     fields = dict(HIDDEN.findall(check.text))
                     if "idempotency_key" in fields:
-                        sent = session.post(
+                        sent = send(
+                            session,
+                            "POST",
                             f"{host}/permohonan/draf/{draft}/periksa", data={**fields, "pernyataan": "ya"},
                             allow_redirects=False, timeout=20,
                         )  # fmt: skip
@@ -204,7 +207,7 @@ def main() -> None:
                     elif check.status_code in (303, 404, 410):
                         queue.pop(0)  # already submitted (a retry after an unanswered request): never twice
                 else:
-                    record(session.get(f"{host}/permohonan", timeout=20), "list")
+                    record(send(session, "GET", f"{host}/permohonan", timeout=20), "list")
             except requests.RequestException as error:
                 record(None, f"request ({type(error).__name__})")
             time.sleep(random.uniform(0.5, 2.0))  # noqa: S311

@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "load"))
 import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from prepare import use_run_scale_environment  # noqa: E402
+from resend import send  # noqa: E402
 
 SLOT_INPUT = re.compile(r'name="slot"[^>]*value="([0-9T:-]+)"')
 
@@ -160,7 +161,7 @@ def main() -> None:
     def request(session: requests.Session, url: str, data: dict) -> requests.Response:
         nonlocal missing_retry_after
         t0 = time.perf_counter()
-        response = session.post(url, data=data, allow_redirects=False, timeout=30)
+        response = send(session, "POST", url, data=data, allow_redirects=False, timeout=30)
         elapsed = (time.perf_counter() - t0) * 1000
         with lock:
             answers[response.status_code] += 1
@@ -171,6 +172,13 @@ def main() -> None:
         return response
 
     def person(index: int) -> None:
+        try:
+            attempt(index)
+        except requests.RequestException as error:  # a timeout or a dropped connection: counted, not fatal
+            with lock:
+                answers[f"no answer ({type(error).__name__})"] += 1
+
+    def attempt(index: int) -> None:
         nonlocal booked
         me = people[index]
         delay = started + random.uniform(0, args.seconds) - time.monotonic()  # noqa: S311
@@ -179,7 +187,7 @@ def main() -> None:
         session = requests.Session()
         session.headers["Origin"] = host
         session.cookies.set(cookie_name, me["cookie"], domain=requests.utils.urlparse(host).hostname)
-        token = session.get(f"{host}/luring/token", timeout=30).json()["csrf_token"]
+        token = send(session, "GET", f"{host}/luring/token", timeout=30).json()["csrf_token"]
         slot = random.choice(slots)  # noqa: S311
         for _attempt in range(args.retries + 1):
             held = request(
@@ -213,8 +221,8 @@ def main() -> None:
     def pct(q: float) -> float:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
-    server_errors = sum(n for status, n in answers.items() if status >= 500)
-    print(f"answers: {dict(sorted(answers.items()))} in {wall:.0f} s")
+    server_errors = sum(n for status, n in answers.items() if not isinstance(status, int) or status >= 500)
+    print(f"answers: {dict(answers)} in {wall:.0f} s")
     print(
         f"admitted steps: {len(ordered)}  p50 {statistics.median(ordered) if ordered else 0:.0f} ms  "
         f"p95 {pct(0.95):.0f} ms  p99 {pct(0.99):.0f} ms"
@@ -225,7 +233,8 @@ def main() -> None:
     )
     print(
         f"overbooked slots: {len(check['overbooked_slots'])}; people with two bookings: {check['people_with_two']}; "
-        f"NIKs with two: {check['niks_with_two']}; 429 without Retry-After: {missing_retry_after}; 5xx: {server_errors}"
+        f"NIKs with two: {check['niks_with_two']}; 429 without Retry-After: {missing_retry_after}; "
+        f"5xx or no answer: {server_errors}"
     )
     ok = (
         not check["overbooked_slots"]

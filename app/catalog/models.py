@@ -21,7 +21,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..database import created_at, int_pk, str_enum, str_slug
 from ..extensions import db
@@ -75,23 +75,31 @@ class Mpp(db.Model):
     )
 
 
-class MppHours(db.Model):
-    """Opening hours of the MPP building on one weekday (0 = Senin … 6 = Minggu). No row: closed that day."""
+class WeeklyHours:
+    """One opening period on one weekday (0 = Senin … 6 = Minggu), in local wall-clock time of the MPP's zone: the
+    shape the building's hours and a counter's own hours share, and all catalog/hours.py reads. No row: closed."""
+
+    weekday: Mapped[int] = mapped_column(Integer)
+    opens: Mapped[dt.time] = mapped_column(Time)
+    closes: Mapped[dt.time] = mapped_column(Time)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (
+            CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+            CheckConstraint("opens < closes", name="opens_before_closes"),
+        )
+
+
+class MppHours(WeeklyHours, db.Model):
+    """Opening hours of the MPP building."""
 
     __tablename__ = "mpp_hours"
 
     id: Mapped[int_pk]
     mpp_id: Mapped[int] = mapped_column(ForeignKey("mpp.id", ondelete="CASCADE"), index=True)
-    weekday: Mapped[int] = mapped_column(Integer)
-    opens: Mapped[dt.time] = mapped_column(Time)
-    closes: Mapped[dt.time] = mapped_column(Time)
 
     mpp: Mapped[Mpp] = relationship(back_populates="hours")
-
-    __table_args__ = (
-        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
-        CheckConstraint("opens < closes", name="opens_before_closes"),
-    )
 
 
 class Agency(db.Model):
@@ -136,21 +144,15 @@ class Tenancy(db.Model):
     __table_args__ = (UniqueConstraint("mpp_id", "agency_id"),)
 
 
-class TenancyHours(db.Model):
+class TenancyHours(WeeklyHours, db.Model):
+    """A counter's own hours, when they differ from the building's (catalog/hours.py ``effective_hours``)."""
+
     __tablename__ = "tenancy_hours"
 
     id: Mapped[int_pk]
     tenancy_id: Mapped[int] = mapped_column(ForeignKey("tenancy.id", ondelete="CASCADE"), index=True)
-    weekday: Mapped[int] = mapped_column(Integer)
-    opens: Mapped[dt.time] = mapped_column(Time)
-    closes: Mapped[dt.time] = mapped_column(Time)
 
     tenancy: Mapped[Tenancy] = relationship(back_populates="hours")
-
-    __table_args__ = (
-        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
-        CheckConstraint("opens < closes", name="opens_before_closes"),
-    )
 
 
 class DocumentType(enum.StrEnum):

@@ -23,6 +23,17 @@ def deliver_outbox(outbox_id: int) -> delivery.Outcome:
     return outcome
 
 
+def deliver_outboxes(outbox_ids: list[int]) -> dict[int, delivery.Outcome]:
+    """``deliver_outbox`` for a batch: one claim for all, then each message (one job instead of one per row)."""
+    from .worker import enqueue_delivery
+
+    outcomes = delivery.deliver_many(outbox_ids)
+    for outbox_id, outcome in outcomes.items():
+        if outcome.status == "retry" and outcome.next_attempt_at is not None:
+            enqueue_delivery(outbox_id, at=outcome.next_attempt_at)
+    return outcomes
+
+
 def deliver_email(email_id: int) -> delivery.Outcome:
     """Deliver one queued e-mail; when it must be tried again, schedule that try (the sweep is the safety net)."""
     from .worker import enqueue_email
@@ -35,11 +46,10 @@ def deliver_email(email_id: int) -> delivery.Outcome:
 
 def sweep_outbox() -> int:
     """Re-enqueue every pending message (push and e-mail) that is overdue. Returns how many were enqueued."""
-    from .worker import enqueue_delivery, enqueue_email
+    from .worker import enqueue_deliveries, enqueue_email
 
     ids = delivery.due_outbox_ids()
-    for outbox_id in ids:
-        enqueue_delivery(outbox_id)
+    enqueue_deliveries(ids)
     email_ids = email.due_ids()
     for email_id in email_ids:
         enqueue_email(email_id)

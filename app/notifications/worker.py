@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 EXTENSION = "mpp_jobs"
 QUEUE_NAME = "mpp-digital"
 INPROCESS_THREADS = 2  # one slow push service must not hold up everyone else's notices
+# Rows one transaction wrote (a bulk status change, the sweep) go out in jobs of this many: one queue round trip
+# and one claim per batch instead of per row, and still enough jobs for every worker thread to take a share.
+DELIVERY_BATCH = 16
 _NEW_OUTBOX = "mpp_new_outbox_ids"
 _NEW_EMAIL = "mpp_new_email_ids"
 
@@ -45,6 +48,7 @@ _NEW_EMAIL = "mpp_new_email_ids"
 class Jobs:
     huey: Huey
     deliver: object  # huey TaskWrapper: deliver(outbox_id)
+    deliver_many: object  # huey TaskWrapper: deliver_many(outbox_ids)
     deliver_email: object  # huey TaskWrapper: deliver_email(email_id)
     sweep: object  # huey periodic TaskWrapper
     purge_drafts: object  # huey periodic TaskWrapper, nightly
@@ -65,6 +69,11 @@ def init_app(app: Flask) -> None:
     def deliver(outbox_id: int) -> None:
         with app.app_context():
             tasks.deliver_outbox(outbox_id)
+
+    @huey.task(name="notifications.deliver_many")
+    def deliver_many(outbox_ids: list[int]) -> None:
+        with app.app_context():
+            tasks.deliver_outboxes(outbox_ids)
 
     @huey.task(name="notifications.deliver_email")
     def deliver_email(email_id: int) -> None:
@@ -94,7 +103,12 @@ def init_app(app: Flask) -> None:
             escalate_overdue()
 
     app.extensions[EXTENSION] = Jobs(
-        huey=huey, deliver=deliver, deliver_email=deliver_email, sweep=sweep, purge_drafts=purge_drafts
+        huey=huey,
+        deliver=deliver,
+        deliver_many=deliver_many,
+        deliver_email=deliver_email,
+        sweep=sweep,
+        purge_drafts=purge_drafts,
     )
     app.cli.add_command(worker_command)
 
@@ -154,6 +168,21 @@ def enqueue_delivery(outbox_id: int, *, at: dt.datetime | None = None) -> bool:
     return True
 
 
+def enqueue_deliveries(outbox_ids) -> None:
+    """Queue many rows now: one by one when there is one, else in batches of ``DELIVERY_BATCH`` per job."""
+    ids = sorted(outbox_ids)
+    if len(ids) == 1:
+        enqueue_delivery(ids[0])
+        return
+    state = jobs()
+    for start in range(0, len(ids), DELIVERY_BATCH):
+        batch = ids[start : start + DELIVERY_BATCH]
+        try:
+            state.deliver_many(batch)
+        except Exception:  # like enqueue_delivery: the rows are in the database and the sweep will find them
+            log.exception("could not enqueue outbox=%s..%s; the sweep will retry", batch[0], batch[-1])
+
+
 def enqueue_email(email_id: int, *, at: dt.datetime | None = None) -> bool:
     """Queue the delivery of one e-mail; like ``enqueue_delivery``, a queue that is down is logged, not raised."""
     state = jobs()
@@ -209,8 +238,8 @@ def _enqueue_committed_outbox_rows(session) -> None:
     email_ids = session.info.pop(_NEW_EMAIL, None)
     if not has_app_context() or EXTENSION not in current_app.extensions:
         return
-    for outbox_id in sorted(ids or ()):
-        enqueue_delivery(outbox_id)
+    if ids:
+        enqueue_deliveries(ids)
     for email_id in sorted(email_ids or ()):
         enqueue_email(email_id)
 

@@ -299,3 +299,19 @@ def test_complaint_steps_are_in_the_audit_log_page(
     expect(desk.locator("table.bo-audit")).to_contain_text("verifikasi → diarsipkan. Laporan ganda, sudah ditangani.")
     assert_no_axe_violations(desk)
     shot(desk, "audit-pengaduan")
+
+
+def test_the_performance_page_reads_offline_once_visited(app, page, base_url, make_user, officer, demo):
+    from tests.pwa.worker import goto_controlled, visit_and_store
+
+    from .test_performance import _served
+
+    _served(app, make_user, officer, 5)
+    goto_controlled(page, f"{base_url}/")
+    visit_and_store(page, "/kinerja")
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("img", name=re.compile("IKM per MPP"))).to_be_visible()
+    expect(page.get_by_role("table", name=re.compile("Per MPP"))).to_contain_text("MPP Kota Kendari")
+    expect(page.locator("#offline-banner")).to_be_visible()
+    page.context.set_offline(False)

@@ -72,6 +72,7 @@ def front_desk_required(view):
         g.desk_mpps = mpps
         return view(*args, **kwargs)
 
+    wrapper.staff_roles = frozenset({Role.FRONT_DESK})  # read by the back office's scope-matrix test
     return wrapper
 
 

@@ -9,6 +9,7 @@ answers — nothing per-process may leak through:
 - an admin's catalog edit on one is shown by the other at once, though its page cache held the old page with a
   10-minute TTL (the page-cache generation in Redis);
 - a retried API change with the same Idempotency-Key is applied once, whichever process gets the retry;
+- a queue place held through one process is full for the next person on the other (holds are rows with claims);
 - the queue board shows a number called at the counter, polled from either process (state in the database).
 """
 
@@ -273,3 +274,48 @@ def test_shared_limits_cache_generation_and_idempotency(
         application = db.session.scalar(select(Application).where(Application.tracking_number == number))
         assert application.status == ApplicationStatus.VERIFIED and application.version == version + 1
         db.session.remove()
+
+
+def test_a_hold_taken_on_one_process_fills_the_place_on_the_other_and_the_board_shows_calls_on_both(
+    app, two_processes, make_user, demo_data
+):
+    from app.database import utcnow
+    from app.queue.models import Booking, BookingStatus
+    from app.queue.slots import local_now
+    from tests.queue.conftest import make_settings
+
+    a, b = two_processes
+    with app.app_context():
+        make_settings(capacity=1, priority_capacity=0)  # one place per slot: the second person must be refused
+    first = _signed_in_browser(app, make_user("Siti Rahayu", email="siti@contoh.id"))
+    second = _signed_in_browser(app, make_user("Budi Santoso", email="budi@contoh.id"))
+    choice = first.get(f"{a}/antrean/baru", params={"layanan": "sim-a-baru", "mpp": "kota-samarinda"}, timeout=30)
+    assert choice.status_code == 200, choice.text[:500]
+    free = BeautifulSoup(choice.text, "html.parser").select('input[name="slot"]:not([disabled])')
+    assert free, "no free slot offered"
+    slot = free[0]["value"]
+
+    def hold(browser: requests.Session, url: str) -> requests.Response:
+        data = {"layanan": "sim-a-baru", "mpp": "kota-samarinda", "slot": slot, "csrf_token": _csrf(browser, url)}
+        return browser.post(
+            f"{url}/antrean/baru", data=data, headers={"Origin": url}, allow_redirects=False, timeout=30
+        )
+
+    assert hold(first, a).status_code == 303  # held on A…
+    refused = hold(second, b)  # …so B has no place left in that slot
+    assert refused.status_code == 409, refused.text[:500]
+    with app.app_context():
+        held = db.session.scalars(select(Booking)).all()
+        assert [booking.status for booking in held] == [BookingStatus.HOLD]
+
+        # The counter calls a number (the state the counter's action writes); the hall's board, polled from either
+        # process, shows it at the next poll: there is nothing per-process to fan out.
+        booking = held[0]
+        now = utcnow()
+        booking.status, booking.queue_number, booking.last_called_at = BookingStatus.CALLED, "A007", now
+        booking.local_day = local_now(now, booking.mpp.timezone).date()
+        db.session.commit()
+        db.session.remove()
+    for url in (a, b):
+        board = requests.get(f"{url}/mpp/kota-samarinda/antrean", headers={"HX-Request": "true"}, timeout=30)
+        assert board.status_code == 200 and "A007" in board.text

@@ -32,6 +32,9 @@ PAGES = [
     pytest.param("/pengaduan", 200, id="complaints"),
     pytest.param("/pengaduan/baru", 200, id="complaint-form-anonymous"),
     pytest.param("/pengaduan/ADU-2345-6789", 200, id="complaint-code"),
+    pytest.param("/kios/kota-kendari", 200, id="kiosk-home"),
+    pytest.param("/kios/kota-kendari/layanan?q=ktp", 200, id="kiosk-services"),
+    pytest.param("/kios/kota-kendari/status", 200, id="kiosk-status"),
     pytest.param("/halaman-yang-tidak-ada", 404, id="not-found"),
 ]
 

@@ -216,3 +216,17 @@ def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, cl
 def _url_for_method(app, rule, method: str) -> tuple[str, str]:
     values = {name: _sample_value(rule, name) for name in rule.arguments if name not in (rule.defaults or {})}
     return method, app.url_map.bind("localhost").build(rule.endpoint, values, method=method)
+
+
+def test_the_delivery_code_knows_no_staff_scope():
+    """notifications/ delivers; which admin may see a failed delivery is the back office's question
+    (backoffice/deliveries.py), answered with the officer's Scope, which the delivery code never imports."""
+    from app.config import PROJECT_ROOT
+
+    offenders = [
+        f"{path.name}:{number}"
+        for path in sorted((PROJECT_ROOT / "app" / "notifications").glob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.match(r"\s*from\s+(\.\.|app\.)backoffice(\.scope\b|\s+import\s+.*\bscope\b)", line)
+    ]
+    assert not offenders, offenders

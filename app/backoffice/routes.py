@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 
-from ..accounts import sessions
+from ..accounts import mail, sessions
 from ..accounts.models import Role
 from ..accounts.passkeys import PasskeyError
 from ..accounts.sessions import fresh_passkey_required
@@ -38,8 +38,11 @@ from ..applications.workdays import service_working_days
 from ..downloads import attachment
 from ..extensions import db, limiter
 from ..hypermedia import render
+from ..notifications import delivery
+from ..notifications import email as email_outbox
+from ..notifications import worker as notification_worker
 from ..security import read_json
-from . import audit, casework, inbox, invitations, sla
+from . import audit, casework, deliveries, inbox, invitations, sla
 from .models import AuditAction
 from .scope import current_scope, staff_required
 
@@ -380,3 +383,42 @@ def invitation_verify(token: str):
     sessions.sign_in(user)
     flash(_("Welcome, %(name)s. Your passkey is ready: sign in with it next time.", name=user.display_name), "success")
     return jsonify(redirect=url_for("backoffice.inbox_page"))
+
+
+# --- failed deliveries, for admins (deliveries.py) ------------------------------------------------------------------
+
+
+@bp.get("/petugas/notifikasi-gagal")
+@staff_required(*ADMIN_ROLES)
+def failed_deliveries():
+    scope = current_scope()
+    return render(
+        "backoffice/failed_deliveries.html",
+        rows=deliveries.failed_pushes(scope),
+        national=scope.national,
+        emails=deliveries.email_log(scope),
+        mask_address=mail.mask_address,
+        email_kind=deliveries.email_kind,
+    )
+
+
+@bp.post("/petugas/notifikasi-gagal/email/<int:email_id>/ulang")
+@staff_required(*ADMIN_ROLES)
+def retry_failed_email(email_id: int):
+    if not current_scope().national:
+        abort(404)
+    if email_outbox.retry_failed(email_id):
+        notification_worker.enqueue_email(email_id)
+        flash(_("The e-mail will be sent again."), "success")
+    return redirect(url_for("backoffice.failed_deliveries"), code=303)
+
+
+@bp.post("/petugas/notifikasi-gagal/<int:outbox_id>/ulang")
+@staff_required(*ADMIN_ROLES)
+def retry_failed_push(outbox_id: int):
+    if outbox_id not in {message.id for message, _n, _a in deliveries.failed_pushes(current_scope())}:
+        abort(404)
+    if delivery.retry_failed(outbox_id):
+        notification_worker.enqueue_delivery(outbox_id)
+        flash(_("The notification will be sent again."), "success")
+    return redirect(url_for("backoffice.failed_deliveries"), code=303)

@@ -1,4 +1,5 @@
-"""Notifikasi: the inbox (/notifikasi), this account's devices (/akun/notifikasi), and failed deliveries for admins.
+"""Notifikasi: the inbox (/notifikasi) and this account's devices (/akun/notifikasi). The admins' page of failed
+deliveries reads the outbox from the back office (backoffice/deliveries.py): delivery code knows no staff scope.
 
 Thin views: find the object through its owner, call one use case, answer 303 (or the htmx fragment). Nothing here
 talks to a push service — the worker does (delivery.py).
@@ -12,22 +13,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from ..accounts import mail
-from ..accounts.models import Role
-from ..applications.models import Application
-from ..backoffice.scope import current_scope, staff_required
-from ..extensions import db
 from ..hypermedia import render
 from ..personal import privacy
 from ..routing import id_arg
 from ..security import read_json
-from . import delivery, inbox, subscriptions, vapid, worker
-from . import email as email_outbox
-from .models import EmailOutbox, Notification, OutboxMessage, OutboxStatus
+from . import inbox, subscriptions, vapid
 
 bp = Blueprint("notifications", __name__)
 
@@ -161,104 +153,3 @@ def send_test():
         inbox.send_test(user, url=url_for("notifications.index"))
         flash(str(inbox.MSG_TEST_QUEUED), "success")
     return redirect(url_for("notifications.devices"), code=303)
-
-
-# --- failed deliveries, for admins ----------------------------------------------------------------------------------
-
-ADMINS = (Role.MPP_ADMIN, Role.NATIONAL_ADMIN)
-FAILED_LIMIT = 200
-
-
-def _failed_in_scope() -> list[tuple[OutboxMessage, Notification, Application | None]]:
-    """Failed messages an admin may see: national admins all, an MPP admin those about its MPP's applications.
-    Only the facts needed to act are shown — kind, application number, error — not the citizen's notice text."""
-    scope = current_scope()
-    rows = db.session.execute(
-        select(OutboxMessage, Notification)
-        .join(Notification, OutboxMessage.notification_id == Notification.id)
-        .where(OutboxMessage.status == OutboxStatus.FAILED)
-        .order_by(OutboxMessage.created_at.desc())
-        .limit(FAILED_LIMIT)
-    ).all()
-    numbers = {(n.params or {}).get("number") for _m, n in rows} - {None}
-    applications = {
-        a.tracking_number: a
-        for a in db.session.scalars(scope.applications().where(Application.tracking_number.in_(sorted(numbers))))
-    }
-    result = []
-    for message, notification in rows:
-        application = applications.get((notification.params or {}).get("number"))
-        if scope.national or application is not None:
-            result.append((message, notification, application))
-    return result
-
-
-# The ``what`` of each e-mail the app sends (accounts/mail.py callers), in words an admin reads.
-EMAIL_KINDS = {
-    "sign-up code": _l("Sign-up code"),
-    "sign-up attempt notice": _l("Sign-up attempt notice"),
-    "recovery code": _l("Recovery code"),
-    "e-mail change code": _l("E-mail change code"),
-    "e-mail change attempt notice": _l("E-mail change attempt notice"),
-    "e-mail changed notice": _l("E-mail changed notice"),
-    "survey invitation": _l("Survey invitation"),
-    "webhook disabled": _l("Webhook disabled notice"),
-    "queue notice": _l("Queue booking notice"),
-}
-
-
-def email_kind(what: str) -> str:
-    return str(EMAIL_KINDS.get(what, what))
-
-
-def _email_log() -> list[EmailOutbox]:
-    """The e-mail delivery log, for national admins only: an e-mail is tied to a person, not to one MPP, so an MPP
-    admin has no scope to see it in. Failed ones first, then those still being retried; never the body."""
-    if not current_scope().national:
-        return []
-    return list(
-        db.session.scalars(
-            select(EmailOutbox)
-            .where(
-                (EmailOutbox.status == OutboxStatus.FAILED)
-                | ((EmailOutbox.status == OutboxStatus.PENDING) & (EmailOutbox.attempts > 0))
-            )
-            .order_by(EmailOutbox.status, EmailOutbox.created_at.desc())
-            .limit(FAILED_LIMIT)
-        )
-    )
-
-
-@bp.get("/petugas/notifikasi-gagal")
-@staff_required(*ADMINS)
-def failed():
-    return render(
-        "notifications/failed.html",
-        rows=_failed_in_scope(),
-        national=current_scope().national,
-        emails=_email_log(),
-        mask_address=mail.mask_address,
-        email_kind=email_kind,
-    )
-
-
-@bp.post("/petugas/notifikasi-gagal/email/<int:email_id>/ulang")
-@staff_required(*ADMINS)
-def retry_email(email_id: int):
-    if not current_scope().national:
-        abort(404)
-    if email_outbox.retry_failed(email_id):
-        worker.enqueue_email(email_id)
-        flash(_("The e-mail will be sent again."), "success")
-    return redirect(url_for("notifications.failed"), code=303)
-
-
-@bp.post("/petugas/notifikasi-gagal/<int:outbox_id>/ulang")
-@staff_required(*ADMINS)
-def retry(outbox_id: int):
-    if outbox_id not in {message.id for message, _n, _a in _failed_in_scope()}:
-        abort(404)
-    if delivery.retry_failed(outbox_id):
-        worker.enqueue_delivery(outbox_id)
-        flash(_("The notification will be sent again."), "success")
-    return redirect(url_for("notifications.failed"), code=303)

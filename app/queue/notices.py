@@ -18,7 +18,7 @@ from ..extensions import db
 from ..notifications.models import Notification, OutboxMessage
 from .models import Booking
 
-EMAIL_WHAT = "queue notice"  # how the admins' e-mail delivery log names these (notifications/routes.py EMAIL_KINDS)
+EMAIL_WHAT = "queue notice"  # how the admins' e-mail delivery log names these (backoffice/deliveries.py EMAIL_KINDS)
 
 
 def tell(booking: Booking, *, kind: str, title: str, body: str, params: dict) -> Notification | None:

@@ -277,6 +277,21 @@ def verify_email_code(assisted: AssistedApplication, assistant: User, raw_code: 
         db.session.add(citizen)
         db.session.flush()
         privacy.record_signup_consents(citizen, [])
+        mail.send(
+            to=citizen.email,
+            subject=_("Your MPP Digital account"),
+            body=_(
+                "Hello %(name)s,\n\n"
+                "Officer %(officer)s at %(mpp)s created your MPP Digital account with you, for this e-mail address.\n"
+                "To use it on your phone: open MPP Digital, choose Masuk, then “Lost your phone? Recover your "
+                "account”, sign in with a code sent to this address and create a passkey. Then you can confirm "
+                "the application made with the officer and follow it.",
+                name=citizen.display_name,
+                officer=assisted.assistant_name,
+                mpp=assisted.mpp.name,
+            ),
+            what="front-desk account",
+        )
     elif citizen.role != Role.CITIZEN:
         raise AssistError(MSG_CODE, field="kode_email")
     _identified(assisted, citizen, IdentifiedBy.EMAIL)

@@ -124,6 +124,7 @@ def test_an_email_code_creates_the_account_and_a_signed_paper_consent_submits_fo
         wati = db.session.scalar(select(User).where(User.email == "wati@contoh.id"))
         assert wati.role == Role.CITIZEN and wati.display_name == "Wati Lestari"
         wati_id = wati.id
+    assert "passkey" in mailbox.body(mailbox.latest("wati@contoh.id"))  # how to use the new account on a phone
     fill_form(desk, page)
     assert desk.post(f"{page}/minta-konfirmasi").status_code == 303
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..extensions import db
-from . import tracking, workflow
+from . import on_behalf, tracking, workflow
 from .models import Application, ApplicationStatus
 
 PAGE_SIZE = 20  # a citizen's list, newest first; most citizens never see a second page
@@ -66,6 +66,7 @@ def get_application(user: User, number: str) -> Application | None:
 def cancel_application(user: User, application: Application, *, reason: str | None = None) -> None:
     """The applicant withdraws before verification. Raises workflow.TransitionRefused / TransitionConflict."""
     workflow.transition(application, ApplicationStatus.CANCELLED, actor=user, reason=reason)
+    on_behalf.record_act_on(application, user, purpose="Dibatalkan oleh pengaju")  # a linked member's history
     db.session.commit()
 
 

@@ -115,7 +115,15 @@ def stamp_subject(application: Application, draft: Draft, user: User) -> None:
     """Copy who the application is about onto it (a first submission), and log it for a linked member.
     Part of the submission's transaction: does not commit."""
     member = draft_subject(draft)
-    if member is None or application.subject_member_id is not None:
+    if member is None:
+        return
+    if application.subject_member_id is not None:  # a correction: already stamped at the first submission
+        record_act_for(
+            member,
+            user,
+            what="Data Anda sebagai anggota keluarga",
+            purpose=f"Mengirim perbaikan permohonan {application.tracking_number} atas nama Anda",
+        )
         return
     account = linked_account(member)
     application.subject_member_id = member.id
@@ -142,3 +150,18 @@ def record_read_for_subject(application: Application, actor: User, **details) ->
     account = db.session.get(User, application.subject_user_id)
     if account is not None:
         record_access(subject=account, actor=actor, **details)
+
+
+def record_act_on(application: Application, actor: User, *, purpose: str) -> None:
+    """The applicant acted on an application made for a linked family member (e.g. cancelled it): in that
+    member's Riwayat akses. Does not commit."""
+    if application.subject_user_id is None or application.subject_user_id == actor.id:
+        return
+    account = db.session.get(User, application.subject_user_id)
+    if account is not None:
+        record_access(
+            subject=account,
+            actor=actor,
+            what=f"Permohonan {application.tracking_number} atas nama Anda",
+            purpose=purpose,
+        )

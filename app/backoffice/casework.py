@@ -138,14 +138,14 @@ def open_document(scope: Scope, application: Application, document_id: int) -> D
     )
     if document is None:
         return None
-    record_access(
-        subject=application.user,
-        actor=scope.user,
+    details = dict(
         what=f"{_document_name(application, document)} (permohonan {application.tracking_number})",
         purpose=PURPOSE,
         agency=application.service.agency.name,
         timezone=application.mpp.timezone if application.mpp else None,
     )
+    record_access(subject=application.user, actor=scope.user, **details)
+    on_behalf.record_read_for_subject(application, scope.user, **details)  # a linked family member's, too
     audit.record(
         actor=scope.user,
         action=AuditAction.DOCUMENT_OPENED,

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from ..accounts.models import Role, User
 from ..database import utcnow
 from ..errors import UserFacingError
 from ..extensions import db
 from . import documents as documents_module
-from .models import AccessLog, Consent, CorrectionRequest, Document, Profile
+from .models import AccessLog, Consent, CorrectionRequest, Document, FamilyLink, FamilyMember, Profile
 from .profile import get_profile, profile_prefill
 
 # The consent behind Web Push. A device may receive push only while this consent is active: turning push on
@@ -274,6 +274,22 @@ def export_data(user: User) -> tuple[str, bytes]:
             "created_at": _iso(user.created_at),
         },
         "profile": profile_prefill(user) if profile else None,
+        # Anggota keluarga: data about other people the citizen entered, and the links of their own accounts.
+        "family_members": [
+            {
+                "full_name": member.full_name,
+                "nik": member.nik,
+                "relationship": member.relationship.value,
+                "birth_date": member.birth_date.isoformat(),
+                "birth_place": member.birth_place,
+                "same_kk": member.same_kk,
+            }
+            for member in db.session.scalars(select(FamilyMember).where(FamilyMember.owner_id == user.id))
+        ],
+        "family_links": [
+            {"linked_at": _iso(link.linked_at), "revoked_at": _iso(link.revoked_at), "revoked_by": link.revoked_by}
+            for link in db.session.scalars(select(FamilyLink).where(FamilyLink.account_id == user.id))
+        ],
         "documents": [
             {
                 "id": doc.id,
@@ -342,7 +358,15 @@ def delete_account(user: User, confirmation: str) -> None:
     db.session.execute(delete(Document).where(Document.user_id == user.id))
     db.session.execute(delete(Profile).where(Profile.user_id == user.id))
     db.session.execute(delete(CorrectionRequest).where(CorrectionRequest.user_id == user.id))
+    # The family members the citizen listed are other people's data, kept only for this account: they go too.
+    # Links of this account to others' lists end (kept, revoked, as proof of when the consent held).
+    db.session.execute(delete(FamilyMember).where(FamilyMember.owner_id == user.id))
     now = utcnow()
+    db.session.execute(
+        update(FamilyLink)
+        .where(FamilyLink.account_id == user.id, FamilyLink.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_by="anggota")
+    )
     _withdraw(user, list(_active_consents(user).values()), now=now)  # push subscriptions go with "notifikasi"
     delete_account_credentials(user)
     user.display_name = DELETED_NAME

@@ -432,3 +432,53 @@ def test_another_citizens_document_cannot_be_marked(app, client, citizen, other_
     document = add_document(app, citizen, "kk")
     signed_in(client, other_citizen)
     assert client.post(f"/akun/dokumen/{document}/pemilik", data={"milik": "saya"}).status_code == 404
+
+
+# --- the citizen's rights over what they entered ----------------------------------------------------------------------
+
+
+def test_deleting_the_account_deletes_the_members_listed_and_ends_its_links(app, parent, citizen, father):
+    from app.personal.privacy import DELETE_PHRASE, delete_account
+
+    _linked(app, parent, citizen, father)
+    with app.app_context():
+        delete_account(db.session.get(User, father.user.id), DELETE_PHRASE)
+        delete_account(db.session.get(User, citizen.id), DELETE_PHRASE)
+        assert db.session.scalar(select(func.count()).select_from(FamilyMember)) == 0
+
+
+def test_deleting_a_linked_members_account_revokes_their_link(app, parent, citizen, father):
+    from app.personal.privacy import DELETE_PHRASE, delete_account
+
+    _linked(app, parent, citizen, father)
+    with app.app_context():
+        delete_account(db.session.get(User, father.user.id), DELETE_PHRASE)
+    [link] = _links(app)
+    assert link.revoked_at is not None
+
+
+def test_the_export_holds_the_family_members_entered(app, citizen):
+    import io
+    import json
+    import zipfile
+
+    from app.personal.privacy import export_data
+
+    _add(app, citizen, CHILD)
+    with app.app_context():
+        _name, data = export_data(db.session.get(User, citizen.id))
+    payload = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("data.json"))
+    assert payload["family_members"][0]["nik"] == CHILD["nik"]
+
+
+def test_cancelling_an_application_made_for_a_linked_member_is_in_their_riwayat_akses(
+    app, parent, citizen, father, demo_data
+):
+    from app.applications import lifecycle
+
+    father_id = _linked(app, parent, citizen, father)
+    application = _submit_bpjs_for(app, citizen, father_id)
+    with app.app_context():
+        lifecycle.cancel_application(db.session.get(User, citizen.id), db.session.get(Application, application.id))
+        purposes = list(db.session.scalars(select(AccessLog.purpose).where(AccessLog.subject_id == father.user.id)))
+    assert "Dibatalkan oleh pengaju" in purposes

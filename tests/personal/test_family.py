@@ -482,3 +482,10 @@ def test_cancelling_an_application_made_for_a_linked_member_is_in_their_riwayat_
         lifecycle.cancel_application(db.session.get(User, citizen.id), db.session.get(Application, application.id))
         purposes = list(db.session.scalars(select(AccessLog.purpose).where(AccessLog.subject_id == father.user.id)))
     assert "Dibatalkan oleh pengaju" in purposes
+
+
+def test_the_applicants_own_pages_say_whom_the_application_is_for(app, parent, citizen, father, demo_data):
+    father_id = _linked(app, parent, citizen, father)
+    application = _submit_bpjs_for(app, citizen, father_id)
+    for page in (parent.get_page("/permohonan"), parent.get_page(f"/permohonan/{application.tracking_number}")):
+        assert "Untuk" in page.get_text() and "Hasan Basri (Orang tua)" in " ".join(page.get_text().split())

@@ -9,6 +9,7 @@ from .api import models as api_models  # noqa: F401
 from .api import webhooks as api_webhooks  # noqa: F401  (status_changed → webhook messages, in the same transaction)
 from .applications import models as applications_models  # noqa: F401
 from .backoffice import models as backoffice_models  # noqa: F401
+from .backoffice import tally as backoffice_tally  # noqa: F401  (application_tally, kept by triggers)
 from .catalog import models as catalog_models  # noqa: F401
 from .feedback import models as feedback_models  # noqa: F401
 from .feedback import surveys as feedback_surveys  # noqa: F401  (status_changed → survey invitation)

@@ -21,6 +21,7 @@ from ..catalog.models import Mpp, Service, ServiceOffering
 from ..database import utcnow
 from ..extensions import db
 from ..formatting import ZONES
+from . import tally
 from .scope import Scope
 
 S = ApplicationStatus
@@ -146,9 +147,14 @@ def load_inbox(scope: Scope, filters: InboxFilters, *, now: dt.datetime | None =
     if chosen is not None:
         base = base.where(Application.service_id == chosen.id)
 
-    counts = dict(
-        db.session.execute(base.with_only_columns(Application.status, func.count()).group_by(Application.status)).all()
-    )
+    if scope.national:  # every MPP: from the maintained tally, never a count over the whole table
+        counts = tally.status_counts(service_id=chosen.id if chosen is not None else None)
+    else:
+        counts = dict(
+            db.session.execute(
+                base.with_only_columns(Application.status, func.count()).group_by(Application.status)
+            ).all()
+        )
     overdue = db.session.scalar(base.with_only_columns(func.count()).where(_overdue(now)))
     due_today = db.session.scalar(base.with_only_columns(func.count()).where(_due_today(now)))
 

@@ -1,0 +1,117 @@
+"""The national inbox counts from the application tally the database keeps, never a count of the whole table; every
+back-office and citizen list loads a page in a number of statements that does not grow with the rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, event, func, select, update
+
+from app.accounts.models import Role
+from app.applications.models import Application, ApplicationStatus
+from app.backoffice import tally
+from app.backoffice.tally import ApplicationTally
+from app.extensions import db
+
+from ..applications.test_list_queries import _add_applications
+
+S = ApplicationStatus
+
+
+def _tally_and_recount(app) -> tuple[dict, dict]:
+    with app.app_context():
+        return tally.status_counts(), tally.recount()
+
+
+def test_the_tally_follows_every_kind_of_change_and_survives_compaction(app, demo, citizen):
+    _add_applications(app, citizen, 12)
+    counted, real = _tally_and_recount(app)
+    assert counted == real == {"diajukan": 12}
+    with app.app_context():
+        first = db.session.scalars(select(Application).order_by(Application.id)).first()
+        first.status = S.VERIFIED  # through the ORM
+        db.session.commit()
+        # A bulk UPDATE the ORM never sees, a change of service, a delete, and an update that changes no status.
+        db.session.execute(
+            update(Application)
+            .where(Application.id.in_(select(Application.id).limit(3).offset(1)))
+            .values(status=S.IN_PROCESS)
+        )
+        other_service = db.session.scalar(select(Application.service_id).order_by(Application.id.desc()).limit(1))
+        db.session.execute(update(Application).where(Application.id == first.id).values(service_id=other_service))
+        db.session.execute(
+            delete(Application).where(Application.id == select(func.max(Application.id)).scalar_subquery())
+        )
+        db.session.execute(update(Application).values(version=Application.version + 1))
+        db.session.commit()
+    counted, real = _tally_and_recount(app)
+    assert counted == real and sum(real.values()) == 11
+    with app.app_context():
+        by_service = tally.status_counts(service_id=other_service)
+        real_for_service = {
+            S(status).value: n
+            for status, n in db.session.execute(
+                select(Application.status, func.count())
+                .where(Application.service_id == other_service)
+                .group_by(Application.status)
+            )
+        }
+        assert by_service == real_for_service
+        rows_before = db.session.scalar(select(func.count(ApplicationTally.id)))
+        assert tally.compact() == rows_before
+        rows_after = db.session.scalar(select(func.count(ApplicationTally.id)))
+    assert rows_after < rows_before
+    counted, real = _tally_and_recount(app)
+    assert counted == real
+
+
+def _statements(app, client, url: str) -> tuple[int, str]:
+    seen = []
+
+    def count(conn, cursor, statement, *_args):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, url
+    return len(seen), response.get_data(as_text=True), seen
+
+
+def test_the_national_inbox_counts_from_the_tally_in_the_same_statements_for_any_number_of_rows(
+    app, client, demo, citizen, make_staff, signed_in
+):
+    signed_in(client, make_staff(Role.NATIONAL_ADMIN, mpp=None, agency=None, name="Admin Nasional"))
+    _add_applications(app, citizen, 3)
+    few, _page, _ = _statements(app, client, "/petugas")
+    _add_applications(app, citizen, 60)
+    many, page, statements = _statements(app, client, "/petugas")
+    assert many == few
+    grouped = [s for s in statements if "GROUP BY" in s.upper() and "FROM APPLICATION " in s.upper() + " "]
+    assert not grouped, f"the national inbox counted the application table: {grouped}"
+    assert "63" in page  # the "Diajukan" count, from the tally
+
+
+def test_an_officers_inbox_page_takes_the_same_statements_for_60_or_300_applications(
+    app, client, demo, citizen, officer, signed_in
+):
+    signed_in(client, officer)
+    _add_applications(app, citizen, 60)  # spread over every service and MPP: a few in this officer's scope
+    few, page, _ = _statements(app, client, "/petugas?status=semua")
+    assert 'class="tracking-number"' in page or "7401-26-Q" in page
+    _add_applications(app, citizen, 240)
+    many, _page, _ = _statements(app, client, "/petugas?status=semua")
+    assert many == few
+
+
+def test_the_notification_inbox_takes_the_same_statements_for_any_number_of_notices(app, client, citizen, signed_in):
+    from ..notifications.test_fanout import write_notices
+
+    signed_in(client, citizen)
+    write_notices(app, [citizen], 2)
+    few, _page, _ = _statements(app, client, "/notifikasi")
+    write_notices(app, [citizen], 70)
+    many, page, _ = _statements(app, client, "/notifikasi")
+    assert many == few

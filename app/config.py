@@ -97,6 +97,10 @@ def load_config(instance: Path | None = None) -> dict:
         "WTF_CSRF_SSL_STRICT": production,
         "RATELIMIT_STORAGE_URI": _env("MPP_RATELIMIT_STORAGE", redis_url or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down or restarting (national profile): count in this process's memory meanwhile and log it, instead
+        # of failing every rate-limited request with a 500.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Booking steps admitted per MPP at a release before 429 + Retry-After (app/queue/admission.py).
         "QUEUE_ADMISSION_LIMIT": _env("MPP_QUEUE_ADMISSION", "25 per 1 second"),
         "QUEUE_ADMISSION_CONCURRENCY": int(_env("MPP_QUEUE_ADMISSION_CONCURRENCY", "2")),

@@ -136,9 +136,6 @@ def changed_since(scope_filter, seq: int, limit: int, *, scan: int | None = None
         .limit(scan)
         .subquery()
     )
-    scanned_to, scanned = db.session.execute(select(func.max(batch.c.seq), func.count()).select_from(batch)).one()
-    if not scanned:
-        return ChangedPage([], seq, False)
     rows = db.session.execute(
         select(
             Application.tracking_number.label("number"),
@@ -159,6 +156,10 @@ def changed_since(scope_filter, seq: int, limit: int, *, scan: int | None = None
         .order_by(batch.c.seq)
         .limit(limit + 1)
     ).all()
-    if len(rows) > limit:
+    if len(rows) > limit:  # the usual page while walking: one round trip
         return ChangedPage(rows[:limit], rows[limit - 1].seq, True)
+    # A short page: how far did the batch reach, and was it the end of the sequence?
+    scanned_to, scanned = db.session.execute(select(func.max(batch.c.seq), func.count()).select_from(batch)).one()
+    if not scanned:
+        return ChangedPage([], seq, False)
     return ChangedPage(rows, int(scanned_to), scanned == scan)

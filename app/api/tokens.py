@@ -20,6 +20,7 @@ import secrets
 from flask import g, request
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Role, User
 from ..backoffice import audit
@@ -156,7 +157,16 @@ def authenticate(permission: Permission) -> ApiToken:
     if len(raw) > 200 or not raw.isascii():
         raise Problem("token-tidak-valid", _("The token is not valid."), headers=_CHALLENGE)
     digest = hash_token(raw)
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    # One round trip: the token with its MPPs and system user, which every call's scope and audit need.
+    token = (
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.token_hash == digest)
+            .options(joinedload(ApiToken.mpps), joinedload(ApiToken.system_user))
+        )
+        .unique()
+        .first()
+    )
     # compare_digest: the lookup is by an index, but the final comparison should not leak timing anyway
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         log.info("api: unknown token %s… from %s", raw[:10], request.remote_addr)

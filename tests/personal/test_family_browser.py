@@ -200,3 +200,34 @@ def test_an_adult_member_links_with_their_own_passkey_and_revokes(app, page, bas
     _checked(page, "fam-11-dicabut")
     with app.app_context():
         assert db.session.scalar(select(FamilyLink)).revoked_by == "anggota"
+
+
+def test_the_link_code_whose_document_and_the_officers_view_at_360_px(app, parent_page, base_url, citizen, make_user):
+    page = parent_page
+    with app.app_context():
+        owner = db.session.get(User, citizen.id)
+        father = family.add_member(
+            owner,
+            {
+                "full_name": "Hasan Basri",
+                "nik": "7471012003600002",
+                "relationship": "orang_tua",
+                "birth_date": "1960-03-20",
+                "same_kk": "tidak",
+            },
+        ).member
+        father_id = father.id
+    page.goto(f"{base_url}/akun/keluarga/{father_id}")
+    page.get_by_role("button", name="Buat kode tautan").click()
+    page.wait_for_url(re.compile(r".*/akun/keluarga/\d+#tautan$"))
+    expect(page.locator(".link-code")).to_have_text(re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}$"))
+    _checked(page, "fam-12-kode-tautan")
+    page.reload()  # shown once: not again on the next visit
+    expect(page.locator(".link-code")).to_have_count(0)
+
+    document_id = add_document(app, citizen, "ktp")
+    page.goto(f"{base_url}/akun/dokumen/{document_id}")
+    page.get_by_label("Milik", exact=True).select_option(str(father_id))
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("main")).to_contain_text("milik Hasan Basri")
+    _checked(page, "fam-13-dokumen-milik")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 from pathlib import Path
 
@@ -19,22 +18,19 @@ from app import create_app
 from app.extensions import db, limiter
 
 from .accounts.fixtures import citizen, make_user, other_citizen, signed_in, signed_in_client  # noqa: F401
-from .helpers import PageClient
+from .helpers import PageClient, free_port
 
 CHROMIUM = os.environ.get("MPP_CHROMIUM", "/usr/bin/chromium")
 # CI sets this: a missing browser is then a failure, never a silent skip.
 REQUIRE_BROWSER = os.environ.get("MPP_REQUIRE_BROWSER") == "1" or os.environ.get("CI") == "true"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+_free_port = free_port  # the name tests/ops still import
 
 
 @pytest.fixture(scope="session")
 def live_port() -> int:
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture(scope="session")

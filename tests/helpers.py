@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from collections import Counter
 from pathlib import Path
 
@@ -92,6 +93,34 @@ def shot(page, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=f"{folder}/{name}.png", full_page=True)
+
+
+def fits(page) -> None:
+    """Nothing on the page is wider than the viewport: a phone never scrolls sideways (WCAG 1.4.10 Reflow)."""
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page scrolls sideways: {width[0]} px wide in a {width[1]} px viewport"
+
+
+def look(page, name: str) -> None:
+    """What every page a person sees must be, checked where a test stops to look: no axe violation, no sideways
+    scrolling, and a screenshot kept for a person (MPP_SHOTS)."""
+    assert_no_axe_violations(page)
+    fits(page)
+    shot(page, name)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now, on the loopback interface (for a server a test starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(page, expression: str, *, timeout: float = 10) -> None:
+    """Wait until a JS expression or (async) function gives ``true``, within ``timeout`` seconds."""
+    # `expression` is a function or an expression (as for page.evaluate); either may give a promise.
+    check = f"async () => {{ const v = ({expression}); return (await (typeof v === 'function' ? v() : v)) === true; }}"
+    wait_for_js(page, check, timeout=timeout * 1000)
 
 
 def wait_for_js(page, check: str, arg=None, *, timeout: float = 15000) -> None:

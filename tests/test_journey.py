@@ -34,23 +34,15 @@ from app.results.models import ResultVerification, VerificationStatus
 from .accounts.conftest import mailbox  # noqa: F401  (fixture: the mail folder the sign-up code is read from)
 from .accounts.test_browser import add_authenticator, sign_out, sign_up
 from .backoffice.test_browser import _invitation_link
-from .helpers import assert_no_axe_violations, shot
+from .helpers import look, shot, wait_until
 from .notifications.conftest import push_service, queue  # noqa: F401  (fixtures: local push service, job queue)
 from .notifications.test_browser import FAKE_PUSH_MANAGER
 from .personal.conftest import jpeg_with_exif, png_bytes
-from .pwa.worker import wait_until
 
 NAME, EMAIL = "Siti Rahayu", "siti.rahayu@contoh.id"
 # Kota Kendari (74.71.01), a woman (day 01 + 40) born 1 January 1990: the NIK structure of Permendagri 72/2019.
 NIK = "7471014101900001"
 VERIFY_CODE = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){4}\b")
-
-
-def look(page, name: str) -> None:
-    """What every page of the journey must be: no axe violation, nothing wider than the phone."""
-    assert_no_axe_violations(page)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{name} scrolls sideways"
-    shot(page, name)
 
 
 def main_text(page) -> str:

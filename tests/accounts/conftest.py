@@ -3,11 +3,10 @@ imported by tests/conftest.py so every capability has them."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from aiosmtpd.controller import Controller
 
+from ..helpers import free_port
 from .authenticator import SoftAuthenticator
 from .flows import Flows, Mailbox, deliver_queued_mail
 
@@ -53,9 +52,7 @@ class _Inbox:
 @pytest.fixture
 def smtp_server(app, mailbox):
     """A real SMTP server on 127.0.0.1; the app is pointed at it for the test (and `mailbox` reads it)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     inbox = _Inbox(app)
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 
 import pytest
@@ -15,13 +14,8 @@ from app.extensions import db
 from app.notifications import email as email_outbox
 from app.notifications.models import EmailOutbox, OutboxStatus
 
+from ..helpers import free_port
 from .flows import CODE
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _Recorder:
@@ -41,7 +35,7 @@ class _Recorder:
 @pytest.fixture
 def smtp_at(app):
     """Point the app at 127.0.0.1:<port>; returns (port, start(handler) → controller). Stops what it started."""
-    port = _free_port()
+    port = free_port()
     old = app.config["SMTP_HOST"], app.config["SMTP_PORT"]
     app.config["SMTP_HOST"], app.config["SMTP_PORT"] = "127.0.0.1", port
     started = []

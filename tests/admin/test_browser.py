@@ -8,14 +8,7 @@ from playwright.sync_api import expect
 from app.accounts.models import Role
 
 from ..backoffice.conftest import officer, submit_application  # noqa: F401
-from ..helpers import assert_no_axe_violations, shot
-
-
-def look(page, name: str) -> None:
-    assert_no_axe_violations(page)
-    # A 360 px phone never scrolls sideways: wide tables scroll inside their own region.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    shot(page, name)
+from ..helpers import look  # a 360 px phone never scrolls sideways: wide tables scroll in their own region
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ endpoint — instead of clocks.
 
 from __future__ import annotations
 
-import socket
 import threading
 
 from werkzeug.serving import make_server
@@ -23,12 +22,6 @@ CONFLICT = "Permohonan ini juga diubah di perangkat lain."
 KEEP_MINE = "Pakai isian di perangkat ini"
 TAKE_THEIRS = "Pakai isian yang tersimpan di akun"
 CONTINUE = "Simpan dan lanjutkan"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RestartableServer:
@@ -98,12 +91,8 @@ def device_draft(page, draft_id: str) -> dict | None:
     return page.evaluate("id => self.mppOffline.getDraft(id)", draft_id)
 
 
-def wait_for_async(page, check: str, arg=None, *, timeout: float = 15000) -> None:
-    wait_for_js(page, check, arg, timeout=timeout)
-
-
 def wait_saved_on_device(page, draft_id: str, name: str, value: str) -> None:
-    wait_for_async(
+    wait_for_js(
         page,
         """async ([id, name, value]) => {
              const draft = await self.mppOffline.getDraft(id);
@@ -115,7 +104,7 @@ def wait_saved_on_device(page, draft_id: str, name: str, value: str) -> None:
 
 def wait_device_synced(page, draft_id: str) -> None:
     """Wait until this device has nothing left to send for the draft (nothing typed is waiting to be saved)."""
-    wait_for_async(
+    wait_for_js(
         page,
         """async (id) => {
              const draft = await self.mppOffline.getDraft(id);
@@ -127,7 +116,7 @@ def wait_device_synced(page, draft_id: str) -> None:
 
 def wait_account_has(page, draft_id: str, name: str, value: str) -> None:
     """Wait until the account's copy of the draft (the JSON endpoint, read from the page) holds ``value``."""
-    wait_for_async(
+    wait_for_js(
         page,
         """async ([id, name, value]) => {
              const response = await fetch(`/permohonan/draf/${id}`, {cache: "no-store"});

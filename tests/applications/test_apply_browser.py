@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from tests.accounts.fixtures import sign_in_test_client
-from tests.helpers import assert_no_axe_violations
+from tests.helpers import assert_no_axe_violations, shot
 
 from .conftest import PERSON, SERVICE, add_document, applications
-
-SHOTS = os.environ.get("MPP_SHOTS_DIR")  # set to keep screenshots of every page while developing
-
-
-def _shot(page, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 @pytest.fixture
@@ -35,7 +24,7 @@ def test_every_step_of_applying_has_no_axe_violations(app, citizen_page, base_ur
     add_document(app, citizen)
     page.goto(f"{base_url}/layanan/{SERVICE}/ajukan")
     assert_no_axe_violations(page)
-    _shot(page, "01-start")
+    shot(page, "01-start")
     page.get_by_role("button", name="Mulai permohonan").click()
     page.wait_for_url("**/pemohon")
     # Error state first: an impossible NIK and an empty name.
@@ -44,7 +33,7 @@ def test_every_step_of_applying_has_no_axe_violations(app, citizen_page, base_ur
     page.wait_for_selector(".error-summary")
     assert page.input_value("#f-nik") == "12345"
     assert_no_axe_violations(page)
-    _shot(page, "02-step-errors")
+    shot(page, "02-step-errors")
     for name, value in PERSON.items():
         if name != "jenis_kelamin":
             page.fill(f"#f-{name}", value)
@@ -52,7 +41,7 @@ def test_every_step_of_applying_has_no_axe_violations(app, citizen_page, base_ur
     page.get_by_role("button", name="Simpan dan lanjutkan").click()
     page.wait_for_url("**/alamat")
     assert_no_axe_violations(page)
-    _shot(page, "03-address")
+    shot(page, "03-address")
     page.fill("#f-alamat-street", "Jl. Ahmad Yani No. 12")
     for part, value in (("rt", "003"), ("rw", "004"), ("village", "Bende"), ("district", "Kadia")):
         page.fill(f"#f-alamat-{part}", value)
@@ -72,7 +61,7 @@ def test_every_step_of_applying_has_no_axe_violations(app, citizen_page, base_ur
         current = page.url
         page.wait_for_selector("form[data-draft-id] input[type=radio]")
         assert_no_axe_violations(page)
-        _shot(page, "04-" + current.rsplit("/", 1)[1])
+        shot(page, "04-" + current.rsplit("/", 1)[1])
         page.locator("form[data-draft-id] input[type=radio]").first.check()
         page.get_by_role("button", name="Simpan dan lanjutkan").click()
         page.wait_for_url(lambda url, current=current: url != current)
@@ -80,13 +69,13 @@ def test_every_step_of_applying_has_no_axe_violations(app, citizen_page, base_ur
     page.get_by_role("button", name="Ajukan permohonan").click()
     page.wait_for_selector("#f-pernyataan-error")
     assert_no_axe_violations(page)
-    _shot(page, "05-check-error")
+    shot(page, "05-check-error")
     page.check("#f-pernyataan")
     page.get_by_role("button", name="Ajukan permohonan").click()
     page.wait_for_url("**/permohonan/*?terkirim=1")
     assert len(applications(app)) == 1
     assert_no_axe_violations(page)
-    _shot(page, "06-submitted")
+    shot(page, "06-submitted")
     page.goto(f"{base_url}/permohonan")
     assert_no_axe_violations(page)
-    _shot(page, "07-list")
+    shot(page, "07-list")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import assert_no_axe_violations, shot
+from tests.helpers import assert_no_axe_violations, free_port, shot
 
 from .conftest import ADDRESS, PERSON, SERVICE, add_document, draft_id_of, draft_row
 from .drafts_browser import (
@@ -27,7 +27,6 @@ from .drafts_browser import (
     count_conflicts,
     device_draft,
     drafts_ready,
-    free_port,
     goto_controlled,
     sign_in_browser,
     wait_account_has,

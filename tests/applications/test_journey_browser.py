@@ -14,7 +14,7 @@ from app.applications import drafts
 from app.catalog.models import Service
 from app.extensions import db
 from tests.accounts.fixtures import sign_in_test_client
-from tests.helpers import assert_no_axe_violations, shot
+from tests.helpers import look, shot
 
 from .conftest import add_document, applications, complete_draft
 
@@ -30,10 +30,6 @@ def citizen_page(app, page, base_url, citizen, demo_forms):
     return page
 
 
-def _fits(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 def test_submitting_without_the_declaration_shows_a_focused_summary_at_the_top_of_the_same_address(
     app, citizen_page, base_url, citizen
 ):
@@ -47,9 +43,7 @@ def test_submitting_without_the_declaration_shows_a_focused_summary_at_the_top_o
     expect(summary).to_contain_text("Centang pernyataan untuk mengajukan permohonan Anda.")
     assert page.url == check_url  # not …/kirim
     assert page.evaluate("document.querySelector('.error-summary').getBoundingClientRect().top") < 400
-    assert_no_axe_violations(page)
-    _fits(page)
-    shot(page, "jb-01-pernyataan-galat")
+    look(page, "jb-01-pernyataan-galat")
     summary.get_by_role("link").click()
     expect(page.locator("#f-pernyataan")).to_be_focused()
     assert applications(app) == []
@@ -74,9 +68,7 @@ def test_a_draft_is_deleted_only_from_a_separate_confirmation(app, citizen_page,
     delete.click()
     page.wait_for_url(f"{base_url}/permohonan/draf/{draft_id}/hapus")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hapus draf ini?")
-    assert_no_axe_violations(page)
-    _fits(page)
-    shot(page, "jb-03-hapus-draf")
+    look(page, "jb-03-hapus-draf")
     page.get_by_role("link", name="Tidak, simpan draf").click()
     page.wait_for_url(re.compile(rf".*/permohonan/draf/{draft_id}/\w+"))
     with app.app_context():
@@ -105,6 +97,4 @@ def test_the_birth_certificate_form_has_a_slot_for_every_document_of_the_standar
     assert "KTP-el orang tua atau pelapor" in legends
     # The citizen's KTP-el from Dokumen Saya is offered in that slot.
     expect(page.locator("#f-dokumen-ktp-group input[type=radio]")).to_have_count(1)
-    assert_no_axe_violations(page)
-    _fits(page)
-    shot(page, "jb-04-dokumen-akta")
+    look(page, "jb-04-dokumen-akta")

@@ -16,7 +16,7 @@ from app.accounts.models import User
 from app.applications import drafts
 from app.catalog.models import Service
 from app.extensions import db
-from tests.helpers import PageClient, assert_no_axe_violations, shot
+from tests.helpers import PageClient, assert_no_axe_violations, free_port, shot, wait_for_js
 
 from .conftest import PERSON, SERVICE, applications, complete_draft, draft_row
 from .drafts_browser import (
@@ -27,11 +27,9 @@ from .drafts_browser import (
     RestartableServer,
     device_draft,
     drafts_ready,
-    free_port,
     goto_controlled,
     sign_in_browser,
     wait_account_has,
-    wait_for_async,
     wait_saved_on_device,
 )
 
@@ -107,7 +105,7 @@ def test_a_form_filled_offline_after_a_reload_reaches_the_account_when_back_onli
     wait_account_has(page, public_id, "tempat_lahir", "Kendari")
     answers = server_answers(app, public_id)
     assert answers["nik"] == PERSON["nik"] and answers["nama"] == PERSON["nama"]
-    wait_for_async(
+    wait_for_js(
         page,
         """async (id) => { const d = await self.mppOffline.getDraft(id);
                             return !!d && !d.conflict && !self.mppOffline.hasUnsynced(d); }""",
@@ -242,7 +240,7 @@ def test_signing_out_removes_the_drafts_kept_on_the_device(applicant_page, app, 
 
     sign_out(page, origin)
 
-    wait_for_async(page, "async () => !(await indexedDB.databases()).some((db) => db.name === 'mpp-drafts')", None)
+    wait_for_js(page, "async () => !(await indexedDB.databases()).some((db) => db.name === 'mpp-drafts')", None)
 
 
 def test_the_worker_forgets_device_drafts_on_forget_account(applicant_page, app, origin, citizen):
@@ -258,7 +256,7 @@ def test_the_worker_forgets_device_drafts_on_forget_account(applicant_page, app,
              navigator.serviceWorker.controller.postMessage({type: 'forget-account'});
            })"""
     )
-    wait_for_async(page, "async () => !(await indexedDB.databases()).some((db) => db.name === 'mpp-drafts')", None)
+    wait_for_js(page, "async () => !(await indexedDB.databases()).some((db) => db.name === 'mpp-drafts')", None)
 
 
 def test_on_a_shared_phone_the_next_citizen_never_sees_the_previous_ones_device_drafts(

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.applications.models import ApplicationStatus as S
-from tests.helpers import PageClient, assert_no_axe_violations, shot
+from tests.helpers import PageClient, look
 
 from ..applications.conftest import png_bytes
 from .conftest import load, submit_application
@@ -38,12 +38,6 @@ def citizen_page(app, browser, base_url, citizen, signed_in, browser_context_arg
     context.close()
 
 
-def _look(page, name: str) -> None:
-    assert_no_axe_violations(page)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{name} scrolls sideways"
-    shot(page, name)
-
-
 def test_the_officer_names_a_missing_document_and_the_citizen_attaches_it_where_the_correction_opens(
     app, page, base_url, citizen, citizen_page, officer, signed_in, demo, tmp_path
 ):
@@ -52,7 +46,7 @@ def test_the_officer_names_a_missing_document_and_the_citizen_attaches_it_where_
     page.goto(f"{base_url}/petugas/permohonan/{number}")
     page.fill("#f-reason-perbaikan", REASON)
     page.select_option("#f-bagian-perbaikan", label="Dokumen: KTP-el yang rusak")
-    _look(page, "kb-01-petugas-minta-perbaikan")
+    look(page, "kb-01-petugas-minta-perbaikan")
     page.get_by_role("button", name="Minta perbaikan kepada pemohon").click()
     expect(page.locator(".notice.success")).to_be_visible()
     assert load(app, number).status == S.NEEDS_CORRECTION
@@ -66,7 +60,7 @@ def test_the_officer_names_a_missing_document_and_the_citizen_attaches_it_where_
     expect(notice).to_contain_text("KTP-el yang rusak")
     expect(citizen.locator("#f-dokumen-ktp-group legend")).to_contain_text("Diminta petugas")
     expect(citizen.get_by_text(re.compile(r"Langkah 1 dari"))).to_have_count(0)
-    _look(citizen, "kb-02-warga-slot-dokumen")
+    look(citizen, "kb-02-warga-slot-dokumen")
 
     # Saving without it keeps the citizen on the slot with the error; with it, back to the summary.
     citizen.get_by_role("button", name="Simpan dan kembali ke ringkasan").click()
@@ -78,12 +72,12 @@ def test_the_officer_names_a_missing_document_and_the_citizen_attaches_it_where_
     citizen.get_by_role("button", name="Simpan dan kembali ke ringkasan").click()
     citizen.wait_for_url(re.compile(r".*/periksa$"))
     expect(citizen.locator(".correction-request")).to_contain_text(REASON)
-    _look(citizen, "kb-03-warga-ringkasan-perbaikan")
+    look(citizen, "kb-03-warga-ringkasan-perbaikan")
     citizen.check("#f-pernyataan")
     citizen.get_by_role("button", name="Ajukan perbaikan").click()
     citizen.wait_for_url(re.compile(rf".*/permohonan/{number}\?terkirim=1$"))
     expect(citizen.locator(".confirmation h2")).to_have_text("Perbaikan terkirim")
-    _look(citizen, "kb-04-perbaikan-terkirim")
+    look(citizen, "kb-04-perbaikan-terkirim")
     assert load(app, number).status == S.SUBMITTED
 
 
@@ -103,10 +97,10 @@ def test_one_event_shows_one_clock_time_with_its_zone_everywhere_the_citizen_see
     timeline = WHEN.search(citizen.locator(".timeline li").first.inner_text())
     citizen.goto(f"{base_url}/notifikasi")
     inbox = WHEN.search(citizen.locator("main time").first.inner_text())
-    _look(citizen, "kb-05-notifikasi-wita")
+    look(citizen, "kb-05-notifikasi-wita")
     citizen.goto(f"{base_url}/akun/privasi")
     access = WHEN.search(citizen.locator(".access-when").first.inner_text())
-    _look(citizen, "kb-06-riwayat-akses-wita")
+    look(citizen, "kb-06-riwayat-akses-wita")
     # The same moment (to the minute, the verification follows the opening at once) in the same zone.
     assert {m[2] for m in (timeline, inbox, access)} == {"WITA"}
     assert timeline[1] == inbox[1] == officer_time[1]

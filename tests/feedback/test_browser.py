@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.accounts.models import Role
 from app.extensions import db
 from app.feedback.models import Complaint, ComplaintStatus, SurveyInvitation, SurveyResponse
-from tests.helpers import assert_no_axe_violations, shot
+from tests.helpers import assert_no_axe_violations, shot, wait_for_js
 
 pytestmark = pytest.mark.browser
 
@@ -195,7 +195,7 @@ def test_a_complaint_written_offline_is_sent_once_when_the_connection_is_back(ap
 def test_a_complaint_being_written_is_kept_on_the_phone_keystroke_by_keystroke_until_sent_or_signed_out(
     app, base_url, as_user, citizen, demo
 ):
-    from tests.applications.drafts_browser import RAW_DEVICE_DRAFT, drafts_ready, wait_for_async, wait_saved_on_device
+    from tests.applications.drafts_browser import RAW_DEVICE_DRAFT, drafts_ready, wait_saved_on_device
 
     draft_id = "pengaduan-baru"
     phone = as_user(citizen)
@@ -242,7 +242,7 @@ def test_a_complaint_being_written_is_kept_on_the_phone_keystroke_by_keystroke_u
     phone.locator('form[action="/keluar"]').first.evaluate("form => form.requestSubmit()")
     phone.wait_for_url(f"{base_url}/keluar")
     drafts_ready(phone)
-    wait_for_async(phone, "async () => !(await indexedDB.databases()).some((db) => db.name === 'mpp-drafts')")
+    wait_for_js(phone, "async () => !(await indexedDB.databases()).some((db) => db.name === 'mpp-drafts')")
 
 
 def test_the_mpp_admin_sets_survey_weights_and_sees_a_sum_that_is_not_one_refused(

@@ -17,7 +17,7 @@ from app.notifications import delivery
 from app.notifications.models import Notification, PushSubscription
 from app.personal.privacy import has_consent
 from tests.accounts.test_browser import shot
-from tests.helpers import PageClient, assert_no_axe_violations, wait_for_js
+from tests.helpers import PageClient, assert_no_axe_violations, wait_until
 
 from .conftest import load
 
@@ -57,11 +57,6 @@ def phone(app, page, base_url, client, citizen, signed_in, push_service):
 
 def allow(page, base_url):
     page.context.grant_permissions(["notifications"], origin=base_url)
-
-
-def _wait(page, expression: str, timeout: float = 10):
-    """Wait until the (promise-giving) JS expression is truthy: a condition wait, no clock in the test."""
-    wait_for_js(page, f"async () => await ({expression})", timeout=timeout * 1000)
 
 
 def _registration_id(page) -> str:
@@ -127,7 +122,7 @@ def test_a_push_shows_a_notification_refreshes_the_open_inbox_and_its_click_open
             "ServiceWorker.deliverPushMessage",
             {"origin": base_url, "registrationId": registration_id, "data": payload},
         )
-    _wait(page, "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.length > 0)")
+    wait_until(page, "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.length > 0)")
     shown = page.evaluate(
         "navigator.serviceWorker.ready.then(r => r.getNotifications())"
         ".then(list => list.map(n => ({title: n.title, body: n.body, tag: n.tag, data: n.data})))"

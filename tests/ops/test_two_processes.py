@@ -44,7 +44,7 @@ from app.storage import StoredFile
 from tests.accounts.authenticator import Credential, SoftAuthenticator
 from tests.api.conftest import bearer, demo, make_token  # noqa: F401
 from tests.backoffice.conftest import submit_application
-from tests.conftest import _free_port
+from tests.helpers import free_port
 from tests.personal.conftest import pdf_bytes
 
 BOOT_TIMEOUT = 180  # seconds: a loaded 2-core machine imports the app slowly
@@ -71,7 +71,7 @@ def two_processes(app, database_url, module_redis_url, tmp_path_factory):
     once for the module (booting takes a while); each test wipes the tables as usual."""
     tmp_path = tmp_path_factory.mktemp("two-processes")
     redis_url = module_redis_url
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     env = {
         **os.environ,
         "MPP_DATABASE_URL": database_url,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from ..helpers import wait_until
 from .worker import (
     MAIN_HEADING,
     cache_names,
@@ -12,7 +13,6 @@ from .worker import (
     goto_controlled,
     stored_pages,
     visit_and_store,
-    wait_until,
 )
 
 OFFLINE_HEADING = "Tidak ada koneksi internet"

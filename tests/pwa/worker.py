@@ -15,13 +15,6 @@ def goto_controlled(page, path: str) -> None:
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
-def wait_until(page, expression: str, *, timeout: float = 10) -> None:
-    """Wait until an (async) JS function returns true (`wait_for_function` alone does not await promises)."""
-    # `expression` is a function or an expression (as for page.evaluate); either may give a promise.
-    check = f"async () => {{ const v = ({expression}); return (await (typeof v === 'function' ? v() : v)) === true; }}"
-    wait_for_js(page, check, timeout=timeout * 1000)
-
-
 def cache_names(page) -> list[str]:
     return page.evaluate("caches.keys()")
 

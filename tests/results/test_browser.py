@@ -11,15 +11,9 @@ from app.results.models import ResultVerification, VerificationStatus
 
 from ..accounts.fixtures import sign_in_test_client
 from ..backoffice.conftest import submit_application
-from ..helpers import assert_no_axe_violations, shot
+from ..helpers import look
 from .conftest import complete
 from .test_results import verification
-
-
-def look(page, name: str) -> None:
-    assert_no_axe_violations(page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    shot(page, name)
 
 
 def test_verification_pages_have_no_axe_violations(app, page, base_url, completed):

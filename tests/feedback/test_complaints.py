@@ -431,3 +431,21 @@ def test_complaint_steps_of_officers_appear_in_the_audit_log(app, client, citize
     assert len(rows) == 3 and "Langkah pengaduan" in rows[0].get_text()
     assert "Sudah kami tegur petugasnya." in rows[0].get_text()
     assert "Langkah pengaduan" in client.get_page("/petugas/audit?tindakan=pengaduan").select_one("tbody").get_text()
+
+
+def test_a_complaint_can_be_about_my_own_application_only(app, client, citizen, other_citizen, signed_in, demo):
+    from ..backoffice.conftest import submit_application
+
+    mine = submit_application(app, citizen)
+    theirs = submit_application(app, other_citizen)
+    signed_in(client, citizen)
+    form = client.get_page(f"/pengaduan/baru?permohonan={mine}")
+    assert form.select_one("#f-permohonan option[selected]")["value"] == mine
+    page = client.post_page("/pengaduan/baru", data={"jenis": "pengaduan", "judul": "x", "isi": "y" * 20,
+                                                     "identitas": "biasa", "permohonan": theirs})  # fmt: skip
+    assert "Pilih salah satu permohonan Anda." in page.select_one("#f-permohonan-error").get_text()
+    assert file(client, permohonan=mine, mpp="", instansi="").status_code == 303
+    with app.app_context():
+        stored = db.session.scalar(select(Complaint))
+        assert stored.application.tracking_number == mine and stored.mpp.slug == "kota-kendari"
+        assert stored.agency.slug == "disdukcapil"

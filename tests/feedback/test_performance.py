@@ -201,3 +201,21 @@ def test_queue_figures_of_fewer_than_five_visits_are_not_published(app, client, 
     with app.app_context():
         kendari = next(r for r in performance.table(periods.current_quarter()) if r.slug == "kota-kendari")
         assert kendari.no_show_pct is None and kendari.median_wait is None
+
+
+def test_complaints_received_answered_on_time_and_reopened_are_counted(app, demo):
+    import datetime as dt
+
+    from app.feedback.models import Complaint
+
+    moment = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    for index, (on_time, reopened) in enumerate([(True, False), (True, True), (False, False), (None, False)]):
+        _complaint_at(app, "kota-kendari", moment, f"ADU-PRF{index}-2345")
+        with app.app_context():
+            row = db.session.scalar(select(Complaint).where(Complaint.number == f"ADU-PRF{index}-2345"))
+            row.answered_on_time, row.reopened = on_time, reopened
+            db.session.commit()
+    with app.app_context():
+        kendari = next(r for r in performance.table(periods.current_quarter()) if r.slug == "kota-kendari")
+        assert (kendari.complaints, kendari.complaints_answered) == (4, 3)
+        assert (kendari.complaints_on_time, kendari.complaints_reopened) == (2, 1)

@@ -231,3 +231,25 @@ def test_the_link_code_whose_document_and_the_officers_view_at_360_px(app, paren
     page.get_by_role("button", name="Simpan").click()
     expect(page.locator("main")).to_contain_text("milik Hasan Basri")
     _checked(page, "fam-13-dokumen-milik")
+
+
+def test_the_officer_sees_the_subject_who_applied_and_the_relationship(
+    app, page, base_url, citizen, make_user, demo_data
+):
+    from app.accounts.models import Role
+    from tests.personal.test_family import FATHER, _add, _submit_bpjs_for
+
+    application = _submit_bpjs_for(app, citizen, _add(app, citizen, FATHER))
+    admin = make_user("Admin Nasional", email="nasional@menpan.go.id", role=Role.NATIONAL_ADMIN)
+    client = app.test_client()
+    sign_in_test_client(app, client, admin)
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(f"{base_url}/petugas/permohonan/{application.tracking_number}")
+    facts = page.locator(".bo-facts")
+    expect(facts).to_contain_text("Hasan Basri")
+    expect(facts).to_contain_text("Diajukan oleh")
+    expect(facts).to_contain_text("Hasan Basri adalah orang tua dari Siti Rahayu")
+    assert_no_axe_violations(page)
+    shot(page, "fam-14-petugas")

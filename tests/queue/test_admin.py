@@ -239,3 +239,30 @@ def test_a_closure_can_be_removed_and_the_citizens_hear_their_visit_stands(app, 
         assert client.post(f"/admin/antrean/penutupan/{kept}/hapus", data={"mpp": mpp_id}).status_code == 404
         with app.app_context():
             assert db.session.scalar(select(QueueClosure.id)) == kept
+
+
+def test_which_bookings_a_new_slot_length_or_a_shorter_window_no_longer_fits(app, demo_data):
+    """The rule behind the notices: a booking whose time is no longer one of the day's slots (30 → 20 minutes: 09.00–
+    09.30 is not a slot any more), or whose day lies beyond a shorter window, is told; under unchanged rules nobody
+    is."""
+    from dataclasses import replace
+
+    from app.queue.admin import no_longer_fitting, upcoming_bookings
+
+    with app.app_context():
+        make_settings()
+        tuesday = _booked()
+        wednesday = _booked(slot="2026-12-09T09:00", nik="3510015708900002")
+        place = sim_place()
+        upcoming = upcoming_bookings(place.tenancy.id, place.service.id, NOW)
+        codes = lambda rows: sorted(b.code for b in rows)  # noqa: E731
+        same = no_longer_fitting(upcoming, rules=place.rules, hours=place.hours, tz=place.tz, now_utc=NOW)
+        assert same == []  # the rules they were booked under: nothing to tell
+        shorter_slots = replace(place.rules, slot_minutes=20)
+        assert codes(
+            no_longer_fitting(upcoming, rules=shorter_slots, hours=place.hours, tz=place.tz, now_utc=NOW)
+        ) == sorted([tuesday, wednesday])
+        one_day_window = replace(place.rules, window_days=1)  # Monday 07.00: only up to Tuesday is open
+        assert codes(
+            no_longer_fitting(upcoming, rules=one_day_window, hours=place.hours, tz=place.tz, now_utc=NOW)
+        ) == [wednesday]

@@ -178,3 +178,16 @@ def test_another_mpps_admin_cannot_register_a_webhook_and_a_revoked_token_gets_n
     refused = client.post(f"/admin/integrasi/token/{token_id}/webhook", data=data)  # from a page opened before
     assert refused.status_code == 303
     assert "token" in client.get_page(URL).select_one(".notice.error").get_text().lower()
+
+
+def test_the_admin_sees_when_a_token_was_last_used(app, client, signed_in, admin_user, make_token):
+    raw = make_token()
+    signed_in(client, admin_user())
+
+    def last_used() -> str:
+        row = next(r for r in client.get_page(URL).select(".summary-row") if "Terakhir dipakai" in r.get_text())
+        return row.dd.get_text(strip=True)
+
+    assert last_used() == "Belum pernah"
+    assert client.get("/api/v1/applications", headers=bearer(raw)).status_code == 200
+    assert last_used() != "Belum pernah" and "WITA" in last_used()  # in the MPP's own zone

@@ -86,6 +86,7 @@ def channels_for_page(service: Service) -> list[Channel]:
 
 
 # Services whose application runs (also or only) through a national e-service. The rest keep the defaults above.
+# They load with the demo catalog, through the importer (catalog_io.demo_document).
 # Each link is the official site of the e-service's owner, checked against public sources: M-Paspor is the app of
 # Ditjen Imigrasi (imigrasi.go.id announces it), OSS-RBA is oss.go.id, SIGNAL (Samsat Digital Nasional) is built
 # by Korlantas Polri (korlantas.polri.go.id), Mobile JKN is BPJS Kesehatan's. An app without a web front is
@@ -110,22 +111,3 @@ DEMO_CHANNELS: dict[str, list[tuple[ChannelKind, str | None, str | None]]] = {
         (ChannelKind.COUNTER, None, None),
     ],
 }
-
-
-def load_demo_channels() -> int:
-    """Replace the demo services' channel rows (idempotent; no commit: the demo loader commits)."""
-    from sqlalchemy import delete
-
-    services = {s.slug: s for s in db.session.scalars(select(Service).where(Service.slug.in_(list(DEMO_CHANNELS))))}
-    if not services:
-        return 0
-    db.session.execute(delete(ServiceChannel).where(ServiceChannel.service_id.in_([s.id for s in services.values()])))
-    count = 0
-    for slug, channels in DEMO_CHANNELS.items():
-        service = services.get(slug)
-        if service is None:
-            continue
-        for position, (kind, name, url) in enumerate(channels):
-            db.session.add(ServiceChannel(service_id=service.id, position=position, kind=kind, name=name, url=url))
-            count += 1
-    return count

@@ -161,6 +161,7 @@ def self_check_in(*, mpp_id: int, code: str, now_utc: dt.datetime | None = None)
     found.status = BookingStatus.CHECKED_IN
     found.checked_in_at = now_utc
     _assign_number(found, BOOKED_PREFIX)
+    booking_changed.send(found, kind="checked_in")
     db.session.commit()
     return found
 

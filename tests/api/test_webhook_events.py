@@ -180,3 +180,16 @@ def test_every_event_is_explained_on_the_docs_page_and_accepted_at_registration(
     page = client.get("/api/v1/docs").get_data(as_text=True)
     for event in WebhookEvent:
         assert f"<code>{event.value}</code>" in page
+
+
+def test_a_check_in_at_the_kiosk_is_announced_too(app, client, sim_counter, make_token, receiver):
+    secret = _register(
+        client, make_token(agency="polres", mpps=("kota-samarinda",)), receiver.url, ["booking.checked_in"]
+    )
+    with app.app_context():
+        code = _confirmed()
+        mpp_id = sim_place().mpp.id
+        counter.self_check_in(mpp_id=mpp_id, code=code, now_utc=VISIT_DAY)
+    assert _deliver_all(app) == ["sent"]
+    [payload] = _verified(receiver, secret)
+    assert payload["type"] == "booking.checked_in" and payload["data"]["code"] == code

@@ -32,8 +32,11 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(STATIC_CACHE);
-      // `reload` bypasses the HTTP cache so the offline page and assets really are this deploy's.
-      await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })));
+      // Versioned assets come from the HTTP cache when the page has just loaded them (their URL changes with their
+      // content, so that copy IS this deploy's): nothing is downloaded twice. `reload` bypasses the HTTP cache for
+      // the unversioned shell pages, so they really are this deploy's.
+      const mode = (url) => (new URL(url, self.location).searchParams.has("v") ? "default" : "reload");
+      await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: mode(url) })));
       await self.skipWaiting();
     })(),
   );

@@ -28,12 +28,26 @@ if ("serviceWorker" in navigator) {
       navigator.serviceWorker.controller.postMessage({ type: "forget-account" });
     }
     refreshShellPagesOnLanguageChange(navigator.serviceWorker.controller);
+  } else {
+    // The worker installing now stores /offline in this page's language: remember it, so the next page does not
+    // ask for the same pages again.
+    rememberShellLanguage();
   }
   window.addEventListener("load", () => {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
+    // updateViaCache "all": the update check of /sw.js is a revalidation (304) and the script it imports, a
+    // versioned file, comes from the HTTP cache — not downloaded in full again on every page.
+    navigator.serviceWorker.register("/sw.js", { scope: "/", updateViaCache: "all" }).catch(() => {
       // No service worker (private mode, old WebView): the site still works online.
     });
   });
+}
+
+function rememberShellLanguage() {
+  try {
+    localStorage.setItem("mpp-shell-language", document.documentElement.lang);
+  } catch (error) {
+    // storage disabled: the next page asks the worker to refresh the shell pages, which is harmless
+  }
 }
 
 // The worker keeps /offline in the language it was installed in; ask it to fetch it again after a language switch.

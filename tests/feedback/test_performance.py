@@ -219,3 +219,110 @@ def test_complaints_received_answered_on_time_and_reopened_are_counted(app, demo
         kendari = next(r for r in performance.table(periods.current_quarter()) if r.slug == "kota-kendari")
         assert (kendari.complaints, kendari.complaints_answered) == (4, 3)
         assert (kendari.complaints_on_time, kendari.complaints_reopened) == (2, 1)
+
+
+def _reference_completed(period, by: str, mpp_id: int | None) -> dict[int, tuple]:
+    """The straightforward computation the table replaced: every completion of the period read and counted here."""
+    from app.applications.models import Application, StatusEvent
+    from app.applications.workdays import local_date
+    from app.catalog.models import Mpp, Service
+
+    zones = periods.mpp_zones([mpp_id] if mpp_id is not None else None)
+    key = {"mpp": Application.mpp_id, "agency": Service.agency_id, "service": Application.service_id}[by]
+    counted: dict[int, list] = {}
+    for k, submitted_at, due_date, completed_at, tz in db.session.execute(
+        select(key, Application.submitted_at, Application.due_date, StatusEvent.created_at, Mpp.timezone)
+        .join(StatusEvent, StatusEvent.application_id == Application.id)
+        .join(Service, Service.id == Application.service_id)
+        .outerjoin(Mpp, Mpp.id == Application.mpp_id)
+        .where(
+            StatusEvent.to_status == S.COMPLETED,
+            periods.within(period, StatusEvent.created_at, Application.mpp_id, zones),
+        )
+    ):
+        entry = counted.setdefault(k, [0, 0, []])
+        entry[0] += 1
+        entry[1] += due_date is None or local_date(completed_at, tz) <= due_date
+        entry[2].append((completed_at - submitted_at).total_seconds() / 86400)
+    return {
+        k: (n, on_time, *(performance.percentile(days, q) if n >= 5 else None for q in (0.5, 0.9)))
+        for k, (n, on_time, days) in counted.items()
+    }
+
+
+def test_the_grouped_completions_match_counting_every_completion(app, make_user, demo):
+    """Counts, on time and median / p90 days come out of the database grouped; they must equal reading every
+    completion, on both databases: MPPs in the three zones, completions a second either side of local midnight on
+    the due date and at the period's edges, no due date, other statuses, an MPP with fewer than five and one with
+    none."""
+    import datetime as dt
+    import random
+    from zoneinfo import ZoneInfo
+
+    from app.applications.models import Application, StatusEvent
+    from app.catalog.models import Mpp, Service
+
+    citizen = make_user("Warga Banyak")
+    rnd = random.Random(15)
+    with app.app_context():
+        mpps = db.session.scalars(select(Mpp).order_by(Mpp.id)).all()
+        mpps[2].timezone = "Asia/Jayapura"  # the demo has WIB and WITA; one MPP in WIT for the third offset
+        services = db.session.scalars(select(Service).where(Service.agency_id.is_not(None)).order_by(Service.id)).all()
+        plan = {mpps[0]: 40, mpps[1]: 30, mpps[2]: 25, mpps[3]: 3, mpps[4]: 0}
+        number = 0
+        for mpp, count in plan.items():
+            zone = ZoneInfo(mpp.timezone)
+            for i in range(count):
+                number += 1
+                due = dt.date(2026, 10, 1) + dt.timedelta(days=rnd.randrange(0, 95))
+                kind = i % 6
+                if kind == 0:  # a second before local midnight at the end of the due date: on time
+                    local = dt.datetime.combine(due, dt.time(23, 59, 59), zone)
+                elif kind == 1:  # a second after it: late
+                    local = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(0, 0, 1), zone)
+                elif kind == 2:  # at the period's edges, counted in the MPP's own zone
+                    edge = rnd.choice([dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2027, 1, 1)])
+                    local = dt.datetime.combine(edge, dt.time(0, 0), zone) + dt.timedelta(
+                        seconds=rnd.choice([-1, 0, 1])
+                    )
+                else:
+                    local = dt.datetime.combine(due, dt.time(), zone) + dt.timedelta(
+                        seconds=rnd.randrange(-5 * 86400, 5 * 86400), microseconds=rnd.randrange(10**6)
+                    )
+                completed_at = local.astimezone(dt.UTC)
+                submitted_at = completed_at - dt.timedelta(
+                    days=rnd.randrange(0, 30), seconds=rnd.randrange(86400), microseconds=rnd.randrange(10**6)
+                )
+                service = services[(number * 7) % len(services)]
+                application = Application(
+                    tracking_number=f"T{number:011d}", user_id=citizen.id, service_id=service.id, mpp_id=mpp.id,
+                    status=S.COMPLETED, submitted_at=submitted_at, due_date=None if i % 11 == 5 else due,
+                    created_at=submitted_at,
+                )  # fmt: skip
+                db.session.add(application)
+                db.session.flush()
+                db.session.add(StatusEvent(application_id=application.id, from_status=S.IN_PROCESS,
+                                           to_status=S.COMPLETED, actor_role="petugas", created_at=completed_at))  # fmt: skip
+                if i % 4 == 0:  # other statuses in the period are not completions
+                    db.session.add(StatusEvent(application_id=application.id, from_status=S.SUBMITTED,
+                                               to_status=S.REJECTED, actor_role="petugas", created_at=completed_at))  # fmt: skip
+        db.session.commit()
+
+        checked = 0
+        for period in (periods.Period(2026, quarter=4), periods.Period(2026, month=10), periods.Period(2026, month=11)):
+            for by, mpp_id in [("mpp", None), ("mpp", mpps[0].id)] + [
+                (by, mpp.id) for mpp in mpps[:5] for by in ("agency", "service")
+            ]:
+                expected = _reference_completed(period, by, mpp_id)
+                got = {
+                    r.key: (r.completed, r.on_time, r.median_days, r.p90_days)
+                    for r in performance.table(period, by=by, mpp_id=mpp_id)
+                    if r.completed
+                }
+                assert got == expected, (period.code, by, mpp_id)
+                checked += sum(n for n, *_ in expected.values())
+        assert checked > 300
+        quarter = {r.key: r for r in performance.table(periods.Period(2026, quarter=4))}
+        assert quarter[mpps[3].id].completed == 3 and quarter[mpps[3].id].median_days is None
+        assert quarter[mpps[4].id].completed == 0 and quarter[mpps[4].id].median_days is None
+        assert 0 < quarter[mpps[0].id].on_time < quarter[mpps[0].id].completed

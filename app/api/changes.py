@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import event, func, select
+from sqlalchemy import String, event, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -109,6 +109,11 @@ def decode_cursor(cursor: str | None) -> int:
     return int(number)
 
 
+# Inline, not a bound parameter: in a prepared statement's generic plan "status <> $n" is estimated from the column's
+# distinct values alone (one status everywhere → "no row passes"), which made PostgreSQL scan every application;
+# against the constant 'draf' it reads the statistics and keeps the index walk.
+_NOT_A_DRAFT = literal(ApplicationStatus.DRAFT.value, String, literal_execute=True)
+
 SCAN = 1000  # changes read per page, in sequence order, before the scope is applied (see changed_since)
 
 
@@ -129,9 +134,22 @@ def changed_since(scope_filter, seq: int, limit: int, *, scan: int | None = None
     past the changes that were looked at and are out of scope, so nothing in scope is skipped either way.
     """
     scan = scan or SCAN
+    window = (
+        select(ApplicationChange.seq)
+        .where(ApplicationChange.seq > seq)
+        .order_by(ApplicationChange.seq)
+        .limit(scan)
+        .subquery()
+    )
+    # First fix how far this page looks (one statement, one snapshot), then read only up to there: a change that
+    # commits meanwhile has a higher number and waits for the next page, so moving the cursor to ``scanned_to`` never
+    # steps over a row this page did not look at (each statement of a READ COMMITTED transaction sees new commits).
+    scanned_to, scanned = db.session.execute(select(func.max(window.c.seq), func.count()).select_from(window)).one()
+    if not scanned:
+        return ChangedPage([], seq, False)
     batch = (
         select(ApplicationChange.application_id, ApplicationChange.seq)
-        .where(ApplicationChange.seq > seq)
+        .where(ApplicationChange.seq > seq, ApplicationChange.seq <= scanned_to)
         .order_by(ApplicationChange.seq)
         .limit(scan)
         .subquery()
@@ -152,14 +170,10 @@ def changed_since(scope_filter, seq: int, limit: int, *, scan: int | None = None
         .join(Application, Application.id == batch.c.application_id)
         .join(Service, Service.id == Application.service_id)
         .outerjoin(Mpp, Mpp.id == Application.mpp_id)
-        .where(Application.status != ApplicationStatus.DRAFT, scope_filter)
+        .where(Application.status != _NOT_A_DRAFT, scope_filter)
         .order_by(batch.c.seq)
         .limit(limit + 1)
     ).all()
-    if len(rows) > limit:  # the usual page while walking: one round trip
+    if len(rows) > limit:
         return ChangedPage(rows[:limit], rows[limit - 1].seq, True)
-    # A short page: how far did the batch reach, and was it the end of the sequence?
-    scanned_to, scanned = db.session.execute(select(func.max(batch.c.seq), func.count()).select_from(batch)).one()
-    if not scanned:
-        return ChangedPage([], seq, False)
     return ChangedPage(rows, int(scanned_to), scanned == scan)

@@ -263,12 +263,19 @@ def _forget_rolled_back_outbox_rows(session) -> None:
 
 @click.command("worker")
 @click.option("--threads", default=4, show_default=True, help="Worker threads (push is network-bound).")
-def worker_command(threads: int) -> None:
+@click.option(
+    "--periodic/--no-periodic",
+    default=True,
+    show_default=True,
+    help="Also schedule the periodic jobs (sweeps, reminders, escalation). With several workers on one queue give "
+    "exactly one the scheduler: each scheduler enqueues every periodic job, so two would run each one twice.",
+)
+def worker_command(threads: int, periodic: bool) -> None:
     """Run the background worker (push delivery, outbox sweep) in this process until stopped."""
     state = jobs()
     if state.consumer is not None:
         raise click.ClickException("an in-process worker is already running in this process")
     db.session.remove()
-    consumer = state.huey.create_consumer(workers=threads, worker_type="thread", periodic=True)
+    consumer = state.huey.create_consumer(workers=threads, worker_type="thread", periodic=periodic)
     enqueue_sweep()
     consumer.run()

@@ -19,8 +19,9 @@ Settings (environment; the defaults suit this machine's own PostgreSQL and Redis
 What runs (each line a separate process; on several machines each becomes its own service, README):
     web       gunicorn master + SCALE_WEB_WORKERS workers: stateless; sessions, passkey challenges, holds and
               idempotency in PostgreSQL, rate limits and the page-cache generation in Redis, files in PostgreSQL
-    worker-N  `flask worker`: push and e-mail delivery from the outboxes, periodic sweeps and queue jobs; any number
-              of them share the one Redis queue
+    worker-N  `flask worker`: push and e-mail delivery from the outboxes and queue jobs; any number of them share the
+              one Redis queue; worker-1 also schedules the periodic jobs (sweeps, reminders, escalation), the
+              others run with --no-periodic so that no periodic job runs twice
 
 A job worker that dies (a crash, `kill -9`) is started again after a short pause; gunicorn restarts its own web
 workers. If gunicorn itself stops, everything is stopped and the command exits non-zero.
@@ -261,10 +262,12 @@ def main() -> int:
         ],
     )
     workers = [
-        # huey stops gracefully on SIGINT (finishes the deliveries in hand); SIGTERM would cut them off.
+        # huey stops gracefully on SIGINT (finishes the deliveries in hand); SIGTERM would cut them off. Only
+        # worker-1 schedules the periodic jobs: every scheduler enqueues each of them, so two would run each twice.
         Child(
             f"worker-{n}",
-            [sys.executable, "-m", "flask", "--app", "app", "worker", "--threads", job_threads],
+            [sys.executable, "-m", "flask", "--app", "app", "worker", "--threads", job_threads]
+            + ([] if n == 1 else ["--no-periodic"]),
             stop_signal=signal.SIGINT,
         )
         for n in range(1, job_workers + 1)

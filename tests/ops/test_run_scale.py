@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -96,6 +97,9 @@ def test_run_scale_starts_restarts_a_killed_worker_and_stops_everything(scale_da
         assert ready.json() == {"status": "ready", "database": "ok", "migrations": "ok", "redis": "ok"}
         workers = [worker["pid"] for worker in state["workers"]]
         assert len(workers) == 2 and all(_alive(pid) for pid in [state["web"]["pid"], *workers])
+        # Only worker-1 schedules the periodic jobs (two schedulers would run each one twice).
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") for pid in workers]
+        assert b"--no-periodic" not in commands[0] and b"--no-periodic" in commands[1]
 
         os.kill(workers[0], signal.SIGKILL)  # a job worker dies mid-work
         _until(

@@ -153,3 +153,18 @@ def first_and_second_visit(page, base_url: str, first: str = "/", second: str = 
     page.goto(base_url + second)
     page.wait_for_load_state("networkidle")
     return one, two
+
+
+def measure_visits(browser, base_url: str, context_args: dict, *, attempts: int = 3) -> tuple[Visit, Visit]:
+    """``first_and_second_visit`` in a fresh context (an empty profile). Chromium attaches a service worker that
+    starts before its page is controlled only most of the time; a visit in which the worker's fetches were not seen
+    is not a measurement, so it is made again in a new context."""
+    for _attempt in range(attempts):
+        context = browser.new_context(**context_args)
+        try:
+            first, second = first_and_second_visit(context.new_page(), base_url)
+        finally:
+            context.close()
+        if any(fetch.by == "worker" for fetch in first.fetches):
+            return first, second
+    raise RuntimeError(f"the service worker's fetches were not seen in {attempts} visits")

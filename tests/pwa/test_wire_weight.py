@@ -3,7 +3,7 @@ scripts included — and that the next page fetches only its HTML: nothing is do
 
 from __future__ import annotations
 
-from ..wire import first_and_second_visit
+from ..wire import measure_visits
 
 # The goal is 50 KB. Measured 58–60 KB: the page itself is ~31 KB (HTML, CSS, htmx, app.js, icon); the worker adds
 # ~28 KB, of which ~19 KB is the offline-drafts kit (offline-queue.js imported, drafts.js and /luring/formulir
@@ -12,8 +12,10 @@ from ..wire import first_and_second_visit
 FIRST_VISIT_BUDGET = 62 * 1024
 
 
-def test_a_first_visit_downloads_nothing_twice_and_the_next_page_fetches_only_its_html(page, base_url, demo_data):
-    first, second = first_and_second_visit(page, base_url)
+def test_a_first_visit_downloads_nothing_twice_and_the_next_page_fetches_only_its_html(
+    browser, browser_context_args, base_url, demo_data
+):
+    first, second = measure_visits(browser, base_url, browser_context_args)
     report = "\n".join(f"  {f.by:<6} {f.bytes:>7}  {f.url}" for f in first.fetches + second.fetches)
     print(f"first visit {first.total} B, second page {second.total} B on the wire:\n{report}")
     assert not first.downloaded_twice(), f"downloaded twice: {first.downloaded_twice()}\n{report}"

@@ -289,7 +289,8 @@ NUMBER = {"number": "Nomor permohonan, mis. 7471-2026-0X4K9P"}
     description=(
         "Mulai tanpa `cursor`, lalu kirim `next_cursor` jawaban sebelumnya. Permohonan yang berubah selama Anda "
         "membaca halaman muncul lagi kemudian; tidak ada yang terlewat. Simpan `next_cursor` setelah memproses "
-        "halaman."
+        "halaman. Satu halaman bisa berisi kurang dari `limit` (bahkan kosong) selama `has_more` bernilai true: "
+        "lanjutkan dengan `next_cursor` sampai `has_more` false."
     ),
     tag="Permohonan",
     query=(

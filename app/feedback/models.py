@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, SmallInteger, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
-from ..applications.models import Application
+from ..applications.models import Application, StatusEvent
 from ..catalog.models import Agency, Mpp, Service
 from ..database import UTCDateTime, created_at, int_pk, str_enum
 from ..extensions import db
@@ -247,3 +247,17 @@ class ComplaintAttachment(db.Model):
     created_at: Mapped[created_at]
 
     complaint: Mapped[Complaint] = relationship(back_populates="attachments")
+
+
+# The period queries of /kinerja (performance.py), declared beside the feedback models that read them and created by
+# migration 0022_kinerja: completions of a period are a range of (to_status, created_at), read from the index alone
+# with the application they belong to; applications received in a period a range of submitted_at, with the MPP,
+# service and status the count groups and filters by.
+Index("ix_application_status_event_to_status", StatusEvent.to_status, StatusEvent.created_at, StatusEvent.application_id)
+Index(
+    "ix_application_submitted_at",
+    Application.submitted_at,
+    Application.mpp_id,
+    Application.service_id,
+    Application.status,
+)

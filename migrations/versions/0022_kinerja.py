@@ -19,8 +19,16 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # Completions of a period: a range of the index, with the application id, instead of a scan of every event.
+    op.create_index(
+        "ix_application_status_event_to_status",
+        "application_status_event",
+        ["to_status", "created_at", "application_id"],
+    )
+    # Applications received in a period, counted per MPP / service without a scan of the whole table.
+    op.create_index("ix_application_submitted_at", "application", ["submitted_at", "mpp_id", "service_id", "status"])
 
 
 def downgrade():
-    pass
+    op.drop_index("ix_application_submitted_at", table_name="application")
+    op.drop_index("ix_application_status_event_to_status", table_name="application_status_event")

@@ -90,6 +90,7 @@ def _member_form(member, *, values, errors, warnings, status=200, code=None):
             warnings=warnings,
             relationships=family.RELATIONSHIP_LABELS,
             link=family.active_link(member) if member else None,
+            masked_nik=mask_number(member.nik) if member else "",
             adult=family.is_adult(member) if member else False,
             code=code,
         ),
@@ -126,9 +127,10 @@ def family_add():
 @login_required
 def family_member_page(member_id: int):
     member = _owned_member(member_id)
+    # As on Data Saya: a stored NIK never reaches the page (or a screenshot of a shared phone); empty keeps it.
     return _member_form(
         member,
-        values=family.form_values(member),
+        values=family.form_values(member) | {"nik": ""},
         errors={},
         warnings={},
         code=session.pop("family_new_code", None) if session.get("family_code_for") == member.id else None,
@@ -140,7 +142,8 @@ def family_member_page(member_id: int):
 def family_update(member_id: int):
     member = _owned_member(member_id)
     values = _typed()
-    check = family.update_member(_user(), member, values)
+    typed = values | {"nik": values["nik"] if values["nik"].strip() else member.nik}  # empty: unchanged
+    check = family.update_member(_user(), member, typed)
     if not check.ok:
         return _member_form(member, values=values, errors=check.errors, warnings=check.warnings, status=422)
     flash(_("The data of %(name)s has been saved.", name=member.full_name), "success")

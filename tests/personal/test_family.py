@@ -489,3 +489,15 @@ def test_the_applicants_own_pages_say_whom_the_application_is_for(app, parent, c
     application = _submit_bpjs_for(app, citizen, father_id)
     for page in (parent.get_page("/permohonan"), parent.get_page(f"/permohonan/{application.tracking_number}")):
         assert "Untuk" in page.get_text() and "Hasan Basri (Orang tua)" in " ".join(page.get_text().split())
+
+
+def test_a_stored_nik_is_not_sent_to_the_page_and_an_empty_field_keeps_it(app, parent, citizen):
+    child_id = _add(app, citizen, CHILD)
+    page = parent.get_page(f"/akun/keluarga/{child_id}")
+    assert CHILD["nik"] not in str(page) and "7471••••••••0001" in page.get_text()
+    assert (
+        parent.post(f"/akun/keluarga/{child_id}", data={**CHILD, "nik": "", "full_name": "Adi P."}).status_code == 303
+    )
+    with app.app_context():
+        member = db.session.get(FamilyMember, child_id)
+        assert member.nik == CHILD["nik"] and member.full_name == "Adi P."

@@ -225,9 +225,11 @@ _OFFSET_HOURS = {
 
 
 def _local_day(moment, zone, dialect: str):
-    """SQL: the local calendar date of the UTC ``moment`` in the zone named by the column ``zone``."""
+    """SQL: the local calendar date of the UTC ``moment`` in ``zone`` (a zone name, or a column holding one)."""
     if dialect == "postgresql":
         return cast(func.timezone(zone, moment), Date)
+    if isinstance(zone, str):
+        return func.date(moment, f"{_OFFSET_HOURS[zone]:+d} hours")
     shift = case(*((zone == name, f"{hours:+d} hours") for name, hours in _OFFSET_HOURS.items()), else_=None)
     return func.date(moment, shift)
 
@@ -289,9 +291,7 @@ def _fill_queue(rows: dict[int, Row], row, period: Period, *, by: str, mpp_id: i
 
 def monthly_trend(mpp_id: int | None, last: Period, months: int = 6) -> list[tuple[Period, int, int]]:
     """(month, applications received, completed) for the ``months`` months up to ``last``'s final month: two
-    queries over the whole window, bucketed by the MPP's local month here (WIB for all MPPs together)."""
-    from zoneinfo import ZoneInfo
-
+    queries over the whole window, grouped by the MPP's local day (WIB for all MPPs together)."""
     tz = db.session.scalar(select(Mpp.timezone).where(Mpp.id == mpp_id)) if mpp_id is not None else None
     zone = ZoneInfo(tz) if tz else periods.ZONE
 
@@ -303,34 +303,37 @@ def monthly_trend(mpp_id: int | None, last: Period, months: int = 6) -> list[tup
     start, end = window[0].bounds(zone)[0], window[-1].bounds(zone)[1]
     where_mpp = [Application.mpp_id == mpp_id] if mpp_id is not None else []
 
-    def bucket(moments) -> dict[tuple[int, int], int]:
+    dialect = db.session.get_bind().dialect.name
+
+    def monthly(moment, query) -> dict[tuple[int, int], int]:
+        """Counted per local day in the database (at most ~190 rows back), summed per local month here."""
+        day = _local_day(moment, zone.key, dialect)
         counts: dict[tuple[int, int], int] = defaultdict(int)
-        for (moment,) in moments:
-            local = moment.astimezone(zone)
-            counts[(local.year, local.month)] += 1
+        for value, n in db.session.execute(query.add_columns(day, func.count()).group_by(day)):
+            text = str(value)  # a date on PostgreSQL, 'YYYY-MM-DD' on SQLite
+            counts[(int(text[:4]), int(text[5:7]))] += n
         return counts
 
-    received = bucket(
-        db.session.execute(
-            select(Application.submitted_at).where(
-                Application.status != ApplicationStatus.DRAFT,
-                Application.submitted_at >= start,
-                Application.submitted_at < end,
-                *where_mpp,
-            )
-        )
+    received = monthly(
+        Application.submitted_at,
+        select().where(
+            Application.status != ApplicationStatus.DRAFT,
+            Application.submitted_at >= start,
+            Application.submitted_at < end,
+            *where_mpp,
+        ),
     )
-    completed = bucket(
-        db.session.execute(
-            select(StatusEvent.created_at)
-            .join(Application, Application.id == StatusEvent.application_id)
-            .where(
-                StatusEvent.to_status == ApplicationStatus.COMPLETED,
-                StatusEvent.created_at >= start,
-                StatusEvent.created_at < end,
-                *where_mpp,
-            )
-        )
+    completed = monthly(
+        StatusEvent.created_at,
+        select()
+        .select_from(StatusEvent)
+        .join(Application, Application.id == StatusEvent.application_id)
+        .where(
+            StatusEvent.to_status == ApplicationStatus.COMPLETED,
+            StatusEvent.created_at >= start,
+            StatusEvent.created_at < end,
+            *where_mpp,
+        ),
     )
     return [(m, received[(m.year, m.month)], completed[(m.year, m.month)]) for m in window]
 

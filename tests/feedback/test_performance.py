@@ -326,3 +326,20 @@ def test_the_grouped_completions_match_counting_every_completion(app, make_user,
         assert quarter[mpps[3].id].completed == 3 and quarter[mpps[3].id].median_days is None
         assert quarter[mpps[4].id].completed == 0 and quarter[mpps[4].id].median_days is None
         assert 0 < quarter[mpps[0].id].on_time < quarter[mpps[0].id].completed
+
+        # The monthly trend, grouped per local day in the database, against bucketing every moment here.
+        for mpp_id in [None] + [mpp.id for mpp in mpps[:5]]:
+            trend = performance.monthly_trend(mpp_id, periods.Period(2026, quarter=4))
+            zone = ZoneInfo(db.session.get(Mpp, mpp_id).timezone) if mpp_id else periods.ZONE
+            where = [Application.mpp_id == mpp_id] if mpp_id else []
+            completions = db.session.scalars(
+                select(StatusEvent.created_at)
+                .join(Application, Application.id == StatusEvent.application_id)
+                .where(StatusEvent.to_status == S.COMPLETED, *where)
+            ).all()
+            submissions = db.session.scalars(select(Application.submitted_at).where(*where)).all()
+            for month, received, completed in trend:
+                start, end = month.bounds(zone)
+                assert received == sum(start <= moment < end for moment in submissions), (mpp_id, month.code)
+                assert completed == sum(start <= moment < end for moment in completions), (mpp_id, month.code)
+            assert (sum(completed for _m, _r, completed in trend) > 0) == (mpp_id != mpps[4].id)

@@ -117,3 +117,23 @@ def test_dokumen_saya_shows_a_thumbnail_of_an_image_and_the_page_count_of_a_pdf(
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_no_axe_violations(page)
     shot(page, "dokumen-saya-pratinjau")
+
+
+def test_a_field_reached_with_tab_is_never_hidden_under_the_tab_bar(signed_in_page, base_url):
+    """WCAG 2.2, 2.4.11 Focus Not Obscured: at 360 px the fixed tab bar must not cover the focused field."""
+    page = signed_in_page
+    page.set_viewport_size({"width": 360, "height": 640})
+    page.goto(f"{base_url}/akun/data")
+    bar_top = page.evaluate("document.querySelector('.tab-bar').getBoundingClientRect().top")
+    hidden = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        state = page.evaluate(
+            """() => { const el = document.activeElement;
+                       if (!el || el.closest('.tab-bar') || el === document.body) return null;
+                       const r = el.getBoundingClientRect();
+                       return {name: el.id || el.name || el.textContent.trim().slice(0, 30), bottom: r.bottom}; }"""
+        )
+        if state and state["bottom"] > bar_top + 1:
+            hidden.append(state)
+    assert hidden == [], f"focused under the tab bar: {hidden}"

@@ -262,7 +262,7 @@ class Gunicorn:
         self.log.seek(0)
         return self.log.read().decode("utf-8", "replace")[-2000:]
 
-    def wait_ready(self, path: str, timeout: float = 30) -> None:
+    def wait_ready(self, path: str, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

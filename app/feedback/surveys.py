@@ -20,7 +20,7 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,7 +44,10 @@ def N_(msgid: str) -> str:  # noqa: N802 — extracted by pybabel, translated wh
 
 KIND_SURVEY = "survey"
 NOTIFICATION_TITLE = N_("How was %(service)s?")
-NOTIFICATION_BODY = N_("Answer 9 short questions, in under a minute. Officers never see who answered.")
+NOTIFICATION_BODY = N_("Answer %(count)s short questions, in under a minute. Officers never see who answered.")
+# Notifications are translated when read, from their stored msgid: the wording stored before an MPP could add its
+# own unsur stays in the catalog so those older notifications still read in Indonesian.
+LEGACY_MSGIDS = (N_("Answer 9 short questions, in under a minute. Officers never see who answered."),)
 
 OUTCOME_OF_STATUS = {
     ApplicationStatus.COMPLETED: SurveyOutcome.COMPLETED,
@@ -69,6 +72,26 @@ def outcome_to_survey(application: Application, event: StatusEvent) -> SurveyOut
     return outcome
 
 
+def _question_count(mpp_id: int | None) -> int:
+    """How many questions the survey of this MPP asks: the regulation's nine plus any the MPP added."""
+    from .unsur import for_mpp
+
+    return len(for_mpp(mpp_id).questions)
+
+
+def _question_count_on(conn, mpp_id: int | None) -> int:
+    """The same count on a connection of its own (the e-mail is written after the officer's session committed)."""
+    from .models import SurveyUnsur
+    from .unsur import EXTRA_CODES
+
+    if mpp_id is None:
+        return len(QUESTIONS)
+    extra = conn.execute(
+        select(func.count()).where(SurveyUnsur.mpp_id == mpp_id, SurveyUnsur.code.in_(EXTRA_CODES))
+    ).scalar_one()
+    return len(QUESTIONS) + extra
+
+
 def _add_invitation(
     *, user_id: int, outcome: SurveyOutcome, mpp_id: int | None, service: Service | None, **target
 ) -> SurveyInvitation:
@@ -85,7 +108,7 @@ def _add_invitation(
         kind=KIND_SURVEY,
         title_msgid=NOTIFICATION_TITLE,
         body_msgid=NOTIFICATION_BODY,
-        params={"service": service.name if service is not None else "MPP"},
+        params={"service": service.name if service is not None else "MPP", "count": _question_count(mpp_id)},
         url=f"/survei/{invitation.token}",
     )
     notification.outbox.append(OutboxMessage())
@@ -192,6 +215,7 @@ def send_invitation_email(invitation_id: int) -> bool:
                     SurveyInvitation.token,
                     SurveyInvitation.user_id,
                     SurveyInvitation.service_id,
+                    SurveyInvitation.mpp_id,
                 ).where(SurveyInvitation.id == invitation_id, SurveyInvitation.emailed_at.is_(None))
             ).first()
             if row is None:
@@ -216,8 +240,9 @@ def send_invitation_email(invitation_id: int) -> bool:
                     to=user.email,
                     subject=_("How was %(service)s?", service=service or "MPP"),
                     body=_(
-                        "Thank you for using the Mal Pelayanan Publik. Please tell us how the service went: 9 short "
-                        "questions, under a minute. Officers never see who answered.\n\n%(link)s",
+                        "Thank you for using the Mal Pelayanan Publik. Please tell us how the service went: "
+                        "%(count)s short questions, under a minute. Officers never see who answered.\n\n%(link)s",
+                        count=_question_count_on(conn, row.mpp_id),
                         link=link,
                     ),
                     what="survey invitation",

@@ -165,7 +165,12 @@ def test_an_added_unsur_is_asked_in_the_survey_and_counted_in_the_ikm(
     move(app, number, officer, performance_status("COMPLETED"))
     with app.app_context():
         token = db.session.scalar(select(SurveyInvitation.token))
+        from app.notifications.models import EmailOutbox
+
+        mail = db.session.scalar(select(EmailOutbox).where(EmailOutbox.what == "survey invitation"))
+        assert "10 pertanyaan singkat" in mail.body  # the invitation counts the MPP's own questions too
     signed_in(client, citizen)
+    assert "Jawab 10 pertanyaan singkat" in client.get_page("/notifikasi").get_text(" ")
     page = client.get_page(f"/survei/{token}")
     legends = [legend.get_text(" ", strip=True) for legend in page.select("fieldset.survey-question legend")]
     assert len(legends) == 10 and "Seberapa bersih ruang layanan?" in legends[9]

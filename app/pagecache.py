@@ -72,12 +72,13 @@ class StoredPage:
     html: str
     kinds: tuple[str, ...]  # per gap of ``gzip``: "nonce" or "csrf"
     gzip: Spliced
-    etag: str
+    etag: str | None  # None for a page with a form: see page_etag
 
     @classmethod
     def of(cls, shared: str) -> StoredPage:
         texts, kinds = secret_gaps(shared)
-        return cls(shared, tuple(kinds), compress_parts([t.encode() for t in texts]), page_etag(shared))
+        etag = page_etag(shared) if "csrf" not in kinds else None
+        return cls(shared, tuple(kinds), compress_parts([t.encode() for t in texts]), etag)
 
 
 class PageCache:
@@ -170,7 +171,10 @@ def _may_use_cache() -> bool:
 
 
 def page_etag(shared: str) -> str:
-    """A weak validator of a shareable page: the same for every response of it, whatever nonce each carries."""
+    """A weak validator of a shareable page: the same for every response of it, whatever nonce each carries.
+
+    Only for a page without a form: a 304 makes the browser reuse the body it holds, and a CSRF token in it may
+    belong to a session that has ended since (signed out, someone else signed in on the phone)."""
     return 'W/"' + hashlib.blake2b(shared.encode(), digest_size=12).hexdigest() + '"'
 
 
@@ -182,7 +186,7 @@ def _not_modified(etag: str) -> bool:
 def _answer(page: StoredPage):
     """A response for this request from a stored page: 304 when the browser holds it already, else the page with
     this request's secrets — spliced into the gzip made once when the client takes gzip, else as text."""
-    if _not_modified(page.etag):
+    if page.etag is not None and _not_modified(page.etag):
         response = make_response("", 304)
     elif request.accept_encodings["gzip"]:
         values = [value.encode() for value in secret_values(list(page.kinds))]
@@ -191,7 +195,8 @@ def _answer(page: StoredPage):
         response.headers["Content-Encoding"] = "gzip"
     else:
         response = make_response(personal_html(page.html))
-    response.headers["ETag"] = page.etag
+    if page.etag is not None:
+        response.headers["ETag"] = page.etag
     return response
 
 
@@ -208,10 +213,12 @@ def cached_page(view):
         if not _may_use_cache():
             response = make_response(view(*args, **kwargs))
             if request.method == "GET" and _cacheable(response):
-                etag = page_etag(shareable_html(response.get_data(as_text=True)))
-                if _not_modified(etag):
-                    response = make_response("", 304)
-                response.headers["ETag"] = etag
+                shared = shareable_html(response.get_data(as_text=True))
+                if "csrf" not in secret_gaps(shared)[1]:
+                    etag = page_etag(shared)
+                    if _not_modified(etag):
+                        response = make_response("", 304)
+                    response.headers["ETag"] = etag
             return response
         page_cache = cache_of(current_app)
         if not pagecache_shared.in_sync(current_app, page_cache):
@@ -229,11 +236,12 @@ def cached_page(view):
             ttl = current_app.config["PAGE_CACHE_SECONDS"]
             page_cache.put(key, stored, generation=generation, expires=expiry(now, ttl))
             response.headers[CACHE_HEADER] = "miss"
-            response.headers["ETag"] = stored.etag
-            if _not_modified(stored.etag):
-                response = make_response("", 304)
+            if stored.etag is not None:
                 response.headers["ETag"] = stored.etag
-                response.headers[CACHE_HEADER] = "miss"
+                if _not_modified(stored.etag):
+                    response = make_response("", 304)
+                    response.headers["ETag"] = stored.etag
+                    response.headers[CACHE_HEADER] = "miss"
         return response
 
     return wrapper

@@ -143,3 +143,16 @@ def test_only_public_page_reads_skip_the_rate_limiter(app):
     for path, method in (("/masuk", "POST"), ("/permohonan", "GET"), ("/api/v1/layanan", "GET")):
         with app.test_request_context(path, method=method):
             assert not is_public_read(), f"{method} {path}"
+
+
+@pytest.mark.parametrize("cache_on", [True, False])
+def test_a_public_page_with_a_form_never_answers_304(signed_in_client, demo_data, app, monkeypatch, cache_on):
+    """Signed in, the header has the sign-out form and its CSRF token: a 304 would make the browser reuse a token of a
+    session that may have ended, so such a page has no ETag."""
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 60 if cache_on else 0)
+    cache_of(app).invalidate()
+    for _ in range(2):  # a miss, then (cache on) a hit
+        response = signed_in_client.get(SERVICE_PAGE, headers={**GZIP, "If-None-Match": "*"})
+        assert response.status_code == 200
+        assert "ETag" not in response.headers
+    cache_of(app).invalidate()

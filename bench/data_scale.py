@@ -115,7 +115,7 @@ def _fill(citizens: int, applications: int) -> None:
             f"""
             INSERT INTO application (tracking_number, user_id, service_id, mpp_id, status, version, submitted_at,
                                      due_date, created_at, updated_at)
-            SELECT 'S' || lpad(g::text, 11, '0'), :first_user + (g * 7919) % :citizens, o.service_id, o.mpp_id,
+            SELECT 'S' || lpad(g::text, 11, '0'), :first_user + (g::bigint * 7919) % :citizens, o.service_id, o.mpp_id,
                    {_status_case()}, 1, t, (t + ((g % 21) || ' days')::interval)::date, t, t
             FROM (SELECT g, random() AS r, now() - random() * interval '365 days' AS t,
                          (g * 31) % :offerings AS pick

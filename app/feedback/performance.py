@@ -29,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, case, cast, func, or_, select
+from sqlalchemy import Date, Interval, case, cast, func, or_, select, type_coerce
 
 from ..applications.models import Application, ApplicationStatus, StatusEvent
 from ..catalog.models import Agency, Mpp, Service
@@ -241,7 +241,8 @@ def _fill_completed(row, period: Period, app_key, zones: dict[str, list[int]]) -
     needs a few numbers per row. On time = the completion's local date (the MPP's zone) is on or before the
     due date; no due date counts as on time. PostgreSQL also takes the nearest-rank percentiles
     (percentile_disc: the first value whose rank reaches q·n, the same rule as ``percentile``) of the exact
-    seconds; SQLite reads the seconds of each completion and ranks them here.
+    intervals, which come back as the same timedelta Python would compute; SQLite reads each completion's
+    moments and ranks them here.
     """
     dialect = db.session.get_bind().dialect.name
     on_time = or_(
@@ -262,14 +263,14 @@ def _fill_completed(row, period: Period, app_key, zones: dict[str, list[int]]) -
     )
     columns = [func.count(), func.sum(case((on_time, 1), else_=0))]
     if dialect == "postgresql":
-        seconds = func.extract("epoch", StatusEvent.created_at - Application.submitted_at)
-        columns += [func.percentile_disc(q).within_group(seconds) for q in (0.5, 0.9)]
+        span = type_coerce(StatusEvent.created_at - Application.submitted_at, Interval())
+        columns += [func.percentile_disc(q).within_group(span) for q in (0.5, 0.9)]
     for key, completed, punctual, *ranked in db.session.execute(scope.add_columns(*columns)):
         if (r := row(key)) is None:
             continue
         r.completed, r.on_time = completed, int(punctual)
-        if ranked:  # exact seconds (numeric) → days, as the Python path computes them
-            r.days_percentiles = tuple(float(s) / 86400 for s in ranked)
+        if ranked:  # exact intervals (timedelta) → days, as the Python path computes them
+            r.days_percentiles = tuple(span.total_seconds() / 86400 for span in ranked)
     if dialect != "postgresql":
         spans = scope.with_only_columns(app_key, Application.submitted_at, StatusEvent.created_at).group_by(None)
         for key, submitted_at, completed_at in db.session.execute(spans):

@@ -29,16 +29,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
+from scratch import Capture, explain, scratch_app  # noqa: E402
 
 STATUS_WEIGHTS = [  # cumulative thresholds over random(): a year of applications is mostly finished
     ("diajukan", 0.06),
@@ -49,24 +48,6 @@ STATUS_WEIGHTS = [  # cumulative thresholds over random(): a year of application
     ("ditolak", 0.94),
     ("dibatalkan", 1.01),
 ]
-
-
-def _prepare(url: str, reuse: bool):
-    if not reuse:
-        engine = sa.create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
-        engine.dispose()
-    os.environ.setdefault("MPP_INSTANCE_DIR", tempfile.mkdtemp(prefix="mpp-bench-"))
-    from flask_migrate import upgrade
-
-    from app import create_app
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": False, "PAGE_CACHE_SECONDS": 0})
-    with app.app_context():
-        upgrade()
-    return app
 
 
 def _status_case() -> str:
@@ -258,27 +239,8 @@ def _client_for(app, user_id: int):
     return client
 
 
-class Capture:
-    """Every statement sent to the database while active, with its parameters, for EXPLAIN afterwards."""
-
-    def __init__(self, engine) -> None:
-        self.engine, self.statements = engine, []
-
-    def __enter__(self):
-        sa.event.listen(self.engine, "before_cursor_execute", self._on)
-        return self
-
-    def __exit__(self, *exc):
-        sa.event.remove(self.engine, "before_cursor_execute", self._on)
-
-    def _on(self, conn, cursor, statement, parameters, context, executemany):
-        self.statements.append((statement, parameters))
-
-
 def _explain(engine, statement: str, parameters) -> tuple[float, str]:
-    with engine.connect() as conn:
-        rows = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).all()
-    text = "\n".join(row[0] for row in rows)
+    text = explain(engine, statement, parameters, buffers=True)
     total = next((float(line.split(":")[1].split()[0]) for line in text.splitlines() if "Execution Time" in line), 0.0)
     return total, text
 
@@ -299,10 +261,8 @@ def main() -> None:
     args = parser.parse_args()
     if not args.database_url.startswith("postgresql"):
         sys.exit("this benchmark is for PostgreSQL (the national profile)")
-    if args.database_url.rstrip("/").endswith("/test"):
-        sys.exit("refusing to fill the shared 'test' database; create a scratch one (e.g. scale_data)")
 
-    app = _prepare(args.database_url, args.reuse)
+    app = scratch_app(args.database_url, reset=not args.reuse, PAGE_CACHE_SECONDS=0)
     from app.extensions import db
 
     with app.app_context():

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
 import sys
@@ -28,24 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
-
-
-def _prepare(url: str):
-    if url.startswith("postgresql"):
-        engine = sa.create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
-        engine.dispose()
-    os.environ.setdefault("MPP_INSTANCE_DIR", tempfile.mkdtemp(prefix="mpp-bench-"))
-    from flask_migrate import upgrade
-
-    from app import create_app
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": False})
-    with app.app_context():
-        upgrade()
-    return app
+from scratch import Capture, explain, scratch_app  # noqa: E402
 
 
 def _fill(n: int, seed: int = 7) -> dict:
@@ -130,32 +112,6 @@ def _scopes(ids: dict):
     }
 
 
-class Capture:
-    """Every statement sent to the database while active, with its parameters, for EXPLAIN afterwards."""
-
-    def __init__(self, engine) -> None:
-        self.engine, self.statements = engine, []
-
-    def __enter__(self):
-        sa.event.listen(self.engine, "before_cursor_execute", self._on)
-        return self
-
-    def __exit__(self, *exc):
-        sa.event.remove(self.engine, "before_cursor_execute", self._on)
-
-    def _on(self, conn, cursor, statement, parameters, context, executemany):
-        self.statements.append((statement, parameters))
-
-
-def _explain(engine, statement: str, parameters) -> str:
-    prefix = "EXPLAIN ANALYZE " if engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
-    with engine.connect() as conn:
-        rows = conn.exec_driver_sql(prefix + statement, parameters).all()
-    if engine.dialect.name == "postgresql":
-        return "\n".join(row[0] for row in rows)
-    return "\n".join(str(row[-1]) for row in rows)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=None, help="scratch database (default: a temporary SQLite file)")
@@ -167,7 +123,7 @@ def main() -> None:
     if url.rstrip("/").endswith("/test"):
         sys.exit("refusing to fill the shared 'test' database; create a scratch one (e.g. test_bench)")
 
-    app = _prepare(url)
+    app = scratch_app(url)
     from app.backoffice.inbox import InboxFilters, load_inbox
     from app.extensions import db
 
@@ -206,7 +162,7 @@ def main() -> None:
                 first = " ".join(statement.split())[:110]
                 print(
                     f"\n  -- {first}…\n"
-                    + "\n".join("     " + line for line in _explain(db.engine, statement, parameters).splitlines())
+                    + "\n".join("     " + line for line in explain(db.engine, statement, parameters).splitlines())
                 )
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import secrets
 import statistics
 import sys
@@ -31,26 +30,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
+from scratch import scratch_app  # noqa: E402
 
 NOW = dt.datetime(2026, 12, 6, 23, 0, tzinfo=dt.UTC)  # Monday 07.00 WITA: Tuesday … next Monday are open
-
-
-def _prepare(url: str):
-    if url.startswith("postgresql"):
-        engine = sa.create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
-        engine.dispose()
-    os.environ.setdefault("MPP_INSTANCE_DIR", tempfile.mkdtemp(prefix="mpp-bench-"))
-    from flask_migrate import upgrade
-
-    from app import create_app
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": False, "PAGE_CACHE_SECONDS": 0})
-    with app.app_context():
-        upgrade()
-    return app
 
 
 def _setup(app, *, users: int, capacity: int):
@@ -187,7 +169,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='mpp-bench-')}/bench.db"
-    app = _prepare(url)
+    app = scratch_app(url, PAGE_CACHE_SECONDS=0)
     # Each round needs fresh people: one booking per person per service per day.
     user_ids = _setup(app, users=args.threads * args.rounds * 2, capacity=args.capacity)
     slots = iter(_slots())

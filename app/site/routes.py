@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request
+from flask import Blueprint, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import db
+from ..extensions import db, login_manager
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
 from ..security import safe_next, set_cookie
 from ..storage import StoredFileCorrupted
@@ -53,15 +53,26 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
-        db.session.rollback()
-        app.logger.error("database unavailable: %s", error.__class__.__name__)
-        body, status = _error_page(
-            503,
-            _("Service temporarily unavailable"),
-            _("We cannot reach our data right now. Please try again in a few minutes."),
-        )
         # A database restart or failover takes seconds: tell clients and the load balancer when to come back.
-        return body, status, {"Retry-After": "30"}
+        headers = {"Retry-After": "30"}
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            db.session.remove()  # the connection is gone with the server; the pool makes a new one next time
+        app.logger.error("database unavailable: %s", error.__class__.__name__)
+        # The page is drawn as for a visitor: the signed-in user may be exactly what could not be loaded, and
+        # asking the database again while it is away would turn this answer into a 500.
+        g._login_user = login_manager.anonymous_user()
+        try:
+            body, status = _error_page(
+                503,
+                _("Service temporarily unavailable"),
+                _("We cannot reach our data right now. Please try again in a few minutes."),
+            )
+        except SQLAlchemyError:
+            body, status = _("We cannot reach our data right now. Please try again in a few minutes."), 503
+            headers["Content-Type"] = "text/plain; charset=utf-8"
+        return body, status, headers
 
     @app.errorhandler(StoredFileCorrupted)
     def stored_file_corrupted(error):

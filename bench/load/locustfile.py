@@ -98,12 +98,16 @@ class Citizen(Visitor):
         token = self.client.get("/luring/token", name="/luring/token")
         if state.status_code != 200 or token.status_code != 200:
             return
-        self.client.put(
+        with self.client.put(
             f"/permohonan/draf/{draft}",
             name="/permohonan/draf/<id> (autosave)",
             json={"revision": state.json()["revision"], "answers": {"keterangan": f"catatan {random.random():.6f}"}},
             headers={"X-CSRFToken": token.json()["csrf_token"]},
-        )
+            catch_response=True,
+        ) as response:
+            if response.status_code == 410:  # submitted meanwhile (by this person in an earlier step): the phone stops
+                self.drafts.remove(draft)
+                response.success()
 
     @task(1)
     def submit(self) -> None:

@@ -107,3 +107,23 @@ def test_a_page_while_the_database_is_away_is_a_503_with_retry_after(tmp_path):
     assert response.status_code == 503
     assert int(response.headers["Retry-After"]) > 0
     assert "Layanan sedang tidak tersedia" in response.get_data(as_text=True)
+
+
+def test_a_signed_in_page_while_the_database_is_away_is_a_503_too(tmp_path):
+    """The session's user cannot be loaded either: the error page must not ask the database again (it was a 500)."""
+    broken = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "INSTANCE_DIR": str(tmp_path),
+            "PAGE_CACHE_SECONDS": 0,
+        }
+    )
+    client = broken.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "a-session-token"
+    response = client.get("/permohonan")
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert "Layanan sedang tidak tersedia" in response.get_data(as_text=True)

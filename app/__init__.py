@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import database, models  # noqa: F401  (SQLite connection pragmas; every table in the metadata)
 
     db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)

@@ -69,3 +69,27 @@ def str_enum(enum_class, length: int = 32) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+def end_session_quietly(exception: BaseException | None = None) -> None:
+    """Close the request's session when the database may be gone (a restart, a failover). Ending it rolls back on
+    the connection; if the server closed that connection, the rollback itself fails — after the answer was made,
+    where it would turn a finished 503 (or a page already rendered) into a bare 500. The pool has invalidated the
+    connection by then and makes a new one for the next request, so nothing is lost by not raising."""
+    import logging
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .extensions import db
+
+    try:
+        db.session.remove()
+    except SQLAlchemyError as error:
+        logging.getLogger(__name__).warning("session ended on a lost connection: %s", error.__class__.__name__)
+        db.session.registry.clear()
+
+
+def init_app(app) -> None:
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (Flask calls them in reverse order); the
+    # extension's remove() then finds nothing left to close.
+    app.teardown_appcontext(end_session_quietly)

@@ -127,3 +127,24 @@ def test_a_signed_in_page_while_the_database_is_away_is_a_503_too(tmp_path):
     assert response.status_code == 503
     assert int(response.headers["Retry-After"]) > 0
     assert "Layanan sedang tidak tersedia" in response.get_data(as_text=True)
+
+
+def test_ending_the_session_on_a_connection_the_server_closed_does_not_fail_the_answer(app, monkeypatch):
+    """After a PostgreSQL restart the teardown's rollback fails on the dead connection; the answer must stand."""
+    from sqlalchemy.exc import OperationalError
+
+    from app.database import end_session_quietly
+    from app.extensions import db
+
+    tried = []
+
+    def lost_connection():
+        tried.append(True)
+        raise OperationalError("ROLLBACK", {}, Exception("server closed the connection unexpectedly"))
+
+    with app.app_context():
+        with monkeypatch.context() as patch:
+            patch.setattr(db.session, "remove", lost_connection)
+            end_session_quietly()  # logged, not raised
+        assert tried
+    assert end_session_quietly in app.teardown_appcontext_funcs

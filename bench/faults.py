@@ -60,10 +60,9 @@ def _state(path: Path) -> dict:
 def _prepare(app, service, citizens: int, drafts_each: int) -> tuple[list[dict], int]:
     import io
 
-    from prepare import ANSWERS, _nik, _png
+    from prepare import ANSWERS, _nik, _png, signed_in_cookie
 
     from app.accounts.models import Role, User
-    from app.accounts.sessions import start_session
     from app.applications import drafts
     from app.applications.models import Draft
     from app.catalog.models import DocumentType, Mpp, Service
@@ -74,7 +73,6 @@ def _prepare(app, service, citizens: int, drafts_each: int) -> tuple[list[dict],
     from app.personal.models import Consent
     from app.personal.privacy import NOTIFICATIONS
 
-    serializer = app.session_interface.get_signing_serializer(app)
     people = []
     with app.app_context():
         db.session.execute(sa.delete(User).where(User.email.like("fault-%@contoh.id")))
@@ -120,9 +118,7 @@ def _prepare(app, service, citizens: int, drafts_each: int) -> tuple[list[dict],
                 )  # fmt: skip
                 db.session.add(copy)
                 ids.append(copy.public_id)
-            start_session(user, user_agent="faults", ip="127.0.0.1")
-            db.session.flush()
-            cookie = serializer.dumps({"_user_id": user.get_id(), "_fresh": True, "csrf_token": secrets.token_hex(20)})
+            cookie = signed_in_cookie(app, user, "faults")
             people.append({"user_id": user.id, "cookie": cookie, "drafts": ids, "devices": [d.token for d in devices]})
         db.session.commit()
         return people, officer.id

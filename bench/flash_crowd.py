@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "load"))
 
 import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-from prepare import use_run_scale_environment  # noqa: E402
+from prepare import signed_in_cookie, use_run_scale_environment  # noqa: E402
 from resend import send  # noqa: E402
 
 SLOT_INPUT = re.compile(r'name="slot"[^>]*value="([0-9T:-]+)"')
@@ -47,11 +47,9 @@ def _nik(i: int) -> str:
 def _prepare(people: int) -> tuple[str, list[dict]]:
     from app import create_app
     from app.accounts.models import User
-    from app.accounts.sessions import start_session
     from app.extensions import db
 
     app = create_app()
-    serializer = app.session_interface.get_signing_serializer(app)
     out = []
     with app.app_context():
         db.session.execute(sa.delete(User).where(User.email.like("crowd-%@contoh.id")))
@@ -62,9 +60,7 @@ def _prepare(people: int) -> tuple[str, list[dict]]:
             )
             db.session.add(user)
             db.session.flush()
-            start_session(user, user_agent="flash-crowd", ip="127.0.0.1")
-            db.session.flush()
-            cookie = serializer.dumps({"_user_id": user.get_id(), "_fresh": True, "csrf_token": secrets.token_hex(20)})
+            cookie = signed_in_cookie(app, user, "flash-crowd")
             out.append({"user_id": user.id, "cookie": cookie, "nik": _nik(i)})
         db.session.commit()
         return app.config["SESSION_COOKIE_NAME"], out

@@ -60,6 +60,20 @@ def _nik(i: int) -> str:
     return f"747101410190{(i % 9999) + 1:04d}"
 
 
+def signed_in_cookie(app, user, agent: str) -> str:
+    """A live server-side session for ``user`` (flushed, not committed) and the session cookie the app would set.
+
+    The CSRF secret is part of the session from the start, as after the first page a browser loads: the token
+    /luring/token hands out then matches without the server having to set a new cookie."""
+    from app.accounts.sessions import start_session
+    from app.extensions import db
+
+    start_session(user, user_agent=agent, ip="127.0.0.1")
+    db.session.flush()
+    serializer = app.session_interface.get_signing_serializer(app)
+    return serializer.dumps({"_user_id": user.get_id(), "_fresh": True, "csrf_token": secrets.token_hex(20)})
+
+
 def use_run_scale_environment() -> dict:
     """The database, Redis and address of the running `make run-scale`, from its state file, unless the environment
     already names them (MPP_DATABASE_URL, MPP_REDIS_URL)."""
@@ -87,7 +101,6 @@ def main() -> None:
 
     from app import create_app
     from app.accounts.models import Role, User
-    from app.accounts.sessions import start_session
     from app.applications import drafts
     from app.applications.models import Draft
     from app.backoffice.models import StaffAssignment, StaffRole
@@ -96,7 +109,6 @@ def main() -> None:
     from app.personal.documents import store_upload
 
     app = create_app()
-    serializer = app.session_interface.get_signing_serializer(app)
     people: list[dict] = []
     with app.app_context():
         db.session.execute(sa.delete(User).where(User.email.like("load-%@contoh.id")))
@@ -107,13 +119,6 @@ def main() -> None:
         if service is None or kendari is None or dukcapil is None:
             sys.exit("the demo catalog is missing: run the server once (it loads the demo data when empty)")
         png = _png()
-
-        def signed_in(user: User) -> str:
-            start_session(user, user_agent="locust", ip="127.0.0.1")
-            db.session.flush()
-            # The CSRF secret is part of the session from the start, as after the first page a browser loads: the
-            # token /luring/token hands out then matches without the server having to set a new cookie.
-            return serializer.dumps({"_user_id": user.get_id(), "_fresh": True, "csrf_token": secrets.token_hex(20)})
 
         for i in range(args.citizens):
             user = User(
@@ -134,7 +139,7 @@ def main() -> None:
                 )  # fmt: skip
                 db.session.add(copy)
                 ids.append(copy.public_id)
-            people.append({"role": "citizen", "cookie": signed_in(user), "drafts": ids})
+            people.append({"role": "citizen", "cookie": signed_in_cookie(app, user, "locust"), "drafts": ids})
             if i % 50 == 49:
                 db.session.commit()
         for i in range(args.officers):
@@ -149,7 +154,7 @@ def main() -> None:
             db.session.add(
                 StaffAssignment(user_id=user.id, role=StaffRole.OFFICER, agency_id=dukcapil.id, mpp_id=kendari.id)
             )
-            people.append({"role": "officer", "cookie": signed_in(user)})
+            people.append({"role": "officer", "cookie": signed_in_cookie(app, user, "locust")})
         db.session.commit()
         cookie_name = app.config["SESSION_COOKIE_NAME"]
     Path(args.out).write_text(json.dumps({"cookie_name": cookie_name, "people": people}))

@@ -21,16 +21,19 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..applications.models import Application, ApplicationStatus
+from ..applications.workdays import local_date
 from ..backoffice.models import StaffAssignment, StaffRole
 from ..catalog.models import Agency, Mpp, Tenancy
 from ..database import utcnow
 from ..extensions import db
 from ..notifications.models import Notification, OutboxMessage
+from ..pagination import Page, paginate
 from ..personal import documents as dokumen_saya
 from ..personal.uploads import UploadRejected, inspect_upload, read_limited
 from ..queue.models import Booking, BookingStatus
@@ -43,6 +46,9 @@ ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typ
 TITLE_MAX = 150
 BODY_MAX = 4000
 MAX_ATTACHMENTS = 3
+PAGE_SIZE = 25  # complaints per page, for the complainant and for staff
+# The zones an MPP may be in (the mpp table's check constraint): an MPP's "today" is its own local date.
+INDONESIAN_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 
 KIND_LABELS = {
     ComplaintKind.COMPLAINT: _l("Complaint"),
@@ -371,10 +377,10 @@ def find(number: str) -> Complaint | None:
     return db.session.scalar(select(Complaint).where(Complaint.number == canonical))
 
 
-def my_complaints(user: User) -> list[Complaint]:
-    return list(
-        db.session.scalars(select(Complaint).where(Complaint.user_id == user.id).order_by(Complaint.created_at.desc()))
-    )
+def my_complaints(user: User, *, page: int = 1) -> Page[Complaint]:
+    """One page of the citizen's own complaints, newest first: what the list shows is on the row (one statement)."""
+    query = select(Complaint).where(Complaint.user_id == user.id)
+    return paginate(query.order_by(Complaint.created_at.desc(), Complaint.id.desc()), number=page, size=PAGE_SIZE)
 
 
 def staff_filter(scope):
@@ -396,11 +402,41 @@ def staff_filter(scope):
     return or_(*clauses) if clauses else false()
 
 
-def staff_list(scope, *, status: str | None = None) -> list[Complaint]:
-    query = select(Complaint).where(staff_filter(scope))
-    if status in {s.value for s in ComplaintStatus}:
-        query = query.where(Complaint.status == ComplaintStatus(status))
-    return list(db.session.scalars(query.order_by(Complaint.created_at.desc()).limit(200)))
+def _status_filter(status: str | None):
+    return Complaint.status == ComplaintStatus(status) if status in {s.value for s in ComplaintStatus} else true()
+
+
+def staff_list(scope, *, status: str | None = None, page: int = 1) -> Page[Complaint]:
+    """One page of the complaints ``scope`` sees, newest first, with the agency and MPP each row shows (its name,
+    the MPP's zone for "overdue") loaded alongside: a fixed number of statements whatever the number of rows."""
+    query = (
+        select(Complaint)
+        .where(staff_filter(scope), _status_filter(status))
+        .options(selectinload(Complaint.agency), selectinload(Complaint.mpp))
+        .order_by(Complaint.created_at.desc(), Complaint.id.desc())
+    )
+    return paginate(query, number=page, size=PAGE_SIZE)
+
+
+def overdue_count(scope, *, status: str | None = None, now: dt.datetime | None = None) -> int:
+    """How many complaints of the whole list (not only this page) are past a limit (complaint_flow.is_overdue),
+    counted in the database: "today" is each MPP's own local date, one of Indonesia's three zones."""
+    now = now or utcnow()
+    late_in_zone = [
+        and_(Mpp.timezone == zone, or_(Complaint.stage_due_on < today, Complaint.resolution_due_on < today))
+        for zone in INDONESIAN_ZONES
+        for today in [local_date(now, zone)]
+    ]
+    return db.session.scalar(
+        select(func.count(Complaint.id))
+        .join(Mpp, Mpp.id == Complaint.mpp_id)
+        .where(
+            staff_filter(scope),
+            _status_filter(status),
+            Complaint.status.in_(sorted(flow.WAITING_ON_STAFF)),
+            or_(*late_in_zone),
+        )
+    )
 
 
 def staff_find(scope, number: str) -> Complaint | None:

@@ -17,6 +17,7 @@ from ..device_drafts.device import messages as device_draft_messages
 from ..downloads import attachment
 from ..extensions import db, limiter
 from ..pagecache import cached_page
+from ..pagination import page_number
 from ..routing import MAX_ID
 from ..security import public_page
 from . import complaint_flow as flow
@@ -218,9 +219,8 @@ def _complaint_context() -> dict:
 @bp.get("/pengaduan")
 def complaints_page():
     user = _signed_in_user()
-    return render_template(
-        "feedback/complaints.html", mine=complaints.my_complaints(user) if user else [], **_complaint_context()
-    )
+    mine = complaints.my_complaints(user, page=page_number(request.args)) if user else None
+    return render_template("feedback/complaints.html", mine=mine, **_complaint_context())
 
 
 COMPLAINT_QUEUE_MESSAGES = {
@@ -405,7 +405,7 @@ def complaint_attachment(number: str, attachment_id: int):
 def staff_complaints():
     scope = current_scope()
     status = request.args.get("status") or ""
-    rows = complaints.staff_list(scope, status=status)
+    rows = complaints.staff_list(scope, status=status, page=page_number(request.args))
     today = periods.today_local()
     return render_template(
         "feedback/staff_complaints.html",
@@ -413,6 +413,7 @@ def staff_complaints():
         status=status,
         statuses=list(ComplaintStatus),
         overdue={c.id for c in rows if flow.is_overdue(c, flow.today_at(c))},
+        overdue_count=complaints.overdue_count(scope, status=status),
         today=today,
         **_complaint_context(),
     )

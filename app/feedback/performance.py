@@ -29,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Interval, case, cast, func, or_, select, type_coerce
+from sqlalchemy import Date, case, cast, func, select
 
 from ..applications.models import Application, ApplicationStatus, StatusEvent
 from ..catalog.models import Agency, Mpp, Service
@@ -38,6 +38,7 @@ from ..queue import stats as queue_stats
 from . import ikm, periods, unsur
 from .models import SCORE_COLUMNS, Complaint, SurveyInvitation, SurveyResponse
 from .periods import Period
+from .summary import CompletionMonth, CompletionSummary, ReceivedMonth
 
 SUPPRESS_BELOW = 5
 
@@ -140,22 +141,8 @@ def table(period: Period, *, by: str = "mpp", mpp_id: int | None = None) -> list
             rows[key] = Row(key, *labels[key])
         return rows[key]
 
-    app_key = {"mpp": Application.mpp_id, "agency": Service.agency_id, "service": Application.service_id}[by]
-
-    received = (
-        select(app_key, func.count(Application.id))
-        .join(Service, Service.id == Application.service_id)
-        .where(
-            Application.status != ApplicationStatus.DRAFT,
-            periods.within(period, Application.submitted_at, Application.mpp_id, zones),
-        )
-        .group_by(app_key)
-    )
-    for key, count in db.session.execute(received):
-        if (r := row(key)) is not None:
-            r.received = count
-
-    _fill_completed(row, period, app_key, zones)
+    _fill_received(row, period, by=by, mpp_id=mpp_id)
+    _fill_completed(row, period, by=by, mpp_id=mpp_id)
 
     c_key = {"mpp": Complaint.mpp_id, "agency": Complaint.agency_id, "service": Complaint.service_id}[by]
     for key, answered_on_time, reopened in db.session.execute(
@@ -234,48 +221,92 @@ def _local_day(moment, zone, dialect: str):
     return func.date(moment, shift)
 
 
-def _fill_completed(row, period: Period, app_key, zones: dict[str, list[int]]) -> None:
+def _months(period: Period) -> list[dt.date]:
+    """The first days of the period's months: each MPP's summary rows are kept per its own local month."""
+    return [dt.date(period.year, period.first_month + i, 1) for i in range(period.months)]
+
+
+def _summary_key(table, by: str):
+    return {"mpp": table.mpp_id, "agency": Service.agency_id, "service": table.service_id}[by]
+
+
+def _summary_scope(query, table, period: Period, by: str, mpp_id: int | None):
+    if by == "agency":
+        query = query.join(Service, Service.id == table.service_id)
+    query = query.where(table.local_month.in_(_months(period)))
+    return query.where(table.mpp_id == mpp_id) if mpp_id is not None else query
+
+
+def _fill_received(row, period: Period, *, by: str, mpp_id: int | None) -> None:
+    """Applications submitted in the period (drafts left out), from the monthly summary the database keeps."""
+    key = _summary_key(ReceivedMonth, by)
+    query = select(key, func.sum(ReceivedMonth.received)).group_by(key)
+    for k, count in db.session.execute(_summary_scope(query, ReceivedMonth, period, by, mpp_id)):
+        if count and (r := row(k)) is not None:
+            r.received = int(count)
+
+
+def _place(histogram: list[tuple[int, int]], rank: int) -> tuple[int, int]:
+    """The whole day (of (whole days, count) in ascending days) where the rank-th shortest duration is, and how many
+    durations of that day come before it."""
+    before = 0
+    for whole_days, n in histogram:
+        if before + n >= rank:
+            return whole_days, rank - before - 1
+        before += n
+    raise ValueError(f"rank {rank} beyond {before} values")
+
+
+def _fill_completed(row, period: Period, *, by: str, mpp_id: int | None) -> None:
     """Applications completed in the period, on time, and the median / p90 calendar days from submission.
 
-    Grouped in the database: a national quarter at scale is hundreds of thousands of completions, and the page
-    needs a few numbers per row. On time = the completion's local date (the MPP's zone) is on or before the
-    due date; no due date counts as on time. PostgreSQL also takes the nearest-rank percentiles
-    (percentile_disc: the first value whose rank reaches q·n, the same rule as ``percentile``) of the exact
-    intervals, which come back as the same timedelta Python would compute; SQLite reads each completion's
-    moments and ranks them here.
+    Two statements whatever the number of completions (summary.py keeps the rows): the monthly summary grouped by
+    whole days of duration gives the counts and a histogram; for each row and quantile the nearest rank
+    (``percentile``'s rule, percentile_disc's too) falls in one whole day at one place, and the exact duration at that
+    place is one index lookup in the per-completion summary — all lookups in one statement.
     """
-    dialect = db.session.get_bind().dialect.name
-    on_time = or_(
-        Application.due_date.is_(None),
-        _local_day(StatusEvent.created_at, Mpp.timezone, dialect) <= Application.due_date,
+    key = _summary_key(CompletionMonth, by)
+    query = (
+        select(key, CompletionMonth.whole_days, func.sum(CompletionMonth.completed), func.sum(CompletionMonth.on_time))
+        .group_by(key, CompletionMonth.whole_days)
+        .order_by(key, CompletionMonth.whole_days)
     )
-    scope = (
-        select(app_key)
-        .select_from(StatusEvent)
-        .join(Application, Application.id == StatusEvent.application_id)
-        .join(Service, Service.id == Application.service_id)
-        .join(Mpp, Mpp.id == Application.mpp_id)
-        .where(
-            StatusEvent.to_status == ApplicationStatus.COMPLETED,
-            periods.within(period, StatusEvent.created_at, Application.mpp_id, zones),
-        )
-        .group_by(app_key)
-    )
-    columns = [func.count(), func.sum(case((on_time, 1), else_=0))]
-    if dialect == "postgresql":
-        span = type_coerce(StatusEvent.created_at - Application.submitted_at, Interval())
-        columns += [func.percentile_disc(q).within_group(span) for q in (0.5, 0.9)]
-    for key, completed, punctual, *ranked in db.session.execute(scope.add_columns(*columns)):
-        if (r := row(key)) is None:
+    histograms: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for k, whole_days, completed, punctual in db.session.execute(
+        _summary_scope(query, CompletionMonth, period, by, mpp_id)
+    ):
+        if not completed or (r := row(k)) is None:
             continue
-        r.completed, r.on_time = completed, int(punctual)
-        if ranked:  # exact intervals (timedelta) → days, as the Python path computes them
-            r.days_percentiles = tuple(span.total_seconds() / 86400 for span in ranked)
-    if dialect != "postgresql":
-        spans = scope.with_only_columns(app_key, Application.submitted_at, StatusEvent.created_at).group_by(None)
-        for key, submitted_at, completed_at in db.session.execute(spans):
-            if (r := row(key)) is not None:
-                r.days.append((completed_at - submitted_at).total_seconds() / 86400)
+        r.completed += int(completed)
+        r.on_time += int(punctual)
+        histograms[k].append((whole_days, int(completed)))
+
+    c = CompletionSummary
+    lookups: list[tuple[Row, object]] = []
+    for k, histogram in histograms.items():
+        r = row(k)
+        if r.completed < SUPPRESS_BELOW:
+            continue
+        scope = [c.local_month.in_(_months(period))]
+        if by == "mpp":
+            scope.append(c.mpp_id == k)
+        else:
+            if mpp_id is not None:
+                scope.append(c.mpp_id == mpp_id)
+            scope.append(
+                c.service_id == k
+                if by == "service"
+                else c.service_id.in_(select(Service.id).where(Service.agency_id == k))
+            )
+        for q in (0.5, 0.9):
+            whole_days, place = _place(histogram, max(1, math.ceil(q * r.completed)))
+            value = select(c.micros).where(*scope, c.whole_days == whole_days).order_by(c.micros).limit(1).offset(place)
+            lookups.append((r, value.scalar_subquery()))
+    if not lookups:
+        return
+    values = db.session.execute(select(*(v.label(f"v{i}") for i, (_r, v) in enumerate(lookups)))).one()
+    for (r, _v), median, p90 in zip(lookups[::2], values[::2], values[1::2], strict=True):
+        r.days_percentiles = (median / 10**6 / 86400, p90 / 10**6 / 86400)  # as timedelta.total_seconds() / 86400
 
 
 def _fill_queue(rows: dict[int, Row], row, period: Period, *, by: str, mpp_id: int | None) -> None:
@@ -303,6 +334,22 @@ def monthly_trend(mpp_id: int | None, last: Period, months: int = 6) -> list[tup
     window.reverse()
     start, end = window[0].bounds(zone)[0], window[-1].bounds(zone)[1]
     where_mpp = [Application.mpp_id == mpp_id] if mpp_id is not None else []
+
+    if mpp_id is not None:  # the MPP's own local months: the summaries the database keeps
+        firsts = [m.start_date for m in window]
+        counts = []
+        for table, column in ((ReceivedMonth, ReceivedMonth.received), (CompletionMonth, CompletionMonth.completed)):
+            counts.append(
+                {
+                    month: int(n or 0)
+                    for month, n in db.session.execute(
+                        select(table.local_month, func.sum(column))
+                        .where(table.mpp_id == mpp_id, table.local_month.in_(firsts))
+                        .group_by(table.local_month)
+                    )
+                }
+            )
+        return [(m, counts[0].get(m.start_date, 0), counts[1].get(m.start_date, 0)) for m in window]
 
     dialect = db.session.get_bind().dialect.name
 

@@ -1,5 +1,7 @@
-// MPP Digital service worker. Served by Flask at /sw.js (root scope); the server fills in VERSION, PRECACHE
-// and PAGES_CACHE for each deploy (app/pwa/shell.py), so a deploy always installs a fresh worker.
+// MPP Digital service worker. Served by Flask at /sw.js (root scope); the server fills in VERSION, PRECACHE,
+// the cache names and DRAFTS_KIT for each deploy (app/pwa/shell.py), so a deploy always installs a fresh worker.
+// Two variants of this one file: /sw.js (the shell, for every visitor) and /sw.js?kit=drafts (the shell plus the
+// offline-drafts kit, registered by static/js/app.js once a page that keeps drafts on the device was opened).
 //
 // The rules, because phones are often shared:
 //   * static assets (versioned URLs, ?v=<hash>) are cache-first: they never change under the same URL;
@@ -12,15 +14,21 @@
 
 const VERSION = "__MPP_VERSION__";
 const PRECACHE = [] /* __MPP_PRECACHE__ */;
-const STATIC_CACHE = `mpp-static-${VERSION}`;
+// Named after the shell's own version (not the variant's), so the kit worker replacing the plain one of the same
+// deploy finds the shell already stored and fetches nothing of it again.
+const STATIC_CACHE = "__MPP_STATIC_CACHE__";
+// The offline-drafts kit: empty in the plain variant.
+const DRAFTS_KIT = [] /* __MPP_DRAFTS_KIT__ */;
+const DRAFTS_KIT_CACHE = "__MPP_DRAFTS_KIT_CACHE__";
+const DRAFTS_KIT_PREFIX = "mpp-drafts-kit-";
 const PAGES_CACHE = "__MPP_PAGES_CACHE__";
 const OFFLINE_URL = "/offline";
 const OFFLINE_HEADER = "X-MPP-Offline";
 const MAX_PAGES = 60; // enough for a citizen's browsing; old entries go first so storage stays small
 
-// Caches that survive an update and "forget-account". Another capability that adds a cache (e.g. offline
-// drafts) must decide here whether it is personal (then it is NOT listed and is deleted on forget-account).
-const KEEP = new Set([STATIC_CACHE, PAGES_CACHE]);
+// Caches that survive an update and "forget-account". Another capability that adds a cache must decide here
+// whether it is personal (then it is NOT listed and is deleted on forget-account). The drafts kit is not personal.
+const KEEP = new Set([STATIC_CACHE, PAGES_CACHE, DRAFTS_KIT_CACHE].filter(Boolean));
 
 // Clients whose current page was served from the cache because the network failed (for the offline banner
 // when the phone believes it is online, e.g. the server or the carrier is down).
@@ -31,27 +39,58 @@ const servedFromCache = new Set();
 self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
-      const cache = await caches.open(STATIC_CACHE);
-      // Versioned assets come from the HTTP cache when the page has just loaded them (their URL changes with their
-      // content, so that copy IS this deploy's): nothing is downloaded twice. `reload` bypasses the HTTP cache for
-      // the unversioned shell pages, so they really are this deploy's.
-      const mode = (url) => (new URL(url, self.location).searchParams.has("v") ? "default" : "reload");
-      await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: mode(url) })));
+      await precache(STATIC_CACHE, PRECACHE);
+      if (DRAFTS_KIT_CACHE) await precache(DRAFTS_KIT_CACHE, DRAFTS_KIT);
       await self.skipWaiting();
     })(),
   );
 });
 
+// Store what `cacheName` lacks of `urls` (a cache is named after its content's version, so what it holds is
+// current). A versioned asset is copied from any of our caches or taken from the HTTP cache, where the page that
+// just loaded it left it (its URL changes with its content, so that copy IS this deploy's): nothing is downloaded
+// twice. `reload` bypasses the HTTP cache for the unversioned pages, so they really are this deploy's. addAll is
+// all or nothing: an install that cannot fetch everything fails and the previous worker (and its caches) stays.
+async function precache(cacheName, urls) {
+  const cache = await caches.open(cacheName);
+  const missing = [];
+  for (const url of urls) {
+    if (await cache.match(url, { ignoreVary: true })) continue;
+    const versioned = new URL(url, self.location).searchParams.has("v");
+    const stored = versioned && (await caches.match(url));
+    if (stored) await cache.put(url, stored);
+    else missing.push(new Request(url, { cache: versioned ? "default" : "reload" }));
+  }
+  await cache.addAll(missing);
+}
+
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     (async () => {
       for (const name of await caches.keys()) {
-        if (name.startsWith("mpp-static-") && !KEEP.has(name)) await caches.delete(name);
+        if (KEEP.has(name)) continue;
+        // The plain worker leaves a kit alone: it only replaces the kit worker by accident (two tabs registering
+        // at once), and a citizen offline must not lose the form. The kit worker keeps only its own kit.
+        if (name.startsWith("mpp-static-") || (DRAFTS_KIT_CACHE && name.startsWith(DRAFTS_KIT_PREFIX))) {
+          await caches.delete(name);
+        }
       }
       await self.clients.claim();
     })(),
   );
 });
+
+// A versioned asset from the shell or a drafts kit (the kit's copy may be the only one offline after a deploy).
+async function matchAsset(request, options = {}) {
+  const hit = await caches.match(request, { ...options, cacheName: STATIC_CACHE });
+  if (hit) return hit;
+  for (const name of await caches.keys()) {
+    if (!name.startsWith(DRAFTS_KIT_PREFIX)) continue;
+    const kitHit = await caches.match(request, { ...options, cacheName: name });
+    if (kitHit) return kitHit;
+  }
+  return undefined;
+}
 
 // == fetch ======================================================================================================
 
@@ -110,7 +149,7 @@ async function storePage(request, response) {
 }
 
 async function staticAsset(request, url) {
-  const cached = await caches.match(request, { cacheName: STATIC_CACHE });
+  const cached = await matchAsset(request);
   if (cached) return cached;
   try {
     const response = await fetch(request);
@@ -123,7 +162,7 @@ async function staticAsset(request, url) {
   } catch (error) {
     // Offline with a page stored before a deploy: it names an older version of the asset. Any version of the
     // same file is better than an unstyled page.
-    const anyVersion = await caches.match(request, { cacheName: STATIC_CACHE, ignoreSearch: true });
+    const anyVersion = await matchAsset(request, { ignoreSearch: true });
     return anyVersion || Response.error();
   }
 }
@@ -145,20 +184,26 @@ self.addEventListener("message", (event) => {
   }
 });
 
-// Sign-out on a shared phone: keep only what holds no personal data (the shell and the public pages).
+// Sign-out on a shared phone: keep only what holds no personal data (the shell, the public pages, the drafts kit).
 async function forgetAccount() {
   for (const name of await caches.keys()) {
-    if (!KEEP.has(name)) await caches.delete(name);
+    if (!KEEP.has(name) && !name.startsWith(DRAFTS_KIT_PREFIX)) await caches.delete(name);
   }
   await forgetDeviceDrafts();
 }
 
-// The precached pages (/offline, …) are rendered in the language of the visit that installed the worker; after the
-// citizen switches language they are fetched again so the offline fallback speaks the chosen language.
+// The precached pages (/offline, /luring/formulir) are rendered in the language of the visit that installed the
+// worker; after the citizen switches language they are fetched again so the offline fallback speaks the chosen one.
 async function refreshShellPages() {
-  const cache = await caches.open(STATIC_CACHE);
-  const pages = PRECACHE.filter((url) => !url.startsWith("/static/"));
-  await cache.addAll(pages.map((url) => new Request(url, { cache: "reload" })));
+  for (const [cacheName, urls] of [
+    [STATIC_CACHE, PRECACHE],
+    [DRAFTS_KIT_CACHE, DRAFTS_KIT],
+  ]) {
+    const pages = urls.filter((url) => !url.startsWith("/static/"));
+    if (!cacheName || !pages.length) continue;
+    const cache = await caches.open(cacheName);
+    await cache.addAll(pages.map((url) => new Request(url, { cache: "reload" })));
+  }
 }
 
 function reply(event, message) {
@@ -173,12 +218,14 @@ function reply(event, message) {
 //     idempotency key (submissions) and revision check (drafts) make a replay harmless.
 //   * An apply page that cannot be loaded is replaced by the precached offline form page (no personal data);
 //     drafts.js draws the step from the device's copy. Apply pages themselves are never cached.
+// All of it is in the kit variant only (DRAFTS_KIT, cache DRAFTS_KIT_CACHE): the plain worker has no sync core.
 
 const OFFLINE_FORM_URL = "/luring/formulir";
 const DRAFT_PAGE = /^\/permohonan\/draf\/[^/]+\/[^/]+\/?$/;
-const OFFLINE_QUEUE_SCRIPT = PRECACHE.find((url) => url.startsWith("/static/js/offline-queue.js"));
+const OFFLINE_QUEUE_SCRIPT = DRAFTS_KIT.find((url) => url.startsWith("/static/js/offline-queue.js"));
 
-// importScripts only works during this first evaluation. If it fails the shell still works; drafts then sync
+// importScripts only works while the worker is installed (this first evaluation): a worker cannot take the sync
+// core later, which is why the kit comes as a worker update. If it fails the shell still works; drafts then sync
 // from the page (on load and on `online`) instead of in the background.
 try {
   if (OFFLINE_QUEUE_SCRIPT) importScripts(OFFLINE_QUEUE_SCRIPT);
@@ -186,9 +233,16 @@ try {
   // keep the worker installable
 }
 
+// This kit's form page, else one a kit worker left behind (see activate).
 async function offlineDraftForm(request) {
   if (!DRAFT_PAGE.test(new URL(request.url).pathname)) return null;
-  return caches.match(OFFLINE_FORM_URL, { cacheName: STATIC_CACHE, ignoreVary: true });
+  const names = (await caches.keys()).filter((name) => name.startsWith(DRAFTS_KIT_PREFIX));
+  if (DRAFTS_KIT_CACHE) names.unshift(DRAFTS_KIT_CACHE);
+  for (const cacheName of names) {
+    const form = await caches.match(OFFLINE_FORM_URL, { cacheName, ignoreVary: true });
+    if (form) return form;
+  }
+  return null;
 }
 
 self.addEventListener("sync", (event) => {

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, abort, jsonify, render_template, request
 
 from ..security import public_page
-from .shell import PAGES_CACHE, service_worker_script, web_app_manifest
+from .shell import DRAFTS_KIT, PAGES_CACHE, service_worker_script, web_app_manifest
 
 bp = Blueprint("pwa", __name__)
 
@@ -22,7 +22,11 @@ def manifest():
 
 @bp.get("/sw.js")
 def service_worker():
-    script, version = service_worker_script()
+    # ?kit=drafts: the variant that also holds the offline-drafts kit (see app/pwa/shell.py); nothing else exists.
+    kit = request.args.get("kit")
+    if kit not in (None, DRAFTS_KIT) or set(request.args) - {"kit"}:
+        abort(404)
+    script, version = service_worker_script(kit)
     response = Response(script, mimetype="text/javascript")
     # The browser must always ask for a new worker (the version inside changes per deploy); the ETag keeps that
     # check to a 304 on a slow link. Root scope although the file could be moved: say so explicitly.

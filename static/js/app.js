@@ -34,12 +34,32 @@ if ("serviceWorker" in navigator) {
     rememberShellLanguage();
   }
   window.addEventListener("load", () => {
-    // updateViaCache "all": the update check of /sw.js is a revalidation (304) and the script it imports, a
-    // versioned file, comes from the HTTP cache — not downloaded in full again on every page.
-    navigator.serviceWorker.register("/sw.js", { scope: "/", updateViaCache: "all" }).catch(() => {
-      // No service worker (private mode, old WebView): the site still works online.
-    });
+    self.mppWorkerRegistered = registerWorker(); // for tests: settles once this page's registration is done
   });
+}
+
+async function registerWorker() {
+  // updateViaCache "all": the update check of /sw.js is a revalidation (304) and the script it imports, a
+  // versioned file, comes from the HTTP cache — not downloaded in full again on every page.
+  try {
+    await navigator.serviceWorker.register(await workerUrl(), { scope: "/", updateViaCache: "all" });
+  } catch (error) {
+    // No service worker (private mode, old WebView): the site still works online.
+  }
+}
+
+// The worker with the offline-drafts kit (Background Sync of drafts and queued submissions, the offline form page)
+// is fetched only by a citizen who opens a page that keeps them on the device — such a page loads the kit's sync
+// core — and is kept on every page after that: registering the plain worker again would replace it.
+const DRAFTS_WORKER = "/sw.js?kit=drafts";
+
+async function workerUrl() {
+  const forgetting = document.querySelector('meta[name="mpp-device-drafts"][content="forget"]');
+  if (document.querySelector('script[src^="/static/js/offline-queue.js"]') && !forgetting) return DRAFTS_WORKER;
+  const registration = await navigator.serviceWorker.getRegistration("/");
+  const newest = registration && (registration.installing || registration.waiting || registration.active);
+  const url = newest && new URL(newest.scriptURL);
+  return url && url.pathname + url.search === DRAFTS_WORKER ? DRAFTS_WORKER : "/sw.js";
 }
 
 function rememberShellLanguage() {

@@ -57,8 +57,16 @@ def drafts_ready(page) -> None:
     page.evaluate("self.mppDraftsReady")
 
 
+# The worker variant with the offline-drafts kit (app/pwa/shell.py): a page that keeps drafts registers it.
+KIT_WORKER = """() => {
+  const worker = navigator.serviceWorker.controller;
+  return worker !== null && new URL(worker.scriptURL).search === "?kit=drafts";
+}"""
+
+
 def controlled(page) -> None:
-    """Wait until the service worker controls the page (it is what serves the page offline).
+    """Wait until the service worker with the offline-drafts kit controls the page (it is what serves the page
+    offline and syncs in the background).
 
     A page whose navigation started while the worker was still installing is never claimed in Chromium (a race the
     first visit can lose on a busy machine): once the worker is active, such a page is loaded again.
@@ -66,7 +74,7 @@ def controlled(page) -> None:
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     if not page.evaluate("navigator.serviceWorker.controller !== null"):
         page.reload()
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+    page.wait_for_function(KIT_WORKER, timeout=15000)
     drafts_ready(page)
 
 

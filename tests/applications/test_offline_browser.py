@@ -17,6 +17,7 @@ from app.applications import drafts
 from app.catalog.models import Service
 from app.extensions import db
 from tests.helpers import PageClient, assert_no_axe_violations, free_port, shot, wait_for_js
+from tests.pwa.worker import cached_paths
 
 from .conftest import PERSON, SERVICE, applications, complete_draft, draft_row
 from .drafts_browser import (
@@ -205,6 +206,63 @@ def test_a_queued_submission_survives_closing_the_app_and_is_sent_by_the_worker_
             {"origin": origin, "registrationId": registration, "tag": "mpp-drafts", "lastChance": False},
         )
     page.wait_for_url(f"{origin}/permohonan/*?terkirim=1")
+    assert len(applications(app)) == 1
+
+
+OUTBOX_EMPTY = """() => new Promise((resolve, reject) => {
+  const open = indexedDB.open("mpp-drafts");
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const count = open.result.transaction("outbox").objectStore("outbox").count();
+    count.onsuccess = () => { resolve(count.result === 0); open.result.close(); };
+  };
+})"""
+WORKER_SCRIPTS = """navigator.serviceWorker.getRegistration().then(r =>
+  [r.installing, r.waiting, r.active].filter(Boolean).map(w => new URL(w.scriptURL).search))"""
+KIT_CACHES = "caches.keys().then(names => names.filter(name => name.startsWith('mpp-drafts-kit-')))"
+
+
+def test_the_first_apply_page_brings_the_drafts_kit_and_its_worker_sends_a_queued_submission_with_no_page_open(
+    applicant_page, app, origin, citizen
+):
+    """A citizen who only browsed has the plain worker (no drafts kit: the first visit stays light). The first apply
+    page replaces it with the kit worker, which later pages keep, and whose Background Sync sends a submission
+    queued offline once, with no page of the drafts kit open."""
+    page = applicant_page
+    page.goto(f"{origin}/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+    page.evaluate("self.mppWorkerRegistered")
+    assert page.evaluate(WORKER_SCRIPTS) == [""]
+    assert page.evaluate(KIT_CACHES) == []
+
+    public_id = complete_draft(app, citizen)
+    goto_controlled(page, f"{origin}/permohonan/draf/{public_id}/periksa")  # waits for the kit worker
+    [kit_cache] = page.evaluate(KIT_CACHES)
+    kit = cached_paths(page, kit_cache)
+    assert [path.split("?")[0] for path in kit] == [
+        "/static/js/offline-queue.js",
+        "/static/js/drafts.js",
+        "/luring/formulir",
+    ]
+
+    page.context.set_offline(True)
+    page.locator(DECLARATION).check()
+    page.locator(SUBMIT).click()
+    expect(page.get_by_text(QUEUED)).to_be_visible()
+    page.close()  # the citizen closes the app while still offline
+
+    page.context.set_offline(False)
+    home = page.context.new_page()  # a page without the drafts kit: only the worker can send the submission
+    home.goto(f"{origin}/")
+    home.evaluate("self.mppWorkerRegistered")
+    assert home.evaluate(WORKER_SCRIPTS) == ["?kit=drafts"]  # not replaced by the plain worker
+    assert home.evaluate(KIT_CACHES) == [kit_cache]
+    cdp, registration = _worker_registration(home)
+    cdp.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {"origin": origin, "registrationId": registration, "tag": "mpp-drafts", "lastChance": False},
+    )
+    wait_for_js(home, OUTBOX_EMPTY)
     assert len(applications(app)) == 1
 
 

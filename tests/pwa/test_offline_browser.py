@@ -33,8 +33,11 @@ def static_cache(page) -> str:
 def test_the_worker_takes_control_and_precaches_the_shell_with_the_offline_page(worker_page):
     paths = cached_paths(worker_page, static_cache(worker_page))
     assert "/offline" in paths
-    for name in ("css/app.css", "js/app.js", "vendor/htmx-2.0.11.min.js", "icons/icon-192.png"):
+    for name in ("css/app.css", "js/app.js", "vendor/htmx-2.0.11.min.js", "icons/icon.svg"):
         assert any(path.startswith(f"/static/{name}?v=") for path in paths), name
+    # The offline-drafts kit is not in it: the first apply page brings it (tests/applications/test_offline_browser.py).
+    assert not [path for path in paths if path.startswith(("/static/js/drafts.js", "/luring/formulir"))]
+    assert not [name for name in cache_names(worker_page) if name.startswith("mpp-drafts-kit-")]
 
 
 def test_a_public_page_visited_online_can_be_read_offline(worker_page):

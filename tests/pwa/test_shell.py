@@ -60,15 +60,19 @@ def test_the_service_worker_is_served_at_root_scope_and_never_from_a_stale_http_
 
 
 def _constants(script: str) -> dict:
-    version = re.search(r'^const VERSION = (".*?");$', script, re.M)
-    precache = re.search(r"^const PRECACHE = (\[.*?\]);$", script, re.M)
-    pages = re.search(r'^const PAGES_CACHE = (".*?");$', script, re.M)
-    assert version and precache and pages, "the placeholders in service-worker/sw.js were not filled in"
-    return {
-        "version": json.loads(version.group(1)),
-        "precache": json.loads(precache.group(1)),
-        "pages": json.loads(pages.group(1)),
-    }
+    found = {}
+    for key, name in (
+        ("version", "VERSION"),
+        ("precache", "PRECACHE"),
+        ("static", "STATIC_CACHE"),
+        ("kit", "DRAFTS_KIT"),
+        ("kit_cache", "DRAFTS_KIT_CACHE"),
+        ("pages", "PAGES_CACHE"),
+    ):
+        match = re.search(rf"^const {name} = (.*?);$", script, re.M)
+        assert match, f"the placeholder {name} in service-worker/sw.js was not filled in"
+        found[key] = json.loads(match.group(1))
+    return found
 
 
 def test_the_worker_is_filled_in_with_this_deploys_version_and_versioned_shell_urls(client):
@@ -77,25 +81,65 @@ def test_the_worker_is_filled_in_with_this_deploys_version_and_versioned_shell_u
     constants = _constants(script)
     assert re.fullmatch(r"[0-9a-f]{16}", constants["version"])
     assert constants["pages"] == shell.PAGES_CACHE
+    assert re.fullmatch(r"mpp-static-[0-9a-f]{16}", constants["static"])
     urls = constants["precache"]
     assert "/offline" in urls
-    for name in ("css/app.css", "js/app.js", "vendor/htmx-2.0.11.min.js", "icons/icon-192.png"):
+    for name in ("css/app.css", "js/app.js", "vendor/htmx-2.0.11.min.js", "icons/icon.svg"):
         assert any(url.startswith(f"/static/{name}?v=") for url in urls), name
 
 
+def test_the_plain_worker_holds_no_offline_drafts_kit_and_the_kit_worker_holds_all_of_it(client):
+    """Every visitor installs the plain worker; the drafts kit (the sync core it imports, drafts.js and the offline
+    form page) is only in the variant a page that keeps drafts registers."""
+    plain = _constants(client.get("/sw.js").get_data(as_text=True))
+    assert plain["kit"] == [] and plain["kit_cache"] == ""
+    kit_names = ("offline-queue.js", "drafts.js", "/luring/formulir")
+    assert not [url for url in plain["precache"] if any(name in url for name in kit_names)]
+
+    response = client.get("/sw.js?kit=drafts")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-cache"
+    kit = _constants(response.get_data(as_text=True))
+    assert kit["version"] != plain["version"]
+    # The same deploy's shell, in the same cache: replacing the plain worker fetches none of it again.
+    assert kit["static"] == plain["static"] and kit["precache"] == plain["precache"]
+    assert re.fullmatch(r"mpp-drafts-kit-[0-9a-f]{16}", kit["kit_cache"])
+    assert kit["kit"][0].startswith("/static/js/offline-queue.js?v=")  # imported by the worker
+    assert kit["kit"][1].startswith("/static/js/drafts.js?v=")
+    assert kit["kit"][2] == "/luring/formulir"
+    assert "importScripts(OFFLINE_QUEUE_SCRIPT)" in response.get_data(as_text=True)
+    again = client.get("/sw.js?kit=drafts", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get("/sw.js?kit=other").status_code == 404
+
+
 def test_every_precached_url_can_be_fetched_so_installing_the_worker_cannot_fail(client):
-    urls = _constants(client.get("/sw.js").get_data(as_text=True))["precache"]
-    for url in urls:
+    constants = _constants(client.get("/sw.js?kit=drafts").get_data(as_text=True))
+    for url in constants["precache"] + constants["kit"]:
         assert client.get(url).status_code == 200, url
 
 
 def test_a_change_to_the_worker_or_to_a_shell_asset_changes_the_version(app, monkeypatch):
     with app.test_request_context():
         source = shell.SERVICE_WORKER_SOURCE.read_text()
-        before = shell.shell_version(source)
-        assert shell.shell_version(source + "\n// changed") != before
-        monkeypatch.setattr(shell, "asset_version", lambda name: "a-new-deploy")
-        assert shell.shell_version(source) != before
+        before, before_kit = shell.worker_version(source), shell.worker_version(source, "drafts")
+        cache_before, kit_cache_before = shell.shell_version(), shell.drafts_kit_version()
+        assert shell.worker_version(source + "\n// changed") != before
+        versions = {}
+        monkeypatch.setattr(shell, "asset_version", lambda name: versions.get(name, "same"))
+        same_plain, same_kit = shell.worker_version(source), shell.worker_version(source, "drafts")
+        same_cache, same_kit_cache = shell.shell_version(), shell.drafts_kit_version()
+        assert (same_plain, same_cache) != (before, cache_before)
+        # A change to the kit reaches the kit worker and its cache, not every visitor's plain worker.
+        versions["js/drafts.js"] = "a-new-deploy"
+        assert shell.worker_version(source, "drafts") != same_kit
+        assert shell.drafts_kit_version() != same_kit_cache
+        assert shell.worker_version(source) == same_plain and shell.shell_version() == same_cache
+        # A change to the shell reaches both (the stored form page names the shell's asset versions).
+        versions["css/app.css"] = "a-new-deploy"
+        assert shell.worker_version(source) != same_plain and shell.shell_version() != same_cache
+        assert shell.drafts_kit_version() != same_kit_cache
+        assert kit_cache_before != cache_before and before_kit != before
 
 
 def test_the_offline_page_is_public_indonesian_and_may_be_stored_by_the_worker(client):

@@ -93,6 +93,19 @@ def opening_status(rows: Sequence[HoursRow], tz: str, now_utc: dt.datetime) -> O
     return _opening_status(_periods_by_day(rows), _local(now_utc, tz))
 
 
+def week(rows: Sequence[HoursRow]) -> Week:
+    """The rows as periods per weekday, to keep (catalog/pages.py) and ask ``week_status`` of at every request."""
+    return _periods_by_day(rows)
+
+
+def week_status(days: Week, tz: str, now_utc: dt.datetime) -> OpeningStatus:
+    return _opening_status(days, _local(now_utc, tz))
+
+
+def zone(tz: str) -> ZoneInfo:
+    return ZoneInfo(tz)
+
+
 def _opening_status(days: Week, local: dt.datetime) -> OpeningStatus:
     now_time = local.time().replace(tzinfo=None)
     for opens, closes in days.get(local.weekday(), []):

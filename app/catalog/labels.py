@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..i18n import current_language
 from .models import DocumentType, DurationUnit, RequirementKind
 
 DOCUMENT_TYPE_LABELS = {
@@ -92,15 +93,27 @@ REPEATED_WORDS = {
 
 
 class PageWords:
-    """``words.closed`` → "Tutup" in the locale of this page; made per page render, so never shared across locales."""
+    """``words.closed`` → "Tutup" in the language of this page: translated once per language and process (the
+    catalogs of translations do not change while it runs), so a page asks Flask-Babel for none of them."""
 
-    def __getattr__(self, name: str) -> str:
-        try:
-            word = str(REPEATED_WORDS[name])
-        except KeyError:
-            raise AttributeError(name) from None
-        setattr(self, name, word)
-        return word
+    def __init__(self, words: dict[str, str]) -> None:
+        self.__dict__.update(words)
+
+
+_by_language: dict[str, PageWords] = {}
+
+
+def words() -> dict[str, str]:
+    """The repeated words in the language of this request."""
+    return page_words().__dict__
+
+
+def page_words() -> PageWords:
+    language = current_language()
+    found = _by_language.get(language)
+    if found is None:
+        found = _by_language[language] = PageWords({name: str(word) for name, word in REPEATED_WORDS.items()})
+    return found
 
 
 def requirement_tag(requirement) -> str:
@@ -123,7 +136,7 @@ def requirement_tag(requirement) -> str:
 
 
 def init_app(app) -> None:
-    app.jinja_env.globals["catalog_words"] = PageWords
+    app.jinja_env.globals["catalog_words"] = page_words
     app.jinja_env.filters["requirement_tag"] = requirement_tag
     app.jinja_env.filters["document_type_label"] = lambda value: DOCUMENT_TYPE_LABELS.get(value, value)
     app.jinja_env.filters["requirement_kind_label"] = lambda value: REQUIREMENT_KIND_LABELS.get(value, value)

@@ -51,6 +51,7 @@ class Counter:
     mpp: Mpp
     tenancy: Tenancy | None
     schedule: Schedule
+    schedule_rows: Sequence[hours.HoursRow] = ()  # the rows ``schedule`` was made of, to ask again at another moment
 
 
 def schedule_for(rows: Sequence[hours.HoursRow], timezone: str, now: dt.datetime, locale: str) -> Schedule:
@@ -126,7 +127,7 @@ def service_counters(service: Service, now: dt.datetime, locale: str = "id") -> 
     for offering in sorted(service.offerings, key=lambda offering: offering.mpp.name):
         tenancy = tenancies.get(offering.mpp_id)
         rows = hours.effective_hours(tenancy) if tenancy else offering.mpp.hours
-        counters.append(Counter(offering.mpp, tenancy, schedule_for(rows, offering.mpp.timezone, now, locale)))
+        counters.append(Counter(offering.mpp, tenancy, schedule_for(rows, offering.mpp.timezone, now, locale), rows))
     return counters
 
 
@@ -221,7 +222,10 @@ def get_mpp(slug: str) -> Mpp | None:
 def mpp_counters(mpp: Mpp, now: dt.datetime, locale: str = "id") -> list[Counter]:
     """The MPP's tenants, by agency name, each with its own days and hours."""
     tenancies = sorted(mpp.tenancies, key=lambda tenancy: tenancy.agency.short_name.lower())
-    return [Counter(mpp, tenancy, tenancy_schedule(tenancy, now, locale)) for tenancy in tenancies]
+    return [
+        Counter(mpp, tenancy, tenancy_schedule(tenancy, now, locale), hours.effective_hours(tenancy))
+        for tenancy in tenancies
+    ]
 
 
 def service_count(*, mpp_id: int) -> int:

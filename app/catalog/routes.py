@@ -15,7 +15,7 @@ from ..hypermedia import render
 from ..i18n import current_language
 from ..pagecache import cached_page
 from ..security import public_page
-from . import hours, labels, queries, search  # search registers the hook that keeps Service.search_text fresh
+from . import hours, labels, pages, prepared, queries, search  # search: the hook keeping Service.search_text fresh
 
 bp = Blueprint("catalog", __name__)
 
@@ -23,6 +23,8 @@ bp = Blueprint("catalog", __name__)
 @bp.record_once
 def _template_helpers(state) -> None:
     labels.init_app(state.app)
+    prepared.init_app(state.app)
+    state.app.jinja_env.globals["open_status_badge"] = pages.open_status_badge
     state.app.jinja_env.filters["periods"] = hours.format_periods
     state.app.jinja_env.filters["legal_basis_lines"] = queries.legal_basis_lines
     state.app.jinja_env.filters["weekday_name"] = lambda moment: hours.day_names(current_language())[moment.weekday()]
@@ -75,14 +77,7 @@ def services():
 @public_page
 @cached_page
 def service(slug: str):
-    service = queries.get_service(slug) or abort(404)
-    return render(
-        "catalog/service.html",
-        service=service,
-        counters=queries.service_counters(service, utcnow(), current_language()),
-        lowest_fee=queries.lowest_fee(service),
-        step_total=queries.total_step_time(service.steps),
-    )
+    return pages.service_page(slug)
 
 
 @bp.get("/mpp")
@@ -99,15 +94,7 @@ def mpps():
 @public_page
 @cached_page
 def mpp(slug: str):
-    mpp = queries.get_mpp(slug) or abort(404)
-    now = utcnow()
-    return render(
-        "catalog/mpp.html",
-        mpp=mpp,
-        schedule=queries.mpp_schedule(mpp, now, current_language()),
-        counters=queries.mpp_counters(mpp, now, current_language()),
-        groups=queries.services_by_agency(mpp_id=mpp.id),
-    )
+    return pages.mpp_page(slug)
 
 
 @bp.get("/instansi/<slug>")

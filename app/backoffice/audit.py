@@ -102,7 +102,7 @@ def audit_entries(scope: Scope, filters: AuditFilters) -> AuditPage:
     offset = (filters.page - 1) * PAGE_SIZE
     rows = list(
         db.session.scalars(
-            query.options(selectinload(AuditEntry.application))
+            query.options(selectinload(AuditEntry.application).selectinload(Application.mpp))  # the row's zone
             .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
             .offset(offset)
             .limit(PAGE_SIZE + 1)

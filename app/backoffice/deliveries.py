@@ -10,14 +10,16 @@ e-mail's body.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..applications.models import Application
 from ..extensions import db
 from ..notifications.models import EmailOutbox, Notification, OutboxMessage, OutboxStatus
+from ..pagination import Page, paginate
 from .scope import Scope
 
-FAILED_LIMIT = 200
+PAGE_SIZE = 50  # rows per page of each list
+EMAIL_PAGE_ARG = "halaman-email"  # the e-mail log pages apart from the push list on the same page
 
 # The ``what`` of each e-mail the app sends (accounts/mail.py callers), in words an admin reads.
 EMAIL_KINDS = {
@@ -37,40 +39,41 @@ def email_kind(what: str) -> str:
     return str(EMAIL_KINDS.get(what, what))
 
 
-def failed_pushes(scope: Scope) -> list[tuple[OutboxMessage, Notification, Application | None]]:
-    """Failed push messages the admin may see, newest first, with the application each is about (when in scope)."""
-    rows = db.session.execute(
-        select(OutboxMessage, Notification)
+def _failed_pushes_query(scope: Scope) -> Select:
+    """Failed push messages with their notice and, when the notice names one, its application — scoped in SQL: an
+    MPP admin's rows are those about an application of their MPPs (the number is in the notice's params)."""
+    number = Notification.params["number"].as_string()
+    query = (
+        select(OutboxMessage, Notification, Application)
         .join(Notification, OutboxMessage.notification_id == Notification.id)
+        .outerjoin(Application, Application.tracking_number == number)
         .where(OutboxMessage.status == OutboxStatus.FAILED)
-        .order_by(OutboxMessage.created_at.desc())
-        .limit(FAILED_LIMIT)
-    ).all()
-    numbers = {(n.params or {}).get("number") for _m, n in rows} - {None}
-    applications = {
-        a.tracking_number: a
-        for a in db.session.scalars(scope.applications().where(Application.tracking_number.in_(sorted(numbers))))
-    }
-    result = []
-    for message, notification in rows:
-        application = applications.get((notification.params or {}).get("number"))
-        if scope.national or application is not None:
-            result.append((message, notification, application))
-    return result
-
-
-def email_log(scope: Scope) -> list[EmailOutbox]:
-    """For national admins only: failed e-mails first, then those still being retried."""
-    if not scope.national:
-        return []
-    return list(
-        db.session.scalars(
-            select(EmailOutbox)
-            .where(
-                (EmailOutbox.status == OutboxStatus.FAILED)
-                | ((EmailOutbox.status == OutboxStatus.PENDING) & (EmailOutbox.attempts > 0))
-            )
-            .order_by(EmailOutbox.status, EmailOutbox.created_at.desc())
-            .limit(FAILED_LIMIT)
-        )
     )
+    return query if scope.national else query.where(Application.id.is_not(None), scope.application_filter())
+
+
+def failed_pushes(scope: Scope, *, page: int = 1) -> Page[tuple[OutboxMessage, Notification, Application | None]]:
+    """One page of the failed push messages the admin may see, newest first: one statement whatever their number."""
+    query = _failed_pushes_query(scope).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    return paginate(query, number=page, size=PAGE_SIZE, scalars=False)
+
+
+def may_retry_push(scope: Scope, outbox_id: int) -> bool:
+    """The message is a failed push this admin sees on their list (on any page)."""
+    found = db.session.execute(_failed_pushes_query(scope).where(OutboxMessage.id == outbox_id).limit(1)).first()
+    return found is not None
+
+
+def email_log(scope: Scope, *, page: int = 1) -> Page[EmailOutbox] | None:
+    """For national admins only (None for others): failed e-mails first, then those still being retried."""
+    if not scope.national:
+        return None
+    query = (
+        select(EmailOutbox)
+        .where(
+            (EmailOutbox.status == OutboxStatus.FAILED)
+            | ((EmailOutbox.status == OutboxStatus.PENDING) & (EmailOutbox.attempts > 0))
+        )
+        .order_by(EmailOutbox.status, EmailOutbox.created_at.desc(), EmailOutbox.id.desc())
+    )
+    return paginate(query, number=page, size=PAGE_SIZE)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..accounts import ceremonies, passkeys
 from ..accounts.ceremonies import session_binding
@@ -44,6 +45,7 @@ from ..catalog.models import Agency, Mpp, Tenancy
 from ..database import utcnow
 from ..errors import UserFacingError
 from ..extensions import db
+from ..pagination import Page, paginate
 from . import audit
 from .models import AuditAction, StaffAssignment, StaffInvitation, StaffRole
 from .scope import Scope
@@ -53,6 +55,7 @@ log = logging.getLogger(__name__)
 INVITATION_TTL = dt.timedelta(hours=72)
 CHALLENGE_TTL = dt.timedelta(minutes=5)
 NAME_MAX = 120
+INVITATIONS_PAGE_SIZE = 25
 
 ROLE_LABELS = {
     Role.OFFICER: _l("Officer"),
@@ -202,11 +205,16 @@ def create_invitation(scope: Scope | None, raw: InvitationRequest) -> tuple[Staf
     return invitation, token
 
 
-def invitations_for(scope: Scope, *, limit: int = 100) -> list[StaffInvitation]:
-    query = select(StaffInvitation).order_by(StaffInvitation.created_at.desc(), StaffInvitation.id.desc())
+def invitations_for(scope: Scope, *, page: int = 1) -> Page[StaffInvitation]:
+    """One page of the invitations this admin sent or may see, newest first, with the agency and MPP each shows."""
+    query = (
+        select(StaffInvitation)
+        .options(selectinload(StaffInvitation.agency), selectinload(StaffInvitation.mpp))
+        .order_by(StaffInvitation.created_at.desc(), StaffInvitation.id.desc())
+    )
     if not scope.national:
         query = query.where(StaffInvitation.mpp_id.in_(sorted(scope.admin_mpps)))
-    return list(db.session.scalars(query.limit(limit)))
+    return paginate(query, number=page, size=INVITATIONS_PAGE_SIZE)
 
 
 def state_of(invitation: StaffInvitation, now: dt.datetime | None = None) -> str:

@@ -41,6 +41,7 @@ from ..hypermedia import render
 from ..notifications import delivery
 from ..notifications import email as email_outbox
 from ..notifications import worker as notification_worker
+from ..pagination import page_number
 from ..security import read_json
 from . import audit, casework, deliveries, inbox, invitations, sla
 from .models import AuditAction
@@ -268,7 +269,7 @@ def _render_invitations(*, errors=None, values=None, status=200):
         render_template(
             "backoffice/invitations.html",
             may_reset=scope.national,
-            invitations=invitations.invitations_for(scope),
+            invitations=invitations.invitations_for(scope, page=page_number(request.args)),
             roles=invitations.roles_for(scope),
             mpps=mpps,
             agencies=invitations.agencies_at([mpp.id for mpp in mpps]),
@@ -394,9 +395,10 @@ def failed_deliveries():
     scope = current_scope()
     return render(
         "backoffice/failed_deliveries.html",
-        rows=deliveries.failed_pushes(scope),
+        rows=deliveries.failed_pushes(scope, page=page_number(request.args)),
         national=scope.national,
-        emails=deliveries.email_log(scope),
+        emails=deliveries.email_log(scope, page=page_number(request.args, deliveries.EMAIL_PAGE_ARG)),
+        email_page_arg=deliveries.EMAIL_PAGE_ARG,
         mask_address=mail.mask_address,
         email_kind=deliveries.email_kind,
     )
@@ -416,7 +418,7 @@ def retry_failed_email(email_id: int):
 @bp.post("/petugas/notifikasi-gagal/<int:outbox_id>/ulang")
 @staff_required(*ADMIN_ROLES)
 def retry_failed_push(outbox_id: int):
-    if outbox_id not in {message.id for message, _n, _a in deliveries.failed_pushes(current_scope())}:
+    if not deliveries.may_retry_push(current_scope(), outbox_id):
         abort(404)
     if delivery.retry_failed(outbox_id):
         notification_worker.enqueue_delivery(outbox_id)

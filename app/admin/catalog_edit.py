@@ -37,11 +37,13 @@ from ..catalog.models import (
 )
 from ..extensions import db
 from ..formatting import ZONES as INDONESIAN_ZONES
+from ..pagination import Page, paginate
 from .models import CatalogChange, ChangeKind
 
 ZONES = tuple(INDONESIAN_ZONES)
 SLOTS_PER_DAY = 2  # split days (Friday prayer break) need two periods
 MAX_ROWS = 40
+HISTORY_PAGE_SIZE = 50  # catalog changes per page of /admin/riwayat
 
 MSG_REQUIRED = _l("Fill this in.")
 MSG_TOO_LONG = _l("Too long (at most %(max)d characters).")
@@ -561,8 +563,10 @@ def save_mpp(mpp: Mpp | None, form, *, actor: User, national: bool) -> Mpp:
     return mpp
 
 
-def history(*, mpp_ids: list[int] | None, entity: str | None = None, entity_id: int | None = None, limit: int = 100):
-    """Newest first. ``mpp_ids`` None = every MPP plus national entries (national admins)."""
+def history(
+    *, mpp_ids: list[int] | None, entity: str | None = None, entity_id: int | None = None, page: int = 1
+) -> Page[CatalogChange]:
+    """One page of changes, newest first. ``mpp_ids`` None = every MPP plus national entries (national admins)."""
     query = select(CatalogChange)
     if mpp_ids is not None:
         query = query.where(CatalogChange.mpp_id.in_(mpp_ids))
@@ -570,6 +574,5 @@ def history(*, mpp_ids: list[int] | None, entity: str | None = None, entity_id: 
         query = query.where(CatalogChange.entity == entity)
     if entity_id is not None:
         query = query.where(CatalogChange.entity_id == entity_id)
-    return list(
-        db.session.scalars(query.order_by(CatalogChange.created_at.desc(), CatalogChange.id.desc()).limit(limit))
-    )
+    query = query.order_by(CatalogChange.created_at.desc(), CatalogChange.id.desc())
+    return paginate(query, number=page, size=HISTORY_PAGE_SIZE)

@@ -31,6 +31,7 @@ from ..catalog.models import (
 )
 from ..extensions import db
 from ..i18n import current_language
+from ..pagination import page_number
 from . import catalog_edit as edit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -278,8 +279,10 @@ def service_edit(slug: str, service_slug: str):
 def history():
     scope = current_scope()
     mpp_ids = None if scope.national else sorted(scope.admin_mpps)
-    mpp_names = dict(db.session.execute(select(Mpp.id, Mpp.name)).all())
-    return render_template("admin/history.html", changes=edit.history(mpp_ids=mpp_ids), mpp_names=mpp_names)
+    changes = edit.history(mpp_ids=mpp_ids, page=page_number(request.args))
+    shown = sorted({change.mpp_id for change in changes if change.mpp_id is not None})
+    mpp_names = dict(db.session.execute(select(Mpp.id, Mpp.name).where(Mpp.id.in_(shown))).all()) if shown else {}
+    return render_template("admin/history.html", changes=changes, mpp_names=mpp_names)
 
 
 @bp.get("/ringkasan")

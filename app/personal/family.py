@@ -147,6 +147,38 @@ def consent_withdrawn(member: FamilyMember) -> bool:
     return last is not None and last.revoked_at is not None and last.revoked_by == REVOKED_BY_MEMBER
 
 
+@dataclass(frozen=True)
+class LinkStates:
+    """For a list of members, what active_link and consent_withdrawn say of each — read in one statement."""
+
+    active: dict[int, FamilyLink | None]
+    withdrawn: dict[int, bool]
+
+
+def link_states(members: list[FamilyMember]) -> LinkStates:
+    """The family page's two facts per member from one read of their links (oldest first), instead of two
+    statements per member."""
+    ids = [member.id for member in members]
+    links = (
+        db.session.scalars(select(FamilyLink).where(FamilyLink.member_id.in_(ids)).order_by(FamilyLink.id)).all()
+        if ids
+        else []
+    )
+    active: dict[int, FamilyLink | None] = dict.fromkeys(ids)
+    last: dict[int, FamilyLink] = {}
+    for link in links:
+        last[link.member_id] = link
+        if link.revoked_at is None:
+            active[link.member_id] = link
+    withdrawn = {
+        member_id: member_id in last
+        and last[member_id].revoked_at is not None
+        and last[member_id].revoked_by == REVOKED_BY_MEMBER
+        for member_id in ids
+    }
+    return LinkStates(active=active, withdrawn=withdrawn)
+
+
 def member_prefill(member: FamilyMember, owner_values: dict[str, str]) -> dict[str, str]:
     """The member as Data Saya keys (personal/profile.py FIELDS), for the *subject* fields of an application.
 

@@ -66,11 +66,12 @@ def _applications_about_me():
 def family_page():
     members = family.list_members(_user())
     about_me, status_label = _applications_about_me()
+    states = family.link_states(members)
     return render(
         "personal/family.html",
         members=members,
-        links={member.id: family.active_link(member) for member in members},
-        withdrawn={member.id: family.consent_withdrawn(member) for member in members},
+        links=states.active,
+        withdrawn=states.withdrawn,
         adult={member.id: family.is_adult(member) for member in members},
         masked=mask_number,
         relationship=family.relationship_text,

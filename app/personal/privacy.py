@@ -18,6 +18,7 @@ from ..accounts.models import Role, User
 from ..database import utcnow
 from ..errors import UserFacingError
 from ..extensions import db
+from ..pagination import Page, paginate
 from . import documents as documents_module
 from .models import AccessLog, Consent, CorrectionRequest, Document, FamilyLink, FamilyMember, Profile
 from .profile import get_profile, profile_prefill
@@ -70,6 +71,7 @@ PURPOSES: dict[str, Purpose] = {
 # UU 27/2022 Pasal 30: the controller corrects personal data no later than 3×24 hours after the request.
 CORRECTION_DEADLINE = dt.timedelta(hours=72)
 CORRECTION_MAX_LENGTH = 2000
+ACCESS_PAGE_SIZE = 30  # entries of the access history per page
 DELETE_PHRASE = "HAPUS AKUN SAYA"  # typed, not clicked: deletion cannot be undone
 DELETED_NAME = "Akun dihapus"
 ROLE_LABELS = {
@@ -237,6 +239,16 @@ def record_access(
     )
     db.session.add(row)
     return row
+
+
+def access_page(user: User, *, page: int = 1) -> Page[AccessLog]:
+    """One page of who opened this person's data, newest first (the page's rows carry every name they show)."""
+    query = (
+        select(AccessLog)
+        .where(AccessLog.subject_id == user.id)
+        .order_by(AccessLog.created_at.desc(), AccessLog.id.desc())
+    )
+    return paginate(query, number=page, size=ACCESS_PAGE_SIZE)
 
 
 def access_history(user: User, *, limit: int = 200) -> list[AccessLog]:

@@ -18,6 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..accounts.sessions import fresh_passkey_required
 from ..extensions import limiter
 from ..hypermedia import render
+from ..pagination import page_number
 from . import documents, previews, privacy, profile
 from .forms import CorrectionForm, DeleteAccountForm, DocumentReplaceForm, DocumentUploadForm
 from .nik import mask_number
@@ -261,7 +262,7 @@ def _privacy_page(*, correction_form=None, delete_form=None):
         "personal/privacy.html",
         consents=privacy.consent_overview(current_user),
         corrections=privacy.list_corrections(current_user),
-        accesses=privacy.access_history(current_user),
+        accesses=privacy.access_page(current_user, page=page_number(request.args)),
         correction_form=correction_form or CorrectionForm(formdata=None),
         delete_form=delete_form or DeleteAccountForm(formdata=None),
         role_labels=privacy.ROLE_LABELS,

@@ -266,6 +266,61 @@ def test_the_first_apply_page_brings_the_drafts_kit_and_its_worker_sends_a_queue
     assert len(applications(app)) == 1
 
 
+UPDATE_WORKER = """navigator.serviceWorker.getRegistration().then(async (r) => {
+  await r.update();
+  return true;
+})"""
+UPDATE_SETTLED = "() => navigator.serviceWorker.getRegistration().then(r => !r.installing && !r.waiting)"
+
+
+def _reopened_offline_shows_the_device_copy(page, public_id: str) -> None:
+    page.context.set_offline(True)
+    page.reload()
+    drafts_ready(page)
+    expect(page.get_by_text(OFFLINE)).to_be_visible()
+    expect(page.locator('[name="tempat_lahir"]')).to_have_value("Kendari")
+    page.context.set_offline(False)
+    page.reload()
+    drafts_ready(page)
+
+
+def test_a_new_kit_worker_replaces_the_kit_only_once_it_has_stored_all_of_it(
+    applicant_page, app, origin, citizen, monkeypatch
+):
+    """A deploy that changes the drafts kit: a worker whose install cannot fetch the new kit leaves the old one (and
+    the form offline) in place; one that can replaces it."""
+    from app.pwa import shell
+
+    page = applicant_page
+    public_id = new_draft(app, citizen)
+    goto_controlled(page, f"{origin}/permohonan/draf/{public_id}/pemohon")
+    page.fill('[name="tempat_lahir"]', "Kendari")
+    wait_saved_on_device(page, public_id, "tempat_lahir", "Kendari")
+    [old_kit] = page.evaluate(KIT_CACHES)
+
+    # A new deploy whose offline form page cannot be fetched while the worker installs.
+    monkeypatch.setattr(shell, "drafts_kit_version", lambda: "0123456789abcdef")
+    refused = []
+    monkeypatch.setitem(app.view_functions, "device_drafts.offline_form", lambda: refused.append(1) or ("", 503))
+    page.evaluate(UPDATE_WORKER)
+    wait_for_js(page, UPDATE_SETTLED)
+    assert refused, "the new worker never tried to store the new kit"
+    assert old_kit in page.evaluate(KIT_CACHES)
+    _reopened_offline_shows_the_device_copy(page, public_id)
+
+    monkeypatch.undo()
+    monkeypatch.setattr(shell, "drafts_kit_version", lambda: "fedcba9876543210")
+    page.evaluate(UPDATE_WORKER)
+    wait_for_js(page, UPDATE_SETTLED)
+    wait_for_js(page, f"async () => (await {KIT_CACHES}).join() === 'mpp-drafts-kit-fedcba9876543210'")
+    assert [path.split("?")[0] for path in cached_paths(page, "mpp-drafts-kit-fedcba9876543210")] == [
+        "/static/js/offline-queue.js",
+        "/static/js/drafts.js",
+        "/luring/formulir",
+    ]
+    _reopened_offline_shows_the_device_copy(page, public_id)
+
+
 def test_a_double_tap_on_submit_creates_one_application(applicant_page, app, origin, citizen):
     page = applicant_page
     public_id = complete_draft(app, citizen)

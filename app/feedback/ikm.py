@@ -76,10 +76,18 @@ def check_weights(weights: Mapping[str, Fraction | int | str]) -> dict[str, Frac
 
 def nrr(responses: Iterable[Mapping[str, int | None]], code: str) -> tuple[Fraction | None, int]:
     """(NRR of unsur ``code``, number of respondents who answered it). A skipped unsur does not count as a zero."""
-    scores = [r[code] for r in responses if r.get(code) is not None]
-    if not scores:
+    return _nrr_grouped([(response, 1) for response in responses], code)
+
+
+def _nrr_grouped(groups: Iterable[tuple[Mapping[str, int | None], int]], code: str) -> tuple[Fraction | None, int]:
+    total = answered = 0
+    for response, count in groups:
+        if (value := response.get(code)) is not None:
+            total += value * count
+            answered += count
+    if not answered:
         return None, 0
-    return Fraction(sum(scores), len(scores)), len(scores)
+    return Fraction(total, answered), answered
 
 
 def round2(value: Fraction) -> Decimal:
@@ -197,7 +205,10 @@ def confidence_interval(
     per-respondent weighted scores (each respondent is one independent draw; the nine answers of one person are
     not nine draws). No finite-population correction: it only narrows the interval, and over-promising precision
     is the failure we are guarding against. Clipped to the scale (25–100)."""
-    scores = _respondent_scores(responses, weights)
+    return _interval(_respondent_scores(responses, weights), centre)
+
+
+def _interval(scores: list[float], centre: Fraction) -> tuple[float, float] | None:
     n = len(scores)
     if n < 2:
         return None
@@ -220,13 +231,25 @@ def compute(
     (``WeightsInvalid`` otherwise). ``population`` is the number of people served in the period, for the
     minimum-sample check. Fewer than 5 responses: NRR per unsur is still given, the IKM is not.
     """
+    return compute_grouped([(response, 1) for response in responses], weights, population=population)
+
+
+def compute_grouped(
+    groups: Sequence[tuple[Mapping[str, int | None], int]],
+    weights: Mapping[str, Fraction | int | str] | None = None,
+    *,
+    population: int | None = None,
+) -> IkmResult:
+    """``compute`` over (answers, how many respondents gave exactly these answers): the same result as over the
+    responses written out one by one (the sums are exact, the interval's fsum does not depend on order), for
+    responses counted per answer pattern by the database instead of read one by one."""
     exact = check_weights(weights) if weights is not None else default_weights()
-    for response in responses:
+    for response, _count in groups:
         for code, value in response.items():
             if value is not None and value not in SCALE:
                 raise ValueError(f"score of {code} must be 1–4, not {value!r}")
-    unsur = tuple(UnsurResult(code, *nrr(responses, code), weight=w) for code, w in exact.items())
-    respondents = len(responses)
+    unsur = tuple(UnsurResult(code, *_nrr_grouped(groups, code), weight=w) for code, w in exact.items())
+    respondents = sum(count for _response, count in groups)
     ikm = None
     interval = None
     if respondents >= MIN_RESPONSES_FOR_SCORE:
@@ -236,6 +259,9 @@ def compute(
         # renormalised (with every unsur answered, total == 1 and this is exactly Σ NRR_i × w_i).
         if total:
             ikm = sum((u.nrr * u.weight for u in answered), Fraction(0)) / total
-            interval = confidence_interval(responses, exact, ikm)
+            scores = []
+            for response, count in groups:  # one respondent's score per answer pattern, repeated
+                scores += _respondent_scores([response], exact) * count
+            interval = _interval(scores, ikm)
     minimum = krejcie_morgan(population) if population else None
     return IkmResult(respondents, unsur, ikm, interval, minimum, population)

@@ -129,78 +129,93 @@ def _labels(by: str, mpp_id: int | None) -> dict[int, tuple[str, str | None]]:
 
 def table(period: Period, *, by: str = "mpp", mpp_id: int | None = None) -> list[Row]:
     """One row per MPP / agency / service that had anything in the period (all MPPs on the national table)."""
-    assert by in DIMENSIONS
-    labels = _labels(by, mpp_id)
+    return tables(period, (by,), mpp_id=mpp_id)[by]
+
+
+def tables(period: Period, bys: tuple[str, ...] = ("mpp",), *, mpp_id: int | None = None) -> dict[str, list[Row]]:
+    """The tables of ``bys`` (any of "mpp", "agency", "service") side by side, each source read once for all of them:
+    one MPP's page shows its totals, agencies and services, and counting them three times was three passes."""
+    assert bys and all(by in DIMENSIONS for by in bys)
+    labels = {by: _labels(by, mpp_id) for by in bys}
     zones = periods.mpp_zones([mpp_id] if mpp_id is not None else None)
-    rows: dict[int, Row] = {}
+    rows: dict[str, dict[int, Row]] = {by: {} for by in bys}
 
-    def row(key: int | None) -> Row | None:
-        if key is None or key not in labels:
+    def row(by: str, key: int | None) -> Row | None:
+        if key is None or key not in labels[by]:
             return None
-        if key not in rows:
-            rows[key] = Row(key, *labels[key])
-        return rows[key]
+        if key not in rows[by]:
+            rows[by][key] = Row(key, *labels[by][key])
+        return rows[by][key]
 
-    _fill_received(row, period, by=by, mpp_id=mpp_id)
-    _fill_completed(row, period, by=by, mpp_id=mpp_id)
+    _fill_received(row, period, bys, mpp_id=mpp_id)
+    _fill_completed(row, period, bys, mpp_id=mpp_id)
 
-    c_key = {"mpp": Complaint.mpp_id, "agency": Complaint.agency_id, "service": Complaint.service_id}[by]
-    for key, answered_on_time, reopened in db.session.execute(
-        select(c_key, Complaint.answered_on_time, Complaint.reopened).where(
-            periods.within(period, Complaint.created_at, Complaint.mpp_id, zones)
-        )
+    for mpp, agency, service, answered_on_time, reopened in db.session.execute(
+        select(
+            Complaint.mpp_id, Complaint.agency_id, Complaint.service_id, Complaint.answered_on_time, Complaint.reopened
+        ).where(periods.within(period, Complaint.created_at, Complaint.mpp_id, zones))
     ):
-        if (r := row(key)) is None:
-            continue
-        r.complaints += 1
-        if answered_on_time is not None:
-            r.complaints_answered += 1
-            r.complaints_on_time += bool(answered_on_time)
-        r.complaints_reopened += bool(reopened)
+        keys = {"mpp": mpp, "agency": agency, "service": service}
+        for by in bys:
+            if (r := row(by, keys[by])) is None:
+                continue
+            r.complaints += 1
+            if answered_on_time is not None:
+                r.complaints_answered += 1
+                r.complaints_on_time += bool(answered_on_time)
+            r.complaints_reopened += bool(reopened)
 
-    _fill_queue(rows, row, period, by=by, mpp_id=mpp_id)
+    _fill_queue(row, period, bys, mpp_id=mpp_id)
 
-    r_key = {"mpp": SurveyResponse.mpp_id, "agency": SurveyResponse.agency_id, "service": SurveyResponse.service_id}[by]
-    scores: dict[int, list] = defaultdict(list)
-    columns = [getattr(SurveyResponse, code) for code in SCORE_COLUMNS]
-    # Plain rows, not ORM objects: a year of a national table is tens of thousands of responses.
-    for key, *values in db.session.execute(
-        select(r_key, *columns).where(periods.within(period, SurveyResponse.created_at, SurveyResponse.mpp_id, zones))
+    scores: dict[tuple[str, int], list] = defaultdict(list)
+    # Responses counted per answer pattern in the database (a national quarter is tens of thousands of responses,
+    # a few patterns each); ikm.compute_grouped gives exactly what reading them one by one gave.
+    keys_and_scores = [
+        SurveyResponse.mpp_id,
+        SurveyResponse.agency_id,
+        SurveyResponse.service_id,
+        *(getattr(SurveyResponse, code) for code in SCORE_COLUMNS),
+    ]
+    for mpp, agency, service, *values, count in db.session.execute(
+        select(*keys_and_scores, func.count())
+        .where(periods.within(period, SurveyResponse.created_at, SurveyResponse.mpp_id, zones))
+        .group_by(*keys_and_scores)
     ):
-        scores[key].append(dict(zip(SCORE_COLUMNS, values, strict=True)))
-    i_key = {"mpp": SurveyInvitation.mpp_id, "agency": Service.agency_id, "service": SurveyInvitation.service_id}[by]
-    population = dict(
-        db.session.execute(
-            select(i_key, func.count(SurveyInvitation.id))
-            .outerjoin(Service, Service.id == SurveyInvitation.service_id)
-            .where(periods.within(period, SurveyInvitation.created_at, SurveyInvitation.mpp_id, zones))
-            .group_by(i_key)
-        ).all()
-    )
+        answers = dict(zip(SCORE_COLUMNS, values, strict=True))
+        keys = {"mpp": mpp, "agency": agency, "service": service}
+        for by in bys:
+            scores[(by, keys[by])].append((answers, count))
+    population: dict[tuple[str, int], int] = defaultdict(int)
+    for mpp, agency, service, invited in db.session.execute(
+        select(SurveyInvitation.mpp_id, Service.agency_id, SurveyInvitation.service_id, func.count(SurveyInvitation.id))
+        .outerjoin(Service, Service.id == SurveyInvitation.service_id)
+        .where(periods.within(period, SurveyInvitation.created_at, SurveyInvitation.mpp_id, zones))
+        .group_by(SurveyInvitation.mpp_id, Service.agency_id, SurveyInvitation.service_id)
+    ):
+        keys = {"mpp": mpp, "agency": agency, "service": service}
+        for by in bys:
+            population[(by, keys[by])] += invited
     # Each MPP's IKM with its own weights; an agency or service table is one MPP's, so its weights apply.
-    if by == "mpp":
-        by_mpp = unsur.weights_by_mpp(labels)
+    by_mpp = unsur.weights_by_mpp(labels["mpp"]) if "mpp" in bys else {}
+    one = unsur.weights_for(mpp_id) if any(by != "mpp" for by in bys) else None
 
-        def weights_of(key):
-            return by_mpp.get(key)
-    else:
-        one = unsur.weights_for(mpp_id)
+    def weights_of(by: str, key: int):
+        return by_mpp.get(key) if by == "mpp" else one
 
-        def weights_of(key):
-            return one
+    for (by, key), answers in scores.items():
+        if (r := row(by, key)) is not None:
+            r.ikm = ikm.compute_grouped(answers, weights_of(by, key), population=population.get((by, key)) or None)
 
-    for key, answers in scores.items():
-        if (r := row(key)) is not None:
-            r.ikm = ikm.compute(answers, weights_of(key), population=population.get(key) or None)
-
-    if by == "mpp" and mpp_id is None:
-        for key in labels:  # the national table lists every MPP, with or without data
-            row(key)
-    ordered = sorted(rows.values(), key=lambda r: r.label)
-    for r in ordered:
-        if r.ikm is None:
-            r.ikm = ikm.compute([], weights_of(r.key), population=population.get(r.key) or None)
-    return ordered
+    if "mpp" in bys and mpp_id is None:
+        for key in labels["mpp"]:  # the national table lists every MPP, with or without data
+            row("mpp", key)
+    out = {}
+    for by in bys:
+        out[by] = sorted(rows[by].values(), key=lambda r: r.label)
+        for r in out[by]:
+            if r.ikm is None:
+                r.ikm = ikm.compute([], weights_of(by, r.key), population=population.get((by, r.key)) or None)
+    return out
 
 
 # The MPPs' zones have fixed offsets (no daylight saving in Indonesia), so SQLite can shift a UTC moment to its local
@@ -226,24 +241,25 @@ def _months(period: Period) -> list[dt.date]:
     return [dt.date(period.year, period.first_month + i, 1) for i in range(period.months)]
 
 
-def _summary_key(table, by: str):
-    return {"mpp": table.mpp_id, "agency": Service.agency_id, "service": table.service_id}[by]
+def _summary_keys(table, bys: tuple[str, ...]) -> list:
+    return [{"mpp": table.mpp_id, "agency": Service.agency_id, "service": table.service_id}[by] for by in bys]
 
 
-def _summary_scope(query, table, period: Period, by: str, mpp_id: int | None):
-    if by == "agency":
+def _summary_scope(query, table, period: Period, bys: tuple[str, ...], mpp_id: int | None):
+    if "agency" in bys:
         query = query.join(Service, Service.id == table.service_id)
     query = query.where(table.local_month.in_(_months(period)))
     return query.where(table.mpp_id == mpp_id) if mpp_id is not None else query
 
 
-def _fill_received(row, period: Period, *, by: str, mpp_id: int | None) -> None:
+def _fill_received(row, period: Period, bys: tuple[str, ...], *, mpp_id: int | None) -> None:
     """Applications submitted in the period (drafts left out), from the monthly summary the database keeps."""
-    key = _summary_key(ReceivedMonth, by)
-    query = select(key, func.sum(ReceivedMonth.received)).group_by(key)
-    for k, count in db.session.execute(_summary_scope(query, ReceivedMonth, period, by, mpp_id)):
-        if count and (r := row(k)) is not None:
-            r.received = int(count)
+    keys = _summary_keys(ReceivedMonth, bys)
+    query = select(*keys, func.sum(ReceivedMonth.received)).group_by(*keys)
+    for *values, count in db.session.execute(_summary_scope(query, ReceivedMonth, period, bys, mpp_id)):
+        for by, key in zip(bys, values, strict=True):
+            if count and (r := row(by, key)) is not None:
+                r.received += int(count)
 
 
 def _place(histogram: list[tuple[int, int]], rank: int) -> tuple[int, int]:
@@ -257,49 +273,47 @@ def _place(histogram: list[tuple[int, int]], rank: int) -> tuple[int, int]:
     raise ValueError(f"rank {rank} beyond {before} values")
 
 
-def _fill_completed(row, period: Period, *, by: str, mpp_id: int | None) -> None:
+def _fill_completed(row, period: Period, bys: tuple[str, ...], *, mpp_id: int | None) -> None:
     """Applications completed in the period, on time, and the median / p90 calendar days from submission.
 
-    Two statements whatever the number of completions (summary.py keeps the rows): the monthly summary grouped by
-    whole days of duration gives the counts and a histogram; for each row and quantile the nearest rank
+    Two statements whatever the number of completions and tables (summary.py keeps the rows): the monthly summary
+    grouped by whole days of duration gives the counts and a histogram; for each row and quantile the nearest rank
     (``percentile``'s rule, percentile_disc's too) falls in one whole day at one place, and the exact duration at that
     place is one index lookup in the per-completion summary — all lookups in one statement.
     """
-    key = _summary_key(CompletionMonth, by)
-    query = (
-        select(key, CompletionMonth.whole_days, func.sum(CompletionMonth.completed), func.sum(CompletionMonth.on_time))
-        .group_by(key, CompletionMonth.whole_days)
-        .order_by(key, CompletionMonth.whole_days)
-    )
-    histograms: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for k, whole_days, completed, punctual in db.session.execute(
-        _summary_scope(query, CompletionMonth, period, by, mpp_id)
-    ):
-        if not completed or (r := row(k)) is None:
+    m = CompletionMonth
+    keys = _summary_keys(m, bys)
+    query = select(*keys, m.whole_days, func.sum(m.completed), func.sum(m.on_time)).group_by(*keys, m.whole_days)
+    histograms: dict[tuple[str, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for *values, whole_days, completed, punctual in db.session.execute(_summary_scope(query, m, period, bys, mpp_id)):
+        if not completed:
             continue
-        r.completed += int(completed)
-        r.on_time += int(punctual)
-        histograms[k].append((whole_days, int(completed)))
+        for by, key in zip(bys, values, strict=True):
+            if (r := row(by, key)) is None:
+                continue
+            r.completed += int(completed)
+            r.on_time += int(punctual)
+            histograms[(by, key)][whole_days] += int(completed)
 
     c = CompletionSummary
     lookups: list[tuple[Row, object]] = []
-    for k, histogram in histograms.items():
-        r = row(k)
+    for (by, key), histogram in histograms.items():
+        r = row(by, key)
         if r.completed < SUPPRESS_BELOW:
             continue
         scope = [c.local_month.in_(_months(period))]
         if by == "mpp":
-            scope.append(c.mpp_id == k)
+            scope.append(c.mpp_id == key)
         else:
             if mpp_id is not None:
                 scope.append(c.mpp_id == mpp_id)
             scope.append(
-                c.service_id == k
+                c.service_id == key
                 if by == "service"
-                else c.service_id.in_(select(Service.id).where(Service.agency_id == k))
+                else c.service_id.in_(select(Service.id).where(Service.agency_id == key))
             )
         for q in (0.5, 0.9):
-            whole_days, place = _place(histogram, max(1, math.ceil(q * r.completed)))
+            whole_days, place = _place(sorted(histogram.items()), max(1, math.ceil(q * r.completed)))
             value = select(c.micros).where(*scope, c.whole_days == whole_days).order_by(c.micros).limit(1).offset(place)
             lookups.append((r, value.scalar_subquery()))
     if not lookups:
@@ -309,16 +323,17 @@ def _fill_completed(row, period: Period, *, by: str, mpp_id: int | None) -> None
         r.days_percentiles = (median / 10**6 / 86400, p90 / 10**6 / 86400)  # as timedelta.total_seconds() / 86400
 
 
-def _fill_queue(rows: dict[int, Row], row, period: Period, *, by: str, mpp_id: int | None) -> None:
+def _fill_queue(row, period: Period, bys: tuple[str, ...], *, mpp_id: int | None) -> None:
     """Queue figures from the queue's statistics module: its days are already each MPP's local dates."""
     days = queue_stats.daily_stats(first=period.start_date, last=period.last_date, mpp_id=mpp_id)
-    field_name = {"mpp": "mpp_id", "agency": "agency_id", "service": "service_id"}[by]
-    for total in queue_stats.combine(days, by=(field_name,)):
-        if (r := row(getattr(total, field_name))) is None:
-            continue
-        r.queue_booked = total.booked
-        r.queue_no_show = total.no_show
-        r.queue_waits = list(total.waits_to_call)
+    for by in bys:
+        field_name = {"mpp": "mpp_id", "agency": "agency_id", "service": "service_id"}[by]
+        for total in queue_stats.combine(days, by=(field_name,)):
+            if (r := row(by, getattr(total, field_name))) is None:
+                continue
+            r.queue_booked = total.booked
+            r.queue_no_show = total.no_show
+            r.queue_waits = list(total.waits_to_call)
 
 
 def monthly_trend(mpp_id: int | None, last: Period, months: int = 6) -> list[tuple[Period, int, int]]:

@@ -563,14 +563,15 @@ def _mpp_or_404(slug: str) -> Mpp:
 def performance_mpp(slug: str):
     mpp = _mpp_or_404(slug)
     period = _period_arg()
+    tables = performance.tables(period, ("mpp", "agency", "service"), mpp_id=mpp.id)
     return render_template(
         "feedback/performance_mpp.html",
         period=period,
         mpp=mpp,
         choices=periods.recent_choices(),
-        totals=performance.table(period, by="mpp", mpp_id=mpp.id),
-        agencies=performance.table(period, by="agency", mpp_id=mpp.id),
-        services=performance.table(period, by="service", mpp_id=mpp.id),
+        totals=tables["mpp"],
+        agencies=tables["agency"],
+        services=tables["service"],
         trend=performance.monthly_trend(mpp.id, period),
     )
 

@@ -246,7 +246,10 @@ def _sqlite():
          "AFTER UPDATE OF timezone ON mpp WHEN OLD.timezone IS NOT NEW.timezone "
          f"BEGIN {recompute_mpp} END"),
     ]
-    statements = [f"CREATE TRIGGER {name} {body}" for name, _table, body in triggers]
+    # IS NOT: SQLite's null-safe comparison (IS DISTINCT FROM only arrived in 3.39)
+    statements = [
+        f"CREATE TRIGGER {name} {body.replace('IS DISTINCT FROM', 'IS NOT')}" for name, _table, body in triggers
+    ]
     return statements, [(name, table) for name, table, _body in triggers]
 
 

@@ -142,3 +142,27 @@ def test_the_performance_pages_run_the_same_statements_however_many_completions(
     with app.app_context():
         kendari = next(r for r in performance.table(periods.current_quarter()) if r.slug == "kota-kendari")
     assert kendari.completed >= 81 and kendari.median_days is not None
+
+
+def test_the_ikm_of_responses_counted_per_answer_pattern_equals_reading_them_one_by_one():
+    """The pages count survey responses per answer pattern in the database; the IKM, each unsur's NRR and the
+    interval must be exactly those of the responses read one by one, with skipped unsur and custom weights."""
+    import random
+    from collections import Counter
+
+    from app.feedback import ikm
+
+    rnd = random.Random(15)
+    codes = ikm.UNSUR_CODES
+    weights = {code: "1/10" for code in codes[:8]} | {codes[8]: "1/5"}
+    for size in (1, 4, 5, 37, 400):
+        responses = [
+            {code: None if rnd.random() < 0.1 else rnd.choice((2, 3, 3, 4)) for code in codes} for _ in range(size)
+        ]
+        responses += [dict(response) for response in responses[: size // 2]]  # people who answered alike
+        rnd.shuffle(responses)
+        patterns = Counter(tuple(sorted(response.items(), key=lambda item: item[0])) for response in responses)
+        groups = [(dict(pattern), count) for pattern, count in patterns.items()]
+        for w in (None, weights):
+            assert ikm.compute_grouped(groups, w, population=900) == ikm.compute(responses, w, population=900)
+    assert len(groups) <= 400 < len(responses)  # answers repeat: fewer groups than responses

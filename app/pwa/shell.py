@@ -121,10 +121,18 @@ def worker_version(worker_source: str, kit: str | None = None) -> str:
     return digest.hexdigest()[:16]
 
 
+def served_source(source: str) -> str:
+    """The worker as phones get it: without its whole-line comments and blank lines, which are for the people
+    reading service-worker/sw.js and are half its compressed bytes. A comment after code stays (a `//` there may be
+    inside a string); the source has no multi-line string for a comment-looking line to be part of."""
+    lines = [line for line in source.splitlines() if line.strip() and not line.lstrip().startswith("//")]
+    return "\n".join(lines) + "\n"
+
+
 def service_worker_script(kit: str | None = None) -> tuple[str, str]:
     """The worker source with this deploy's version, caches and precache lists filled in; returns (script, version).
     ``kit="drafts"`` is the variant that also holds the offline-drafts kit."""
-    source = SERVICE_WORKER_SOURCE.read_text(encoding="utf-8")
+    source = served_source(SERVICE_WORKER_SOURCE.read_text(encoding="utf-8"))
     for placeholder in _PLACEHOLDERS:
         if placeholder not in source:
             raise RuntimeError(f"service-worker/sw.js lost its placeholder {placeholder}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import re
@@ -57,6 +58,25 @@ def test_the_service_worker_is_served_at_root_scope_and_never_from_a_stale_http_
     assert response.headers["Service-Worker-Allowed"] == "/"
     again = client.get("/sw.js", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_the_worker_is_sent_without_its_comment_lines_and_compressed_once_at_the_best_level(client):
+    import brotli
+
+    plain = client.get("/sw.js", headers={"Accept-Encoding": "identity"})
+    script = plain.get_data(as_text=True)
+    assert "Content-Encoding" not in plain.headers
+    assert not [line for line in script.splitlines() if line.lstrip().startswith("//") or not line.strip()]
+    assert 'self.addEventListener("fetch"' in script
+    for encoding, decode in (("br", brotli.decompress), ("gzip", gzip.decompress)):
+        response = client.get("/sw.js", headers={"Accept-Encoding": f"{encoding}, deflate"})
+        assert response.headers["Content-Encoding"] == encoding
+        assert "Accept-Encoding" in response.headers["Vary"]
+        assert decode(response.data).decode() == script
+        assert response.headers["ETag"] != plain.headers["ETag"]  # a 304 never mixes up the encodings
+    assert len(client.get("/sw.js", headers={"Accept-Encoding": "br"}).data) == len(
+        brotli.compress(script.encode(), quality=11, mode=brotli.MODE_TEXT)
+    )
 
 
 def _constants(script: str) -> dict:

@@ -9,12 +9,15 @@ Live updates are htmx polling, not Server-Sent Events. Why:
   * the TV board runs for hours: a poll that swaps one small fragment keeps no growing state in the page (no
     EventSource buffers, no listeners added per message), so memory stays flat.
 The cost is a small request every few seconds (the board's numbers change a few times a minute at most); the
-figure per connected screen is measured in bench/queue_booking.py.
+figure per connected screen is measured in bench/queue_booking.py. A poll names the version the screen shows; when
+nothing changed at that MPP since this process handed that version out, the answer is a 204 from memory without a
+database read, whichever process or node answers (live.py: the change fan-out across processes).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -81,6 +84,17 @@ def board_of(mpp: Mpp, *, now_utc: dt.datetime) -> BoardView:
             )
         )
     return BoardView(rows=rows, updated=local_datetime(now_utc, mpp.timezone))
+
+
+def version_of(view: BoardView) -> str:
+    """The board a screen shows, as a short hash of its rows and its "Updated" minute: the same in every process
+    that read the same queue in the same minute, so a poll may carry it to any of them."""
+    return hashlib.blake2b(repr(view).encode(), digest_size=8).hexdigest()
+
+
+def board_key(slug: str, language: str) -> tuple:
+    """What a remembered board version is kept under (live.py): the MPP's address and the screen's language."""
+    return ("board", slug, language)
 
 
 @dataclass(frozen=True)

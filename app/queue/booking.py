@@ -29,6 +29,7 @@ from ..extensions import db
 from ..personal.nik import InvalidNumber, parse_nik
 from . import settings as queue_settings
 from .events import booking_changed
+from .live import OFF_THE_BOARD  # these statements touch only held, confirmed and cancelled bookings
 from .models import ACTIVE_STATUSES, Booking, BookingStatus, PriorityCategory, QueueClaim
 from .settings import Place
 from .slots import Refusal, Slot, bookable_slots, find_slot, parse_slot_key
@@ -153,7 +154,7 @@ def release_expired_holds(*, tenancy_id: int, service_id: int, day: dt.date, now
             update(Booking)
             .where(Booking.id == booking_id, Booking.status == BookingStatus.HOLD, Booking.hold_expires_at <= now_utc)
             .values(status=BookingStatus.EXPIRED)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False, **OFF_THE_BOARD)
         )
         if result.rowcount == 1:  # this request expired it; a confirmation that won the race keeps its places
             db.session.execute(delete(QueueClaim).where(QueueClaim.booking_id == booking_id))
@@ -301,7 +302,7 @@ def _confirm_once(*, booking: Booking, number: str, digest: str, now_utc: dt.dat
             update(Booking)
             .where(Booking.id == booking.id, Booking.status == BookingStatus.HOLD, Booking.hold_expires_at > now_utc)
             .values(status=BookingStatus.CONFIRMED, confirmed_at=now_utc, nik_hash=digest, nik_tail=number[-4:])
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False, **OFF_THE_BOARD)
         )
         if result.rowcount != 1:
             raise BookingRefused("expired")
@@ -358,7 +359,7 @@ def _cancel_once(*, booking: Booking, now_utc: dt.datetime) -> Booking:
         update(Booking)
         .where(Booking.id == booking.id, Booking.status.in_((BookingStatus.HOLD, BookingStatus.CONFIRMED)))
         .values(status=BookingStatus.CANCELLED, cancelled_at=now_utc, version=Booking.version + 1)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **OFF_THE_BOARD)
     )
     if result.rowcount != 1:
         db.session.rollback()

@@ -20,6 +20,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..formatting import clock, zone_label
 from ..notifications.models import Notification, OutboxMessage
+from .live import OFF_THE_BOARD  # a reminder only ever marks a confirmed booking
 from .models import Booking, BookingStatus
 
 KIND_QUEUE_REMINDER = "queue_reminder"
@@ -62,7 +63,7 @@ def _claim(booking_id: int, version: int, column_name: str) -> bool:
             or_(column.is_(None), column != version),
         )
         .values({column_name: version})
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **OFF_THE_BOARD)
     )
     return result.rowcount == 1
 

@@ -35,15 +35,18 @@ from ..database import utcnow
 from ..device_drafts.device import current_account_key
 from ..extensions import db, limiter
 from ..hypermedia import render, wants_fragment
+from ..i18n import current_language
 from ..personal.profile import get_profile
 from ..security import public_page
 from . import admin as queue_admin
-from . import admission, board, booking, counter, settings, visits
+from . import admission, board, booking, counter, live, settings, visits
+from .live import live_of
 from .models import Booking, BookingStatus, PriorityCategory
 from .slots import bookable_days, local_now, next_release
 from .ticket import ics, qr_svg, visit_window
 
 bp = Blueprint("queue", __name__)
+bp.record_once(lambda state: live.init_app(state.app))  # this process's side of the live queue fan-out
 
 # A header the service worker reads: this response is the signed-in citizen's own ticket, kept on the device for
 # offline opening under this account key and deleted on sign-out (service-worker/sw.js, "tickets").
@@ -456,12 +459,31 @@ def reschedule(kode: str):
 @bp.get("/mpp/<slug>/antrean")
 @public_page
 def board_page(slug: str):
+    """The hall's board. Its poll says which version the screen shows (``versi``): unchanged since this process
+    handed it out is a 204 from memory, no database read (live.py); else the board is read and rendered."""
+    shown = (request.args.get("versi") or "")[:32]
+    key = board.board_key(slug[:120], current_language())
+    live = live_of(current_app)
+    started = time.time()
+    if shown and wants_fragment() and live.recall(key, now=started) == shown:
+        return _unchanged()
     mpp = db.session.scalar(select(Mpp).where(Mpp.slug == slug[:120]))
     if mpp is None:
         abort(404)
-    return render(
-        "queue/board.html", fragment="queue/_board.html", mpp=mpp, board=board.board_of(mpp, now_utc=utcnow())
-    )
+    token = live.token(mpp.id)  # before the queue is read: a change committed meanwhile moves it
+    view = board.board_of(mpp, now_utc=utcnow())
+    version = board.version_of(view)
+    live.remember(key, mpp_id=mpp.id, token=token, value=version, now=started)
+    if shown == version and wants_fragment():
+        return _unchanged()
+    return render("queue/board.html", fragment="queue/_board.html", mpp=mpp, board=view, version=version)
+
+
+def _unchanged():
+    """htmx keeps what it shows on a 204 (no swap)."""
+    response = current_app.response_class(status=204)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --- the counter (officers) ---------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 
 from ..extensions import db
 from ..notifications import subscriptions
@@ -96,14 +96,32 @@ def endpoint_json(endpoint: WebhookEndpoint) -> dict:
 
 
 def deliveries(endpoint: WebhookEndpoint, *, limit: int = 50) -> list[tuple[WebhookMessage, list[WebhookAttempt]]]:
-    messages = list(
-        db.session.scalars(
-            select(WebhookMessage)
-            .where(WebhookMessage.endpoint_id == endpoint.id)
-            .order_by(WebhookMessage.created_at.desc(), WebhookMessage.id.desc())
-            .limit(limit)
-        )
-    )
+    return recent_deliveries([endpoint.id], limit=limit).get(endpoint.id, [])
+
+
+def recent_deliveries(
+    endpoint_ids: list[int], *, limit: int
+) -> dict[int, list[tuple[WebhookMessage, list[WebhookAttempt]]]]:
+    """The newest ``limit`` messages of each endpoint, newest first, each with its attempts oldest first — in two
+    statements for any number of endpoints: the newest of each endpoint is a short walk backwards along
+    (endpoint_id, created_at), one branch per endpoint in a UNION ALL."""
+    if not endpoint_ids:
+        return {}
+    newest = [
+        select(WebhookMessage.id)
+        .where(WebhookMessage.endpoint_id == endpoint_id)
+        .order_by(WebhookMessage.created_at.desc(), WebhookMessage.id.desc())
+        .limit(limit)
+        .subquery()
+        .select()
+        for endpoint_id in sorted(set(endpoint_ids))
+    ]
+    chosen = newest[0] if len(newest) == 1 else union_all(*newest)
+    messages = db.session.scalars(
+        select(WebhookMessage)
+        .where(WebhookMessage.id.in_(chosen))
+        .order_by(WebhookMessage.created_at.desc(), WebhookMessage.id.desc())
+    ).all()
     attempts: dict[int, list[WebhookAttempt]] = {}
     if messages:
         for attempt in db.session.scalars(
@@ -112,7 +130,21 @@ def deliveries(endpoint: WebhookEndpoint, *, limit: int = 50) -> list[tuple[Webh
             .order_by(WebhookAttempt.attempted_at, WebhookAttempt.id)
         ):
             attempts.setdefault(attempt.message_id, []).append(attempt)
-    return [(message, attempts.get(message.id, [])) for message in messages]
+    result: dict[int, list[tuple[WebhookMessage, list[WebhookAttempt]]]] = {}
+    for message in messages:
+        result.setdefault(message.endpoint_id, []).append((message, attempts.get(message.id, [])))
+    return result
+
+
+def endpoints_of_tokens(token_ids: list[int]) -> dict[int, list[WebhookEndpoint]]:
+    """Each token's endpoints (at most MAX_ENDPOINTS_PER_TOKEN), oldest first, in one statement."""
+    found: dict[int, list[WebhookEndpoint]] = {token_id: [] for token_id in token_ids}
+    if token_ids:
+        for endpoint in db.session.scalars(
+            select(WebhookEndpoint).where(WebhookEndpoint.token_id.in_(token_ids)).order_by(WebhookEndpoint.id)
+        ):
+            found[endpoint.token_id].append(endpoint)
+    return found
 
 
 def deliveries_json(endpoint: WebhookEndpoint, *, limit: int = 50) -> list[dict]:

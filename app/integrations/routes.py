@@ -14,6 +14,7 @@ from ..backoffice.scope import current_scope, staff_required
 from ..catalog.models import Mpp
 from ..database import utcnow
 from ..extensions import db
+from ..pagination import page_number
 from . import admin
 
 bp = Blueprint("integrations", __name__, url_prefix="/admin/integrasi")
@@ -35,7 +36,7 @@ def _mpp_or_404(slug: str) -> Mpp:
 
 
 def _page(mpp: Mpp, *, values=None, errors=None, new_token=None, new_webhook=None, status=200):
-    tokens = admin.tokens_of(mpp)
+    tokens = admin.tokens_of(mpp, page=page_number(request.args))
     return render_template(
         "integrations/mpp.html",
         new_webhook=new_webhook,
@@ -43,7 +44,7 @@ def _page(mpp: Mpp, *, values=None, errors=None, new_token=None, new_webhook=Non
         webhook_field=admin.webhook_field,
         mpp=mpp,
         tokens=tokens,
-        hooks={token.id: admin.endpoints_with_deliveries(token) for token in tokens},
+        hooks=admin.endpoints_with_deliveries(tokens),
         agencies=admin.tenant_agencies(mpp),
         permission_labels=admin.PERMISSION_LABELS,
         lifetimes=admin.LIFETIMES,

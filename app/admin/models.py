@@ -40,6 +40,7 @@ class CatalogChange(db.Model):
 
     __table_args__ = (
         Index("ix_catalog_change_mpp_created", "mpp_id", "created_at"),
+        Index("ix_catalog_change_created", "created_at", "id"),  # a national admin's history, a page at a time
         Index("ix_catalog_change_entity", "entity", "entity_id"),
     )
 

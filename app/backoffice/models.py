@@ -180,9 +180,11 @@ class AuditEntry(db.Model):
 
     application: Mapped[Application | None] = relationship()
 
-    # The audit page: one MPP's entries, newest first; one application's history.
+    # The audit page: one MPP's entries, newest first; every entry newest first (national admins, a page at a time
+    # instead of sorting the whole log); one application's history.
     __table_args__ = (
         Index("ix_audit_entry_mpp_created", "mpp_id", "created_at"),
+        Index("ix_audit_entry_created", "created_at", "id"),
         Index("ix_audit_entry_application", "application_id"),
     )
 

@@ -195,7 +195,10 @@ class Complaint(db.Model):
     attachments: Mapped[list[ComplaintAttachment]] = relationship(back_populates="complaint")
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_complaint_mpp_status", "mpp_id", "status"),)
+    __table_args__ = (
+        Index("ix_complaint_mpp_status", "mpp_id", "status"),
+        Index("ix_complaint_created", "created_at", "id"),  # a national admin's list, newest first, a page at a time
+    )
 
 
 class ComplaintEvent(db.Model):
@@ -253,7 +256,9 @@ class ComplaintAttachment(db.Model):
 # migration 0022_kinerja: completions of a period are a range of (to_status, created_at), read from the index alone
 # with the application they belong to; applications received in a period a range of submitted_at, with the MPP,
 # service and status the count groups and filters by.
-Index("ix_application_status_event_to_status", StatusEvent.to_status, StatusEvent.created_at, StatusEvent.application_id)
+Index(
+    "ix_application_status_event_to_status", StatusEvent.to_status, StatusEvent.created_at, StatusEvent.application_id
+)
 Index(
     "ix_application_submitted_at",
     Application.submitted_at,

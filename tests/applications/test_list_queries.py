@@ -84,3 +84,16 @@ def test_the_second_page_shows_the_older_applications(app, client, citizen, sign
     assert len(shown_first) == PAGE_SIZE and len(shown_second) == 3 and not shown_first & shown_second
     assert second.select_one('a[rel="prev"]')["href"] == "/permohonan"
     assert client.get_page("/permohonan?halaman=9").find("a", href="/permohonan") is not None
+
+
+def test_the_application_table_keeps_only_the_indexes_the_lists_use(app):
+    """ix_application_status and ix_application_mpp_id were redundant with the inbox's composite indexes (whose
+    first columns they are) and only cost writes: they are gone, from the models and from the migrated database."""
+    from sqlalchemy import inspect
+
+    with app.app_context():
+        names = {index["name"] for index in inspect(db.engine).get_indexes("application")}
+        declared = {index.name for index in Application.__table__.indexes}
+    for redundant in ("ix_application_status", "ix_application_mpp_id"):
+        assert redundant not in names and redundant not in declared
+    assert {"ix_application_inbox_mpp", "ix_application_inbox_status", "ix_application_user_id"} <= names

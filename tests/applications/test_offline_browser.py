@@ -284,6 +284,29 @@ def _reopened_offline_shows_the_device_copy(page, public_id: str) -> None:
     drafts_ready(page)
 
 
+def test_the_first_apply_page_fetches_only_the_kit_the_page_did_not_load_already(applicant_page, app, origin, citizen):
+    """The kit worker's install takes the scripts the apply page just loaded from the caches: on the wire, the
+    first apply page costs the page (and what it loads), the kit worker's script and the offline form page."""
+    from tests.wire import WireRecorder
+
+    page = applicant_page
+    page.goto(f"{origin}/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+    page.evaluate("self.mppWorkerRegistered")
+    recorder = WireRecorder(page)
+    visit = recorder.start()
+    public_id = new_draft(app, citizen)
+    goto_controlled(page, f"{origin}/permohonan/draf/{public_id}/pemohon")
+    wait_for_js(page, f"async () => (await {KIT_CACHES}).length === 1")
+    page.wait_for_load_state("networkidle")
+    report = "\n".join(f"  {f.by:<6} {f.bytes:>7}  {f.url}" for f in visit.fetches)
+    print(f"first apply page {visit.total} B on the wire:\n{report}")
+    assert not visit.downloaded_twice(), report
+    kit = ("/static/js/offline-queue.js", "/static/js/drafts.js", "/luring/formulir")
+    fetched = [f.url.split("?")[0] for f in visit.over_network if f.url.startswith(kit)]
+    assert sorted(fetched) == sorted(kit), report  # each once, the worker's import and precache from the caches
+
+
 def test_a_new_kit_worker_replaces_the_kit_only_once_it_has_stored_all_of_it(
     applicant_page, app, origin, citizen, monkeypatch
 ):

@@ -38,7 +38,7 @@ from ..queue import stats as queue_stats
 from . import ikm, periods, unsur
 from .models import SCORE_COLUMNS, Complaint, SurveyInvitation, SurveyResponse
 from .periods import Period
-from .summary import CompletionMonth, CompletionSummary, ReceivedMonth
+from .summary import CompletionMonth, CompletionMppMonth, CompletionSummary, ReceivedMonth
 
 SUPPRESS_BELOW = 5
 
@@ -242,7 +242,8 @@ def _months(period: Period) -> list[dt.date]:
 
 
 def _summary_keys(table, bys: tuple[str, ...]) -> list:
-    return [{"mpp": table.mpp_id, "agency": Service.agency_id, "service": table.service_id}[by] for by in bys]
+    columns = {"mpp": lambda: table.mpp_id, "agency": lambda: Service.agency_id, "service": lambda: table.service_id}
+    return [columns[by]() for by in bys]
 
 
 def _summary_scope(query, table, period: Period, bys: tuple[str, ...], mpp_id: int | None):
@@ -281,14 +282,21 @@ def _fill_completed(row, period: Period, bys: tuple[str, ...], *, mpp_id: int | 
     (``percentile``'s rule, percentile_disc's too) falls in one whole day at one place, and the exact duration at that
     place is one index lookup in the per-completion summary — all lookups in one statement.
     """
-    m = CompletionMonth
+    national = all(by == "mpp" for by in bys)  # per MPP only: the smaller summary
+    m = CompletionMppMonth if national else CompletionMonth
     keys = _summary_keys(m, bys)
+    if "agency" in bys and "service" not in bys:  # an agency's lookups name its services
+        keys.append(m.service_id)
     query = select(*keys, m.whole_days, func.sum(m.completed), func.sum(m.on_time)).group_by(*keys, m.whole_days)
     histograms: dict[tuple[str, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    agency_services: dict[int, set[int]] = defaultdict(set)
     for *values, whole_days, completed, punctual in db.session.execute(_summary_scope(query, m, period, bys, mpp_id)):
         if not completed:
             continue
-        for by, key in zip(bys, values, strict=True):
+        keyed = dict(zip(bys, values, strict=False))
+        if "agency" in bys:
+            agency_services[keyed["agency"]].add(values[-1] if "service" not in bys else keyed["service"])
+        for by, key in keyed.items():
             if (r := row(by, key)) is None:
                 continue
             r.completed += int(completed)
@@ -307,11 +315,7 @@ def _fill_completed(row, period: Period, bys: tuple[str, ...], *, mpp_id: int | 
         else:
             if mpp_id is not None:
                 scope.append(c.mpp_id == mpp_id)
-            scope.append(
-                c.service_id == key
-                if by == "service"
-                else c.service_id.in_(select(Service.id).where(Service.agency_id == key))
-            )
+            scope.append(c.service_id == key if by == "service" else c.service_id.in_(sorted(agency_services[key])))
         for q in (0.5, 0.9):
             whole_days, place = _place(sorted(histogram.items()), max(1, math.ceil(q * r.completed)))
             value = select(c.micros).where(*scope, c.whole_days == whole_days).order_by(c.micros).limit(1).offset(place)
@@ -353,7 +357,10 @@ def monthly_trend(mpp_id: int | None, last: Period, months: int = 6) -> list[tup
     if mpp_id is not None:  # the MPP's own local months: the summaries the database keeps
         firsts = [m.start_date for m in window]
         counts = []
-        for table, column in ((ReceivedMonth, ReceivedMonth.received), (CompletionMonth, CompletionMonth.completed)):
+        for table, column in (
+            (ReceivedMonth, ReceivedMonth.received),
+            (CompletionMppMonth, CompletionMppMonth.completed),
+        ):
             counts.append(
                 {
                     month: int(n or 0)

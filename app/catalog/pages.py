@@ -18,17 +18,22 @@ from dataclasses import dataclass
 from functools import partial
 from urllib.parse import quote_plus
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, get_template_attribute, render_template, request
 from flask_babel import gettext
 from flask_login import current_user
 from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..database import utcnow
+from ..extensions import db
 from ..formatting import clock, zone_label
+from ..hypermedia import wants_fragment
 from ..i18n import current_language
 from ..security import personal_html, shareable_html
 from . import hours, labels, prepared, queries
+from .models import Service
 
 SLOT = "\x1e"  # a character no catalog text holds (the importer and the forms refuse control characters)
 Slot = Callable[[dt.datetime], str]
@@ -210,3 +215,65 @@ def mpp_page(slug: str) -> str:
 def _truncate(text: str, length: int = 150) -> str:
     """Jinja's ``truncate`` filter, as the service page's description has always been cut."""
     return do_truncate(current_app.jinja_env, text, length)
+
+
+# --- search -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """An agency or MPP in the search form's filters."""
+
+    id: int
+    slug: str
+    short_name: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    agencies: tuple[Choice, ...]  # only agencies with services, by short name
+    mpps: tuple[Choice, ...]  # by name
+    agency_by_slug: dict[str, Choice]
+    mpp_by_slug: dict[str, Choice]
+
+
+def _filters() -> Filters:
+    agencies = tuple(Choice(a.id, a.slug, a.short_name, a.name) for a in queries.all_agencies())
+    mpps = tuple(Choice(m.id, m.slug, m.name, m.name) for m in queries.all_mpps())
+    return Filters(agencies, mpps, {a.slug: a for a in agencies}, {m.slug: m for m in mpps})
+
+
+def filters() -> Filters:
+    return prepared.piece("filters", (), _filters, per_language=False)
+
+
+def _cards() -> dict[int, str]:
+    card = get_template_attribute("catalog/_macros.html", "service_card")
+    words = labels.page_words()
+    services = db.session.scalars(
+        select(Service).options(joinedload(Service.agency), selectinload(Service.fees))
+    ).unique()
+    return {service.id: str(card(service, words)) for service in services}
+
+
+def service_cards(items) -> Markup:
+    """The result list of ``items`` (services, search candidates or ids), each card rendered once per version."""
+    cards = prepared.piece("cards", (), _cards)
+    ids = (getattr(item, "id", item) for item in items)
+    return Markup('\n<ul class="card-list">\n' + "".join(cards[i] for i in ids if i in cards) + "\n</ul>\n")  # noqa: S704
+
+
+def services_page(**context) -> str:
+    """/layanan: the results fragment alone for an htmx search, else the whole page."""
+    if wants_fragment():
+        return render_template("catalog/_results.html", **context)
+    content = Markup(render_template("catalog/_services_body.html", **context))  # noqa: S704  (autoescaped)
+    title = gettext("Services") + (f" – “{context['query']}”" if context["query"] else "")
+    return page(title, content)
+
+
+def popular_ids() -> tuple[int, ...]:
+    return prepared.piece(
+        "popular", (), lambda: tuple(service.id for service in queries.popular_services()), per_language=False
+    )

@@ -65,6 +65,7 @@ def piece(kind: str, key: tuple, build: Callable[[], T], *, per_language: bool =
     entry = _entries.get(full_key)
     if entry is not None and entry[0] == current and now - entry[1] < MAX_AGE:
         return entry[2]
+    _fresh_reads()
     value = build()
     with _lock:
         _entries[full_key] = (current, now, value)
@@ -72,6 +73,16 @@ def piece(kind: str, key: tuple, build: Callable[[], T], *, per_language: bool =
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
     return value
+
+
+def _fresh_reads() -> None:
+    """A piece is kept for a whole version: build it from the database as it is now, never from objects or a
+    read snapshot this session may already hold from before the change (a session that reads only is ended)."""
+    from ..extensions import db
+
+    session = db.session()
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.rollback()
 
 
 def clear() -> None:

@@ -25,6 +25,7 @@ def _template_helpers(state) -> None:
     labels.init_app(state.app)
     prepared.init_app(state.app)
     state.app.jinja_env.globals["open_status_badge"] = pages.open_status_badge
+    state.app.jinja_env.globals["prepared_service_cards"] = pages.service_cards
     state.app.jinja_env.filters["periods"] = hours.format_periods
     state.app.jinja_env.filters["legal_basis_lines"] = queries.legal_basis_lines
     state.app.jinja_env.filters["weekday_name"] = lambda moment: hours.day_names(current_language())[moment.weekday()]
@@ -46,30 +47,29 @@ def home():
 @cached_page
 def services():
     """The catalog grouped by agency, or search results for ``q``; ``instansi`` and ``mpp`` narrow either."""
-    agency = queries.find_agency(request.args.get("instansi"))
-    mpp = queries.find_mpp(request.args.get("mpp"))
+    choices = pages.filters()
+    agency = choices.agency_by_slug.get(request.args.get("instansi") or "")
+    mpp = choices.mpp_by_slug.get(request.args.get("mpp") or "")
     agency_id = agency.id if agency else None
     mpp_id = mpp.id if mpp else None
     query = search.clean_query(request.args.get("q"))
     if query:
-        result = search.search_services(query, agency_id=agency_id, mpp_id=mpp_id)
+        result = search.find(query, agency_id=agency_id, mpp_id=mpp_id)
         groups = []
-        suggestions = queries.popular_services() if not result.services else []
+        suggestions = pages.popular_ids() if not result.services else []
     else:
         result = None
         groups = queries.services_by_agency(agency_id=agency_id, mpp_id=mpp_id)
         suggestions = []
-    return render(
-        "catalog/services.html",
-        fragment="catalog/_results.html",
+    return pages.services_page(
         query=query,
         result=result,
         groups=groups,
         suggestions=suggestions,
         agency=agency,
         mpp=mpp,
-        agencies=queries.all_agencies(),
-        mpps=queries.all_mpps(),
+        agencies=choices.agencies,
+        mpps=choices.mpps,
     )
 
 

@@ -265,7 +265,7 @@ def _pattern(word: str) -> str:
     return f"% {word} %" if len(word) < 3 else f"% {word}%"
 
 
-def _best_weights(service: Service, query_terms: list[Term]) -> list[float]:
+def _best_weights(service: Service | Candidate, query_terms: list[Term]) -> list[float]:
     """For each query word, the weight of the best field it was found in (0 when it was not found)."""
     fields = [part.split() for part in service.search_text.split(FIELD_SEPARATOR.strip())]
     weights = []
@@ -281,7 +281,7 @@ def _best_weights(service: Service, query_terms: list[Term]) -> list[float]:
     return weights
 
 
-def score(service: Service, query_terms: list[Term]) -> float:
+def score(service: Service | Candidate, query_terms: list[Term]) -> float:
     weights = _best_weights(service, query_terms)
     total = sum(weights)
     if all(weights) and len(query_terms) > 1:
@@ -289,29 +289,46 @@ def score(service: Service, query_terms: list[Term]) -> float:
     return total
 
 
-def is_strong_match(service: Service, query_terms: list[Term]) -> bool:
+def is_strong_match(service: Service | Candidate, query_terms: list[Term]) -> bool:
     """A word of the query is in the service's name, keywords or agency — not only in the rest of its standard."""
     return max(_best_weights(service, query_terms), default=0.0) > FIELD_WEIGHTS[-1]
 
 
-def _candidates(query_terms: list[Term], *, agency_id: int | None, mpp_id: int | None) -> list[Service]:
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """What ranking reads of a service (the database's first cut returns only these columns, no ORM objects)."""
+
+    id: int
+    name: str
+    popularity: int
+    search_text: str
+
+
+def _candidates(query_terms: list[Term], *, agency_id: int | None, mpp_id: int | None) -> list[Candidate]:
     conditions = [Service.search_text.like(_pattern(variant)) for term in query_terms for variant in term.variants]
-    statement = select(Service).where(or_(*conditions)).options(joinedload(Service.agency), selectinload(Service.fees))
+    statement = select(Service.id, Service.name, Service.popularity, Service.search_text).where(or_(*conditions))
     if agency_id is not None:
         statement = statement.where(Service.agency_id == agency_id)
     if mpp_id is not None:
         statement = statement.where(Service.offerings.any(ServiceOffering.mpp_id == mpp_id))
-    return list(db.session.scalars(statement).unique())
+    return [Candidate(*row) for row in db.session.connection().execute(statement)]
 
 
-def _vocabulary() -> list[str]:
+def _read_vocabulary() -> list[str]:
     words: set[str] = set()
     for text in db.session.scalars(select(Service.search_text)):
         words.update(word for word in text.split() if word != "|" and len(word) >= 3)
     return sorted(words)
 
 
-def _correct(query_terms: list[Term], candidates: list[Service]) -> list[Term] | None:
+def _vocabulary() -> list[str]:
+    """Every word of the catalog, for typo correction: read once per catalog version (catalog/prepared.py)."""
+    from . import prepared
+
+    return prepared.piece("search-vocabulary", (), _read_vocabulary, per_language=False)
+
+
+def _correct(query_terms: list[Term], candidates: list[Candidate]) -> list[Term] | None:
     """Replace each word that matched nothing with the closest word we know, if one is close enough."""
     known = " ".join(service.search_text for service in candidates)
     vocabulary: list[str] | None = None
@@ -331,12 +348,21 @@ def _correct(query_terms: list[Term], candidates: list[Service]) -> list[Term] |
     return corrected if changed else None
 
 
-def search_services(
-    raw_query: str | None, *, agency_id: int | None = None, mpp_id: int | None = None, limit: int = 50
-) -> SearchResult:
+@dataclass
+class Found:
+    """What a search found, as ranking candidates (ids, names); ``SearchResult`` is the same with the services."""
+
+    query: str
+    services: list[Candidate] = field(default_factory=list)
+    other_services: list[Candidate] = field(default_factory=list)
+    corrected: str | None = None
+    understood: bool = True
+
+
+def find(raw_query: str | None, *, agency_id: int | None = None, mpp_id: int | None = None, limit: int = 50) -> Found:
     """Services matching what the citizen typed, best first. Never raises for any input."""
     query = clean_query(raw_query)
-    result = SearchResult(query=query)
+    result = Found(query=query)
     query_terms = terms(query)[:MAX_TOKENS]
     if not query_terms:
         result.understood = not query
@@ -350,14 +376,35 @@ def search_services(
         result.corrected = " ".join(term.stem for term in query_terms)
 
     ranked = sorted(
-        ((score(service, query_terms), service) for service in candidates),
+        ((score(candidate, query_terms), candidate) for candidate in candidates),
         key=lambda pair: (-pair[0], -pair[1].popularity, pair[1].name),
     )
-    found = [service for points, service in ranked if points > 0][:limit]
-    strong = [service for service in found if is_strong_match(service, query_terms)]
+    found = [candidate for points, candidate in ranked if points > 0][:limit]
+    strong = [candidate for candidate in found if is_strong_match(candidate, query_terms)]
     if strong:  # when nothing is strong, the weak matches are all there is: shown as the results, not folded
         result.services = strong
-        result.other_services = [service for service in found if service not in strong]
+        result.other_services = [candidate for candidate in found if candidate not in strong]
     else:
         result.services = found
     return result
+
+
+def search_services(
+    raw_query: str | None, *, agency_id: int | None = None, mpp_id: int | None = None, limit: int = 50
+) -> SearchResult:
+    """``find``, with the services found loaded (agency and fees too) for callers that show or serialise them."""
+    found = find(raw_query, agency_id=agency_id, mpp_id=mpp_id, limit=limit)
+    ids = [candidate.id for candidate in (*found.services, *found.other_services)]
+    by_id = {}
+    if ids:
+        statement = (
+            select(Service).where(Service.id.in_(ids)).options(joinedload(Service.agency), selectinload(Service.fees))
+        )
+        by_id = {service.id: service for service in db.session.scalars(statement).unique()}
+    return SearchResult(
+        query=found.query,
+        services=[by_id[candidate.id] for candidate in found.services if candidate.id in by_id],
+        other_services=[by_id[candidate.id] for candidate in found.other_services if candidate.id in by_id],
+        corrected=found.corrected,
+        understood=found.understood,
+    )

@@ -33,6 +33,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from ..accounts import mail
 from ..accounts.forms import EMAIL_PATTERN
@@ -122,6 +123,7 @@ def open_assistances(user: User, mpp: Mpp, *, now: dt.datetime | None = None) ->
                 ),
                 AssistedApplication.created_at > now - OPEN_FOR,
             )
+            .options(selectinload(AssistedApplication.service))  # each row names its service
             .order_by(AssistedApplication.created_at.desc())
         )
     )
@@ -500,6 +502,7 @@ def waiting_for(citizen: User) -> list[AssistedApplication]:
                 AssistedApplication.citizen_id == citizen.id,
                 AssistedApplication.status == AssistStatus.AWAITING_CITIZEN,
             )
+            .options(selectinload(AssistedApplication.service))  # each row names its service
             .order_by(AssistedApplication.created_at.desc())
         )
     )

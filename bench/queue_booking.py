@@ -147,17 +147,56 @@ def _fill_board(app, *, counters: int = 6, per_counter: int = 8) -> int:
         return filled
 
 
-def _board_cost(app, *, batches: int = 7, repeat: int = 50) -> list[float]:
-    """Milliseconds of server time per board refresh (the fragment htmx polls every 5 s), one figure per batch."""
+def _board_cost(app, *, batches: int = 7, repeat: int = 50) -> dict[str, list[tuple[float, float]]]:
+    """Server time per board poll (the fragment htmx polls every 5 s), in interleaved batches of three kinds:
+
+    - "unchanged": the poll names the version the screen shows and nothing changed (app/queue/live.py: a 204 from
+      memory);
+    - "changed": the same poll right after a change was announced at the MPP (read from the database, rendered);
+    - "no version": a poll that names no version (what every poll was before: always read and rendered).
+
+    One (wall ms, CPU ms) pair per batch and kind; CPU is this process's (the app's Python side, without the
+    database server's)."""
+    import re
+
+    from app.catalog.models import Mpp
+    from app.extensions import db
+    from app.queue.live import live_of
+
     client = app.test_client()
-    client.get("/mpp/kota-samarinda/antrean", headers={"HX-Request": "true"})
-    figures = []
+    url = "/mpp/kota-samarinda/antrean"
+    headers = {"HX-Request": "true"}
+    shown = [""]  # the version the screen shows
+    with app.app_context():
+        mpp_id = db.session.scalar(sa.select(Mpp.id).where(Mpp.slug == "kota-samarinda"))
+    live = live_of(app)
+
+    def unchanged():
+        response = client.get(url, query_string={"versi": shown[0]}, headers=headers)
+        if response.status_code == 200:  # a new minute: the board says another time, read once
+            shown[0] = re.search(r"versi=([0-9a-f]+)", response.get_data(as_text=True)).group(1)
+        else:
+            assert response.status_code == 204, response.status_code
+
+    def changed():
+        live.versions.changed({mpp_id})  # what a counter's call announces
+        response = client.get(url, query_string={"versi": shown[0]}, headers=headers)
+        assert response.status_code in (200, 204)
+
+    def no_version():
+        assert client.get(url, headers=headers).status_code == 200
+
+    figures: dict[str, list[tuple[float, float]]] = {"unchanged": [], "changed": [], "no version": []}
+    polls = {"unchanged": unchanged, "changed": changed, "no version": no_version}
     for _ in range(batches):
-        started = time.perf_counter()
-        for _ in range(repeat):
-            response = client.get("/mpp/kota-samarinda/antrean", headers={"HX-Request": "true"})
-            assert response.status_code == 200
-        figures.append((time.perf_counter() - started) / repeat * 1000)
+        shown[0] = re.search(r"versi=([0-9a-f]+)", client.get(url, headers=headers).get_data(as_text=True)).group(1)
+        for name, poll in polls.items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            for _ in range(repeat):
+                poll()
+            figures[name].append(
+                ((time.perf_counter() - wall) / repeat * 1000, (time.process_time() - cpu) / repeat * 1000)
+            )
     return figures
 
 
@@ -167,9 +206,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=50)
     parser.add_argument("--capacity", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--board-only", action="store_true", help="only the board's polls, no booking rounds")
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='mpp-bench-')}/bench.db"
     app = scratch_app(url, PAGE_CACHE_SECONDS=0)
+    if args.board_only:
+        _setup(app, users=0, capacity=args.capacity)
+        _print_board(app)
+        return
     # Each round needs fresh people: one booking per person per service per day.
     user_ids = _setup(app, users=args.threads * args.rounds * 2, capacity=args.capacity)
     slots = iter(_slots())
@@ -195,13 +239,26 @@ def main() -> None:
     print(f"{engine}: {args.threads} people per slot, {args.capacity} places, interleaved rounds")
     print(line("baseline (no contention)", baseline))
     print(line("last-slot contention", contended))
+    _print_board(app)
+
+
+def _print_board(app) -> None:
     counters = _fill_board(app)
-    costs = _board_cost(app)
-    cost = statistics.median(costs)
+    figures = _board_cost(app)
+    print(f"board poll ({counters} counters with numbers), server time per request, median (spread) of batches:")
+    for name, pairs in figures.items():
+        wall = [pair[0] for pair in pairs]
+        cpu = [pair[1] for pair in pairs]
+        print(
+            f"  {name:<10} wall {statistics.median(wall):7.2f} ms ({min(wall):.2f}–{max(wall):.2f})"
+            f"   CPU {statistics.median(cpu):7.2f} ms ({min(cpu):.2f}–{max(cpu):.2f})   ({len(pairs)} batches)"
+        )
+    unchanged = statistics.median(pair[0] for pair in figures["unchanged"])
+    changed = statistics.median(pair[0] for pair in figures["changed"])
     print(
-        f"board refresh ({counters} counters with numbers): median {cost:.1f} ms server time per request, spread "
-        f"{min(costs):.1f}–{max(costs):.1f} ({len(costs)} batches); polled every 5 s that is "
-        f"{cost / 5000 * 100:.2f}% of one core per connected screen, about {int(5000 / cost)} screens per core"
+        f"  an unchanged poll costs {unchanged / changed:.2f}× a changed one; polled every 5 s, one screen takes "
+        f"{unchanged / 5000 * 100:.3f}% of a core while nothing changes ({changed / 5000 * 100:.2f}% if every poll "
+        "read the database)"
     )
 
 

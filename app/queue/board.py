@@ -86,10 +86,10 @@ def board_of(mpp: Mpp, *, now_utc: dt.datetime) -> BoardView:
     return BoardView(rows=rows, updated=local_datetime(now_utc, mpp.timezone))
 
 
-def version_of(view: BoardView) -> str:
-    """The board a screen shows, as a short hash of its rows and its "Updated" minute: the same in every process
-    that read the same queue in the same minute, so a poll may carry it to any of them."""
-    return hashlib.blake2b(repr(view).encode(), digest_size=8).hexdigest()
+def version_of(shown: BoardView | TicketLive | None) -> str:
+    """What a screen shows (a board, a ticket's live part), as a short hash of its facts and its "Updated" minute:
+    the same in every process that read the same queue in the same minute, so a poll may carry it to any of them."""
+    return hashlib.blake2b(repr(shown).encode(), digest_size=8).hexdigest()
 
 
 def board_key(slug: str, language: str) -> tuple:

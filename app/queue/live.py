@@ -195,9 +195,12 @@ class RedisFeed:
                         last_ping = now
                     if now - self._last_heard >= DEAD_AFTER and self._subscribed:
                         raise redis.TimeoutError("no answer to the listener's pings")
-            except (redis.RedisError, OSError, ValueError) as error:
+            except (redis.RedisError, OSError) as error:
                 self._subscribed = False
                 self._complain("listen to", error)
+            except Exception:  # noqa: BLE001 - a bug here must not end the listener; boards fall back meanwhile
+                self._subscribed = False
+                log.exception("live queue: the listener failed; boards are read from the database until it is back")
             finally:
                 if pubsub is not None:
                     with contextlib.suppress(redis.RedisError, OSError):

@@ -355,12 +355,14 @@ def ticket(kode: str):
         return redirect(url_for("queue.confirm_page", kode=own.code), 303)
     now = utcnow()
     place = settings.place_of(own.tenancy, own.service)
+    live_status = board.ticket_status(own, now_utc=now)
     response = make_response(
         render(
             "queue/ticket.html",
             booking=own,
             qr=qr_svg(own),
-            live=board.ticket_status(own, now_utc=now),
+            live=live_status,
+            live_version=board.version_of(live_status),
             can_change=booking.can_change(own, place, now),
             can_cancel=booking.can_cancel(own, now),
             changeable_until=booking.changeable_until(own, place),
@@ -377,16 +379,27 @@ def ticket(kode: str):
 @bp.get("/antrean/<kode>/status")
 @login_required
 def ticket_status(kode: str):
-    """The ticket's live part after check-in, polled by htmx (see board.py for why polling and not SSE)."""
+    """The ticket's live part after check-in, polled by htmx (see board.py for why polling and not SSE). As on the
+    board, a poll naming the version it shows is a 204 from memory while nothing changed at the booking's MPP; only
+    the session is read then (the signed-in holder of this ticket, checked against the one it was rendered for)."""
+    shown = (request.args.get("versi") or "")[:32]
+    key = ("ticket", kode[:20], current_language())
+    live = live_of(current_app)
+    started = time.time()
+    if shown and wants_fragment() and live.recall(key, now=started) == (current_user.id, shown):
+        return _unchanged()
     own = _own_booking_or_404(kode)
     if not wants_fragment():
         return redirect(url_for("queue.ticket", kode=own.code), 303)
+    token = live.token(own.mpp_id)  # a booking never moves to another MPP
+    db.session.refresh(own)  # read again after the token: a change committed meanwhile has moved it
+    status = board.ticket_status(own, now_utc=utcnow())
+    version = board.version_of(status)
+    live.remember(key, mpp_id=own.mpp_id, token=token, value=(own.user_id, version), now=started)
+    if shown == version:
+        return _unchanged()
     return render(
-        "queue/ticket.html",
-        fragment="queue/_live.html",
-        booking=own,
-        live=board.ticket_status(own, now_utc=utcnow()),
-        now=utcnow(),
+        "queue/ticket.html", fragment="queue/_live.html", booking=own, live=status, live_version=version, now=utcnow()
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import event, select
 
 from app.accounts.models import Role, User
@@ -19,6 +20,7 @@ from app.queue.live import EVERY_MPP, LiveQueue, Versions, live_of
 from app.queue.models import Booking, BookingStatus
 
 from .conftest import NIK, NOW, SLOT, make_settings, sim_place
+from .test_counter import VISIT_DAY
 
 BOARD = "/mpp/kota-samarinda/antrean"
 FRAGMENT = {"HX-Request": "true"}
@@ -162,3 +164,51 @@ def test_an_unchanged_poll_is_answered_without_the_database_and_a_call_shows_at_
         assert page.status_code == 200 and "B001" in page.text
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def test_a_ticket_poll_unchanged_reads_only_the_session_and_a_call_shows_at_the_next(
+    app, client, signed_in, citizen, officer_at_sim
+):
+    officer_id, tenancy_id, mpp_id = officer_at_sim
+    with app.app_context():
+        held = booking.hold(user=db.session.get(User, citizen.id), place=sim_place(), slot_value=SLOT, now_utc=NOW)
+        booking.confirm(booking=held, nik=NIK, now_utc=NOW)
+        code = held.code
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with freeze_time(VISIT_DAY):
+        with app.app_context():
+            counter.self_check_in(mpp_id=mpp_id, code=code)  # at the kiosk: number A001, first in the queue
+        signed_in(client, citizen)
+        signed_in_client = client
+        ticket = signed_in_client.get(f"/antrean/{code}")
+        assert ticket.status_code == 200 and "A001" in ticket.text
+        version = _version(ticket.text)
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            for poll in range(4):
+                unchanged = signed_in_client.get(
+                    f"/antrean/{code}/status", query_string={"versi": version}, headers=FRAGMENT
+                )
+                assert unchanged.status_code == 204
+                if poll == 0:  # the first poll reads the queue (the ticket page does not remember its version)
+                    statements.clear()
+            assert not [s for s in statements if "queue_booking" in s]  # the session only, never the queue
+
+            with app.app_context():
+                counter.call_next(
+                    tenancy=db.session.get(Tenancy, tenancy_id),
+                    counter_label="Loket 2",
+                    actor=db.session.get(User, officer_id),
+                )
+            statements.clear()
+            called = signed_in_client.get(f"/antrean/{code}/status", query_string={"versi": version}, headers=FRAGMENT)
+            assert called.status_code == 200 and "Loket 2" in called.text
+            assert [s for s in statements if "queue_booking" in s]
+        finally:
+            event.remove(engine, "before_cursor_execute", record)

@@ -1,0 +1,78 @@
+"""Queue lists cost the same number of SQL statements whatever their length: the counter's waiting and called lists
+(each row names its service and application)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from freezegun import freeze_time
+from sqlalchemy import select
+
+from app.applications.models import Application
+from app.catalog.models import Service, Tenancy
+from app.extensions import db
+from app.queue.models import Booking, BookingStatus
+
+from ..applications.test_list_queries import _add_applications
+from ..statements import assert_same_statements, statements_of
+from .conftest import sim_place
+from .test_counter import VISIT_DAY, sim_officer  # noqa: F401 (fixture)
+
+_serial = itertools.count(1)
+
+
+def add_bookings(app, user, count: int, *, status: BookingStatus, day: dt.date, tenancy=None, applications=()):
+    """``count`` bookings of ``user`` on ``day``, over every counter (or at ``tenancy``) and its agency's services."""
+    with app.app_context():
+        tenancies = [db.session.get(Tenancy, tenancy.id)] if tenancy else db.session.scalars(select(Tenancy)).all()
+        offered = {
+            t.id: db.session.scalars(select(Service).where(Service.agency_id == t.agency_id)).all() for t in tenancies
+        }
+        tenancies = [t for t in tenancies if offered[t.id]]
+        for i in range(count):
+            n = next(_serial)
+            place = tenancies[i % len(tenancies)]
+            services = offered[place.id]
+            start = dt.datetime.combine(day, dt.time(1), tzinfo=dt.UTC) + dt.timedelta(minutes=n)
+            db.session.add(
+                Booking(
+                    code=f"T{n:07d}",
+                    user_id=user.id if user else None,
+                    mpp_id=place.mpp_id,
+                    tenancy_id=place.id,
+                    service_id=services[n % len(services)].id,
+                    status=status,
+                    slot_start=start,
+                    slot_end=start + dt.timedelta(minutes=30),
+                    local_day=day,
+                    queue_number=f"A{n:03d}" if status in (BookingStatus.CHECKED_IN, BookingStatus.CALLED) else None,
+                    application_id=applications[i % len(applications)] if applications else None,
+                    last_called_at=VISIT_DAY if status == BookingStatus.CALLED else None,
+                )
+            )
+        db.session.commit()
+
+
+def test_the_counter_takes_the_same_statements_for_a_few_or_many_people_in_the_queue(
+    app,
+    client,
+    citizen,
+    signed_in,
+    sim_officer,  # noqa: F811
+):
+    _add_applications(app, citizen, 12)
+    with app.app_context():
+        tenancy = sim_place().tenancy
+        applications = db.session.scalars(select(Application.id).order_by(Application.id)).all()
+    with freeze_time(VISIT_DAY):
+        signed_in(client, sim_officer)
+        day = dt.date(2026, 12, 8)
+        add_bookings(app, None, 1, status=BookingStatus.CHECKED_IN, day=day, tenancy=tenancy)
+        add_bookings(app, None, 1, status=BookingStatus.CALLED, day=day, tenancy=tenancy, applications=applications)
+        few = statements_of(app, client, "/petugas/loket")
+        add_bookings(app, None, 10, status=BookingStatus.CHECKED_IN, day=day, tenancy=tenancy)
+        add_bookings(app, None, 8, status=BookingStatus.CALLED, day=day, tenancy=tenancy, applications=applications[1:])
+        many = statements_of(app, client, "/petugas/loket")
+    assert_same_statements(few, many, "/petugas/loket")
+    assert many.html.count("Permohonan 7401-26-Q") == 9

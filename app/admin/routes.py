@@ -75,7 +75,10 @@ def _mpps_in_scope() -> list[Mpp]:
 @bp.get("")
 @staff_required(*ADMINS)
 def home():
-    return render_template("admin/home.html", mpps=_mpps_in_scope(), national=current_scope().national)
+    scope = current_scope()
+    mpp_ids = None if scope.national else sorted(scope.admin_mpps)
+    rows = edit.mpp_rows(mpp_ids=mpp_ids, page=page_number(request.args))
+    return render_template("admin/home.html", rows=rows, national=scope.national)
 
 
 # --- one MPP -------------------------------------------------------------------------------------------------------

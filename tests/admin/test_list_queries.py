@@ -78,3 +78,49 @@ def test_an_mpp_admin_pages_through_their_own_mpps_changes_newest_first(app, cli
     assert second.select_one('a[rel="prev"]')["href"] == "/admin/riwayat"
     past = client.get_page("/admin/riwayat?halaman=40")
     assert "Halaman ini kosong" in past.get_text() and "Belum ada perubahan" not in past.get_text()
+
+
+def add_mpps(app, count: int) -> None:
+    """``count`` more MPPs, each with two agencies and three services, in the demo's regions."""
+    from app.catalog.models import Agency, Region, Service, ServiceOffering, Tenancy
+
+    with app.app_context():
+        regions = db.session.scalars(select(Region).order_by(Region.id)).all()
+        agencies = db.session.scalars(select(Agency).order_by(Agency.id)).all()
+        services = db.session.scalars(select(Service).order_by(Service.id)).all()
+        for i in range(count):
+            n = next(_serial)
+            mpp = Mpp(
+                slug=f"mpp-uji-{n}",
+                name=f"MPP Uji {n:05d}",
+                region_id=regions[i % len(regions)].id,
+                address="Jl. Uji",
+                timezone="Asia/Makassar",
+            )
+            db.session.add(mpp)
+            db.session.flush()
+            for k in range(2):
+                db.session.add(Tenancy(mpp_id=mpp.id, agency_id=agencies[(i + k) % len(agencies)].id))
+            for k in range(3):
+                db.session.add(ServiceOffering(mpp_id=mpp.id, service_id=services[(i + k) % len(services)].id))
+        db.session.commit()
+
+
+def test_the_admins_list_of_mpps_takes_the_same_statements_for_a_few_or_pages_of_mpps(
+    app, client, make_staff, signed_in, demo
+):
+    signed_in(client, make_staff(Role.NATIONAL_ADMIN, mpp=None, agency=None, name="Admin Nasional"))
+    few = statements_of(app, client, "/admin")
+    add_mpps(app, 2 * catalog_edit.MPP_PAGE_SIZE)
+    many = statements_of(app, client, "/admin")
+    assert_same_statements(few, many, "/admin")
+    page = client.get_page("/admin")
+    assert len(page.select(".admin-list .card")) == catalog_edit.MPP_PAGE_SIZE
+    assert page.select_one('a[rel="next"]')["href"] == "/admin?halaman=2"
+    last = client.get_page("/admin?halaman=3")
+    with app.app_context():
+        total = len(db.session.scalars(select(Mpp.id)).all())
+    assert len(last.select(".admin-list .card")) == total - 2 * catalog_edit.MPP_PAGE_SIZE
+    assert last.select_one('a[rel="next"]') is None
+    text = " ".join(page.get_text(" ").split())
+    assert "MPP Uji" in text and "2 instansi · 3 layanan" in text

@@ -22,10 +22,12 @@ from typing import TypeVar
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..database import utcnow
 from ..extensions import db
+from ..pagination import Page, paginate
 from ..personal.nik import InvalidNumber, parse_nik
 from . import settings as queue_settings
 from .events import booking_changed
@@ -460,14 +462,30 @@ def normalize_code(code: str | None) -> str | None:
     return cleaned
 
 
-def bookings_of(user: User) -> list[Booking]:
-    return list(
-        db.session.scalars(
-            select(Booking)
-            .where(Booking.user_id == user.id, Booking.status != BookingStatus.EXPIRED)
-            .order_by(Booking.local_day.desc(), Booking.slot_start.desc())
-        )
+# A visit still to come (or under way): shown in full on "Antrean Saya"; everything else is an earlier booking.
+UPCOMING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.CALLED, BookingStatus.HOLD)
+PAST_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class MyBookings:
+    upcoming: list[Booking]  # few by rule (one active booking per service and day), all shown
+    past: Page[Booking]  # grows with every visit: a page at a time
+
+
+def my_bookings(user: User, *, page: int = 1) -> MyBookings:
+    """The citizen's visits to come and one page of earlier ones, newest first, each with the service and MPP it
+    shows (joined in: a fixed number of statements whatever the number of bookings)."""
+    shown = (joinedload(Booking.service), joinedload(Booking.mpp))
+    newest_first = (Booking.local_day.desc(), Booking.slot_start.desc(), Booking.id.desc())
+    mine = select(Booking).where(Booking.user_id == user.id).options(*shown).order_by(*newest_first)
+    upcoming = list(db.session.scalars(mine.where(Booking.status.in_(UPCOMING_STATUSES))))
+    past = paginate(
+        mine.where(Booking.status.not_in((*UPCOMING_STATUSES, BookingStatus.EXPIRED))),
+        number=page,
+        size=PAST_PAGE_SIZE,
     )
+    return MyBookings(upcoming=upcoming, past=past)
 
 
 def active_count(place: Place, day: dt.date) -> int:

@@ -36,6 +36,7 @@ from ..device_drafts.device import current_account_key
 from ..extensions import db, limiter
 from ..hypermedia import render, wants_fragment
 from ..i18n import current_language
+from ..pagination import page_number
 from ..personal.profile import get_profile
 from ..security import public_page
 from . import admin as queue_admin
@@ -154,15 +155,10 @@ def _parse_day(value: str | None) -> dt.date | None:
 @bp.get("/antrean")
 @login_required
 def my_bookings():
-    rows = booking.bookings_of(_user())
-    now = utcnow()
-    upcoming = [
-        row
-        for row in rows
-        if row.status in (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.CALLED, BookingStatus.HOLD)
-    ]
-    past = [row for row in rows if row not in upcoming]
-    return render("queue/list.html", upcoming=upcoming, past=past, now=now, account_key=current_account_key())
+    mine = booking.my_bookings(_user(), page=page_number(request.args))
+    return render(
+        "queue/list.html", upcoming=mine.upcoming, past=mine.past, now=utcnow(), account_key=current_account_key()
+    )
 
 
 # --- choosing a slot ----------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Queue lists cost the same number of SQL statements whatever their length: the counter's waiting and called lists
-(each row names its service and application)."""
+"""Queue lists cost the same number of SQL statements whatever their length: a citizen's bookings (earlier ones a
+page at a time) and the counter's waiting and called lists (each row names its service and application)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.applications.models import Application
 from app.catalog.models import Service, Tenancy
 from app.extensions import db
+from app.queue import booking
 from app.queue.models import Booking, BookingStatus
 
 from ..applications.test_list_queries import _add_applications
@@ -52,6 +53,33 @@ def add_bookings(app, user, count: int, *, status: BookingStatus, day: dt.date, 
                 )
             )
         db.session.commit()
+
+
+def test_my_bookings_take_the_same_statements_for_a_few_or_pages_of_earlier_visits(
+    app, client, citizen, signed_in, demo_data
+):
+    signed_in(client, citizen)
+    today = dt.date.today()
+    add_bookings(app, citizen, 1, status=BookingStatus.CONFIRMED, day=today + dt.timedelta(days=2))
+    add_bookings(app, citizen, 2, status=BookingStatus.SERVED, day=today - dt.timedelta(days=3))
+    few = statements_of(app, client, "/antrean")
+    assert 'rel="next"' not in few.html
+    add_bookings(app, citizen, 3, status=BookingStatus.CONFIRMED, day=today + dt.timedelta(days=3))
+    add_bookings(
+        app, citizen, 3 * booking.PAST_PAGE_SIZE, status=BookingStatus.SERVED, day=today - dt.timedelta(days=9)
+    )
+    add_bookings(app, citizen, 5, status=BookingStatus.EXPIRED, day=today)  # holds that lapsed: never listed
+    many = statements_of(app, client, "/antrean")
+    assert_same_statements(few, many, "/antrean")
+    first = client.get_page("/antrean")
+    links = [a["href"] for a in first.select("a") if "/antrean/T" in a.get("href", "")]
+    assert len(links) == 4 + booking.PAST_PAGE_SIZE  # every visit to come, one page of earlier ones
+    assert first.select_one('a[rel="next"]')["href"] == "/antrean?halaman=2#sebelumnya"
+    last = client.get_page("/antrean?halaman=4")
+    shown = [a["href"] for a in last.select("a") if "/antrean/T" in a.get("href", "")]
+    assert len(shown) == 4 + 2  # the oldest two, under the visits to come
+    assert last.select_one('a[rel="next"]') is None
+    assert last.select_one('a[rel="prev"]')["href"] == "/antrean?halaman=3#sebelumnya"
 
 
 def test_the_counter_takes_the_same_statements_for_a_few_or_many_people_in_the_queue(

@@ -49,12 +49,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config.get("TESTING"):
         app.jinja_env.undefined = StrictUndefined  # fail loudly on a missing template variable
     logging.basicConfig(level=logging.INFO)
-    if app.config.get("PROXY_COUNT"):
-        # Behind the national profile's load balancer: the client's IP (rate limits are keyed on it) and https
-        # (the Origin check compares against it) come from the trusted hops of X-Forwarded-For/-Proto. Host is
-        # not taken from X-Forwarded-Host, which a client could forge: the proxy must pass Host through as-is.
-        hops = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from . import database, models  # noqa: F401  (SQLite connection pragmas; every table in the metadata)
 
@@ -96,4 +90,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .site.routes import register_error_handlers
 
     register_error_handlers(app)
+    if app.config.get("PROXY_COUNT"):
+        # Behind the national profile's load balancer: the client's IP (rate limits are keyed on it) and https
+        # (the Origin check compares against it) come from the trusted hops of X-Forwarded-For/-Proto. Host is
+        # not taken from X-Forwarded-Host, which a client could forge: the proxy must pass Host through as-is.
+        # Wrapped last, so it is outermost: the page cache's front door (pagecache_front.py) sees the same.
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app

@@ -1,15 +1,16 @@
 """A gzip body compressed once, with per-response values spliced in at fixed gaps.
 
-A cached public page is the same for everyone except for the CSP nonce and the CSRF token (pagecache.py). Compressing
-the whole page again on every hit only to change those few bytes cost about a third of a hit. Instead the parts
-between the gaps are compressed once, each ending on a *full flush*: the compressor's state is reset there, so no
-later part refers back across a gap. On a hit the per-response values go into the gaps as *stored* (uncompressed)
-deflate blocks, and the gzip trailer (CRC-32 and length of the whole text) is computed over the parts and the
-values — a few microseconds instead of a compression. The result is one ordinary gzip stream (RFC 1951/1952),
-which every browser and ``gzip.decompress`` read.
+A cached public page seen by a signed-in visitor is the same for everyone with the same role except for the CSRF
+token of its sign-out form (pagecache.py; an anonymous visitor's page has no gap at all and is compressed once
+whole). Compressing the whole page again on every hit only to change those few bytes would cost most of a hit.
+Instead the parts between the gaps are compressed once, each ending on a *full flush*: the compressor's state is
+reset there, so no later part refers back across a gap. On a hit the per-response values go into the gaps as
+*stored* (uncompressed) deflate blocks, and the gzip trailer (CRC-32 and length of the whole text) is computed over
+the parts and the values — a few microseconds instead of a compression. The result is one ordinary gzip stream
+(RFC 1951/1952), which every browser and ``gzip.decompress`` read.
 
 Brotli cannot be spliced safely (its literal context depends on the preceding bytes, the secret ones included), so
-hits are sent as gzip; a miss still goes through Flask-Compress and may be brotli.
+such hits are sent as gzip.
 """
 
 from __future__ import annotations

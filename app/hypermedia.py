@@ -9,11 +9,18 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from .extensions import htmx
-
 
 def wants_fragment() -> bool:
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    return fragment_requested(request.headers)
+
+
+def fragment_requested(headers) -> bool:
+    """An htmx request that is neither boosted nor a history restore (Flask-HTMX's reading of the same headers)."""
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
 
 
 def render(template: str, *, fragment: str | None = None, **context) -> str:

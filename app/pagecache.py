@@ -3,82 +3,194 @@
 A public catalog page (``@public_page``: no personal data) is the same for every visitor who asks for the same
 thing. It differs only by
 
-- the CSP nonce and the CSRF token (footer language form; sign-out form when signed in) — per request and per
-  session, so they are taken out of the stored copy and put back fresh on every hit (``security.shareable_html`` /
-  ``security.personal_html``: the secrets are handled next to the nonce code, not here);
+- the CSRF token of a form — only a signed-in visitor's header has one (the sign-out form); it is per session, so it
+  is taken out of the stored copy and put back on every hit (``security.shareable_html`` / ``personal_html``). An
+  anonymous visitor's page has no form and no CSP nonce (security.content_security_policy): its bytes are the same
+  for everyone, so it is compressed when it is stored (gzip at its best level, brotli quickly, then at its best
+  level in the background once a second visitor asks), never per hit;
 - what is in the key: path and (sorted) query, host, locale, whether it is the htmx fragment or the full page, and
   who is looking — anonymous, or signed in with a role (the header shows "Keluar", and "Back office" to staff;
   it never shows a name or a count: the unread count is fetched by script);
 - time: "Buka sekarang" is decided to the minute, so no entry outlives the minute it was rendered in, whatever
   the TTL.
 
+An anonymous visitor's hit is answered before Flask's request cycle even starts (pagecache_front.py), with the
+headers Flask's own answer of that page carried; everything else (misses, signed-in visitors) goes through the view
+wrapper ``cached_page`` below.
+
 The cache is a bounded LRU in this process (thread-safe for gunicorn's gthread workers), with a short TTL
 (``MPP_PAGE_CACHE_SECONDS``, default 60; 0 turns it off). It never stores a page when the session has flash
 messages waiting, an answer other than a 200 HTML page, or anything that is not ``@public_page``.
 
-Invalidation: any committed write to a catalog table — an ORM change to a catalog model, or an INSERT/UPDATE/
-DELETE statement on a catalog table run through the session — bumps the cache's generation when the transaction
-commits. An admin's edit therefore shows at once in the process that made it. Every other process (the other
-gunicorn workers of the node, every other node of the national profile) keeps its own copy; with Redis
-configured they share a generation counter and drop their copies before their next cached answer
-(app/pagecache_shared.py), otherwise they show the edit within the TTL. Writes the ORM cannot see (raw SQL text, or a connection of its own, as the test suite's table
-wipes) are also caught only by the TTL. A page rendered while the commit happened is stored under the generation
-read when its request began, so it is never served after the bump.
+Invalidation: any committed write to a catalog table (or another table a catalog page shows, ``ALSO_SHOWN``) — an
+ORM change to such a model, or an INSERT/UPDATE/DELETE statement on such a table run through the session — bumps
+the cache's generation when the transaction commits. An admin's edit therefore shows at once in the process that
+made it. Every other process (the other gunicorn workers of the node, every other node of the national profile)
+keeps its own copy; with Redis configured they share a generation counter and drop their copies before their next
+cached answer, the front door's included (app/pagecache_shared.py), otherwise they show the edit within the TTL.
+Writes the ORM cannot see (raw SQL text, or a connection of its own, as the test suite's table wipes) are also
+caught only by the TTL. A page rendered while the commit happened is stored under the generation read when its
+request began, so it is never served after the bump.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import math
+import os
+import queue
 import threading
 import time
 import weakref
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import cache, wraps
+from functools import cache, lru_cache, wraps
 from itertools import chain
 from typing import Any
 
+import brotli
 from flask import Flask, current_app, g, make_response, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
+from werkzeug.http import parse_accept_header
 
 from . import pagecache_shared
 from .gzip_splice import Spliced, compress_parts, splice
-from .hypermedia import wants_fragment
+from .hypermedia import fragment_requested
 from .i18n import current_language
-from .security import personal_html, secret_gaps, secret_values, shareable_html
+from .security import csrf_for_gaps, personal_html, secret_gaps, shareable_html
 
 MAX_ENTRIES = 256  # ~30 pages × 2 languages × a few viewers, plus popular searches; about 8 MB at most
 MAX_BODY = 256 * 1024  # a page bigger than this is not worth keeping in memory
 CACHE_HEADER = "X-MPP-Page-Cache"  # "hit" or "miss": lets an operator (and the tests) see what happened
 CATALOG_MODULE = "app.catalog.models"
+# Tables of other modules that catalog pages show: a write to one is a catalog change too.
+ALSO_SHOWN = frozenset({"service_channel"})  # where a service is applied for (app/api/models.py)
 _CHANGED = "mpp_catalog_changed"  # Session.info flag: this transaction wrote to the catalog
+SERVED = "mpp.page_cache.served"  # WSGI environ: the StoredPage a 200 answer of the Flask path was made from
+ANONYMOUS = "anonymous"
+GZIP_LEVEL = 9  # the best, and cheap: ~0.2 ms for a catalog page
+# Brotli's best quality costs ~12 ms of CPU for a 14 KB catalog page, 40× its quality 5 (~0.3 ms, ~8 % larger):
+# too much for every miss (each new search is one), so a page is stored with quality 5 and made again at the best
+# quality, off the request path, once a second visitor asks for it (``StoredPage.on_hit``).
+BROTLI_QUICK = 5
+BROTLI_BEST = 11
 
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
     page: Any  # a StoredPage in the app; the cache itself does not look inside
     generation: int
-    expires: float  # time.time()
+    expires: float  # clock()
 
 
-@dataclass(frozen=True, slots=True)
 class StoredPage:
-    """One shareable page, prepared once for every hit: the HTML with stand-ins for the secrets, its gzip made once
-    around them (the secrets are spliced in per hit, gzip_splice.py), and the ETag a browser revalidates with."""
+    """One shareable page, prepared once for every hit.
 
-    html: str
-    kinds: tuple[str, ...]  # per gap of ``gzip``: "nonce" or "csrf"
-    gzip: Spliced
-    etag: str | None  # None for a page with a form: see page_etag
+    Without a form (every anonymous page): its bytes in each encoding, made at store time (brotli made again at the
+    best quality once the page is asked for again). With a form (a signed-in header): the HTML with a stand-in for
+    the CSRF token and its gzip made once around it (the token is spliced in per hit, gzip_splice.py). ``replay`` is
+    set by the front door from the first 200 answer Flask made of the page (the headers it carried); until then,
+    and for a page with a form, hits take the Flask path.
+    """
+
+    __slots__ = ("html", "gaps", "spliced", "bodies", "etag", "replay", "_best_asked")
+
+    def __init__(self, shared: str) -> None:
+        texts = secret_gaps(shared)
+        self.html = shared
+        self.gaps = len(texts) - 1
+        self.etag = page_etag(shared) if not self.gaps else None  # see page_etag
+        self.replay = None  # pagecache_front.Replay, set once by pagecache_front.record
+        self._best_asked = bool(self.gaps)
+        if self.gaps:
+            self.spliced: Spliced | None = compress_parts([t.encode() for t in texts])
+            self.bodies: dict[str, bytes] = {}
+        else:
+            raw = shared.encode()
+            self.spliced = None
+            # Replaced as a whole, never changed in place: a reader takes one body and its length from one dict.
+            self.bodies = {"identity": raw, "gzip": gzip_best(raw), "br": brotli_of(raw, BROTLI_QUICK)}
 
     @classmethod
     def of(cls, shared: str) -> StoredPage:
-        texts, kinds = secret_gaps(shared)
-        etag = page_etag(shared) if "csrf" not in kinds else None
-        return cls(shared, tuple(kinds), compress_parts([t.encode() for t in texts]), etag)
+        return cls(shared)
+
+    def on_hit(self) -> None:
+        """A second visitor wants this page: have its brotli made at the best quality, once, in the background."""
+        if not self._best_asked:
+            self._best_asked = True
+            _best_brotli.ask(self)
+
+    def compress_best(self) -> None:
+        best = brotli_of(self.bodies["identity"], BROTLI_BEST)
+        if len(best) < len(self.bodies["br"]):
+            self.bodies = {**self.bodies, "br": best}
+
+
+def brotli_of(raw: bytes, quality: int) -> bytes:
+    return brotli.compress(raw, quality=quality, mode=brotli.MODE_TEXT)
+
+
+class _BestBrotli:
+    """One daemon thread per process that compresses asked-for pages at brotli's best quality (brotli releases the
+    GIL while it works, so request threads keep running). Bounded: when it is behind, a page keeps its quick brotli."""
+
+    def __init__(self, size: int = MAX_ENTRIES) -> None:
+        self.size = size
+        self.lock = threading.Lock()
+        self.queue: queue.Queue[StoredPage] | None = None
+        self.pid = 0
+
+    def ask(self, page: StoredPage) -> None:
+        with self.lock:
+            if self.queue is None or self.pid != os.getpid():  # first use, or a forked worker: its own thread
+                self.queue, self.pid = queue.Queue(self.size), os.getpid()
+                threading.Thread(target=self._run, args=(self.queue,), name="page-cache-brotli", daemon=True).start()
+            jobs = self.queue
+        with contextlib.suppress(queue.Full):
+            jobs.put_nowait(page)
+
+    @staticmethod
+    def _run(jobs: queue.Queue[StoredPage]) -> None:
+        while True:
+            page = jobs.get()
+            try:
+                page.compress_best()
+            except Exception:  # noqa: BLE001 — a page that cannot be compressed better keeps its quick brotli
+                logging.getLogger(__name__).exception("page cache: brotli at the best quality failed")
+            finally:
+                jobs.task_done()
+
+    def wait(self) -> None:
+        """Until every page asked for so far is compressed (for tests)."""
+        if self.queue is not None:
+            self.queue.join()
+
+
+_best_brotli = _BestBrotli()
+wait_for_best_compression = _best_brotli.wait
+
+
+def gzip_best(raw: bytes) -> bytes:
+    """A gzip member of ``raw`` at the best level, with no name and no time in its header: the same bytes every
+    time, so every process of the national profile sends one page identically."""
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS, 9)
+    return compressor.compress(raw) + compressor.flush()
+
+
+@lru_cache(maxsize=256)  # browsers send a handful of distinct Accept-Encoding values
+def chosen_encoding(accept_encoding: str) -> str:
+    """br when the client takes it at least as gladly as gzip, else gzip, else the page as it is."""
+    accepted = parse_accept_header(accept_encoding)
+    br, gz = accepted["br"], accepted["gzip"]
+    if br > 0 and br >= gz:
+        return "br"
+    return "gzip" if gz > 0 else "identity"
 
 
 class PageCache:
@@ -134,6 +246,11 @@ def cache_of(app: Flask) -> PageCache:
     return app.extensions["mpp_page_cache"]
 
 
+def clock() -> float:
+    """Now, for the entries' expiry (one place, so a test can hold the minute still)."""
+    return time.time()
+
+
 def expiry(now: float, ttl: float) -> float:
     """The TTL, cut at the end of the current minute: "open now" and "opens at 08.00" change by the minute."""
     end_of_minute = (math.floor(now / 60) + 1) * 60
@@ -143,21 +260,27 @@ def expiry(now: float, ttl: float) -> float:
 def _viewer() -> str:
     # The header differs by sign-in state and role; nothing in it names the person (see base.html).
     if not current_user.is_authenticated:
-        return "anonymous"
+        return ANONYMOUS
     return f"signed-in:{current_user.role.value}"
 
 
-def page_key() -> tuple:
+def key_of(req, language: str, viewer: str) -> tuple:
+    """The key of the page ``req`` asks for: built by this one function on both paths (Flask's and the front
+    door's), from the same request object type, so both find the same entry."""
     return (
         # The host is in the key although no catalog template prints it, so a forged Host header can never put
         # its links into a page others get, should a template ever build an absolute URL.
-        request.host,
-        request.path,
-        tuple(sorted(request.args.items(multi=True))),
-        current_language(),
-        _viewer(),
-        wants_fragment(),
+        req.host,
+        req.path,
+        tuple(sorted(req.args.items(multi=True))),
+        language,
+        viewer,
+        fragment_requested(req.headers),
     )
+
+
+def page_key() -> tuple:
+    return key_of(request, current_language(), _viewer())
 
 
 def _may_use_cache() -> bool:
@@ -184,17 +307,26 @@ def _not_modified(etag: str) -> bool:
 
 
 def _answer(page: StoredPage):
-    """A response for this request from a stored page: 304 when the browser holds it already, else the page with
-    this request's secrets — spliced into the gzip made once when the client takes gzip, else as text."""
+    """A response for this request from a stored page: 304 when the browser holds it already, else the page in the
+    encoding the client takes best, made when it was stored (with this session's CSRF token spliced into the gzip
+    made once, or put into the text, for a page with a form)."""
     if page.etag is not None and _not_modified(page.etag):
         response = make_response("", 304)
+    elif not page.gaps:
+        encoding = chosen_encoding(request.headers.get("Accept-Encoding", ""))
+        response = make_response(page.bodies[encoding])
+        response.mimetype = "text/html"
+        if encoding != "identity":
+            response.headers["Content-Encoding"] = encoding
+        request.environ[SERVED] = (page, request.endpoint)  # its headers are kept for the front door's hits
     elif request.accept_encodings["gzip"]:
-        values = [value.encode() for value in secret_values(list(page.kinds))]
-        response = make_response(splice(page.gzip, values))
+        token = csrf_for_gaps().encode()
+        response = make_response(splice(page.spliced, [token] * page.gaps))
         response.mimetype = "text/html"
         response.headers["Content-Encoding"] = "gzip"
     else:
         response = make_response(personal_html(page.html))
+    response.vary.add("Accept-Encoding")
     if page.etag is not None:
         response.headers["ETag"] = page.etag
     return response
@@ -204,8 +336,8 @@ def cached_page(view):
     """Serve the view's page from the cache when a fresh copy exists; else render it and keep it.
 
     Put it under ``@public_page``. The wrapped view must render the same HTML for the same key (path, query,
-    host, locale, fragment or page, viewer's role) and the same catalog, within the minute. Every such page carries
-    an ETag (of its shareable HTML, so the same whatever the nonce); a browser that holds it gets a 304.
+    host, locale, fragment or page, viewer's role) and the same catalog, within the minute. Every such page without a
+    form carries an ETag (of its shareable HTML); a browser that holds it gets a 304.
     """
 
     @wraps(view)
@@ -214,7 +346,7 @@ def cached_page(view):
             response = make_response(view(*args, **kwargs))
             if request.method == "GET" and _cacheable(response):
                 shared = shareable_html(response.get_data(as_text=True))
-                if "csrf" not in secret_gaps(shared)[1]:
+                if len(secret_gaps(shared)) == 1:
                     etag = page_etag(shared)
                     if _not_modified(etag):
                         response = make_response("", 304)
@@ -224,8 +356,9 @@ def cached_page(view):
         if not pagecache_shared.in_sync(current_app, page_cache):
             return view(*args, **kwargs)  # the other processes' generation cannot be read: render fresh, never stale
         key = page_key()
-        now = time.time()
+        now = clock()
         if (stored := page_cache.get(key, now)) is not None:
+            stored.on_hit()
             response = _answer(stored)
             response.headers[CACHE_HEADER] = "hit"
             return response
@@ -235,13 +368,8 @@ def cached_page(view):
             stored = StoredPage.of(shareable_html(response.get_data(as_text=True)))
             ttl = current_app.config["PAGE_CACHE_SECONDS"]
             page_cache.put(key, stored, generation=generation, expires=expiry(now, ttl))
+            response = _answer(stored)  # the bytes compressed once, as every hit gets them
             response.headers[CACHE_HEADER] = "miss"
-            if stored.etag is not None:
-                response.headers["ETag"] = stored.etag
-                if _not_modified(stored.etag):
-                    response = make_response("", 304)
-                    response.headers["ETag"] = stored.etag
-                    response.headers[CACHE_HEADER] = "miss"
         return response
 
     return wrapper
@@ -260,7 +388,7 @@ def _cacheable(response) -> bool:
 
 
 def _is_catalog_object(obj) -> bool:
-    return type(obj).__module__ == CATALOG_MODULE
+    return type(obj).__module__ == CATALOG_MODULE or getattr(type(obj), "__tablename__", None) in ALSO_SHOWN
 
 
 @cache
@@ -269,7 +397,9 @@ def _catalog_tables() -> frozenset[str]:
     from .extensions import db
 
     return frozenset(
-        mapper.local_table.name for mapper in db.Model.registry.mappers if mapper.class_.__module__ == CATALOG_MODULE
+        mapper.local_table.name
+        for mapper in db.Model.registry.mappers
+        if mapper.class_.__module__ == CATALOG_MODULE or mapper.local_table.name in ALSO_SHOWN
     )
 
 
@@ -316,3 +446,6 @@ def init_app(app: Flask) -> None:
     app.extensions["mpp_page_cache"] = page_cache
     pagecache_shared.init_app(app)
     app.before_request(_remember_generation)
+    from . import pagecache_front
+
+    pagecache_front.install(app)  # anonymous hits answered in front of Flask (inside ProxyFix: see create_app)

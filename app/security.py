@@ -1,4 +1,4 @@
-"""Security in one place: headers, the per-request CSP nonce, cookie policy, CSRF origin check, safe redirects,
+"""Security in one place: headers and the CSP, cookie policy, CSRF origin check, safe redirects,
 and which pages a service worker may keep for offline reading.
 """
 
@@ -28,17 +28,9 @@ from .extensions import limiter
 OFFLINE_HEADER = "X-MPP-Offline"
 
 
-def csp_nonce() -> str:
-    """The nonce of this request; every <script> carries it. Generated lazily, once per request."""
-    if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(18)
-    return g.csp_nonce
-
-
-# A shared copy of a public page (pagecache.py) holds these stand-ins where this request's nonce and CSRF token
-# were. They are random per process, so no text a visitor can get into a page (a search query shown back) can
-# ever be turned into a live nonce or token when the copy is served.
-_NONCE_STAND_IN = "mpp-nonce-" + secrets.token_hex(16)
+# A shared copy of a public page (pagecache.py) holds this stand-in where this request's CSRF token was. It is random
+# per process, so no text a visitor can get into a page (a search query shown back) can ever be turned into a live
+# token when the copy is served.
 _CSRF_STAND_IN = "mpp-csrf-" + secrets.token_hex(16)
 
 
@@ -48,54 +40,79 @@ def _csrf_token_of_request() -> str | None:
 
 
 def shareable_html(html: str) -> str:
-    """This response's HTML with the two per-request secrets taken out, so the copy can be served to others.
+    """This response's HTML with its per-session secret taken out, so the copy can be served to others.
 
-    The nonce and the CSRF token are the only parts of a public page that must never be shared between visitors:
-    a replayed nonce weakens the CSP to "any script that once carried it", and a CSRF token belongs to one session.
-    Both are random strings (no HTML escaping applies), so a plain replace finds every place they were rendered.
+    The CSRF token (a signed-in header's sign-out form) is the only part of a public page that must never be shared
+    between visitors: it belongs to one session. It is a random string (no HTML escaping applies), so a plain replace
+    finds every place it was rendered. An anonymous public page has no form, hence nothing to take out: its bytes are
+    the same for every anonymous visitor (there is no CSP nonce either, see content_security_policy).
     """
-    if nonce := g.get("csp_nonce"):
-        html = html.replace(nonce, _NONCE_STAND_IN)
     if token := _csrf_token_of_request():
         html = html.replace(token, _CSRF_STAND_IN)
     return html
 
 
+def secret_gaps(shared: str) -> list[str]:
+    """A shared copy cut where a session's CSRF token goes (pagecache.py compresses the texts once and splices the
+    token in per hit); one text when the page has no form."""
+    return shared.split(_CSRF_STAND_IN)
+
+
 def personal_html(shared: str) -> str:
-    """A shared copy made this request's own: a fresh nonce (the same one the CSP header will carry, since both come
-    from csp_nonce()) and this session's CSRF token. A token is only made when the page has a form, as rendering
-    the page itself would."""
-    html = shared.replace(_NONCE_STAND_IN, csp_nonce())
-    if _CSRF_STAND_IN in html:
-        html = html.replace(_CSRF_STAND_IN, generate_csrf())
-    return html
+    """A shared copy made this session's own: its CSRF token where the copy has a form, as rendering would."""
+    if _CSRF_STAND_IN in shared:
+        shared = shared.replace(_CSRF_STAND_IN, generate_csrf())
+    return shared
 
 
-_STAND_INS = re.compile(f"({_NONCE_STAND_IN}|{_CSRF_STAND_IN})")
+def csrf_for_gaps() -> str:
+    """This session's CSRF token, for the gaps of ``secret_gaps`` (made only when the page has a form)."""
+    return generate_csrf()
 
 
-def secret_gaps(shared: str) -> tuple[list[str], list[str]]:
-    """A shared copy cut where a request's own secrets go: the texts around the gaps, and per gap "nonce" or
-    "csrf" (pagecache.py compresses the texts once and splices the secrets in per hit)."""
-    pieces = _STAND_INS.split(shared)
-    return pieces[0::2], ["nonce" if piece == _NONCE_STAND_IN else "csrf" for piece in pieces[1::2]]
+def may_be_signed_in(cookies, config) -> bool:
+    """Whether a request's cookies could make its viewer someone: Flask's session cookie (sessions, flash messages,
+    the sign-in itself) or Flask-Login's remember cookie (the app sets none, but Flask-Login would still read one).
+
+    A request with neither is anonymous whatever else it carries, so it may get the page stored for anonymous
+    visitors without Flask-Login being asked (pagecache_front.py); any doubt goes through Flask's whole cycle.
+    """
+    session_cookie = config.get("SESSION_COOKIE_NAME") or "session"
+    remember_cookie = config.get("REMEMBER_COOKIE_NAME") or "remember_token"
+    return session_cookie in cookies or remember_cookie in cookies
 
 
-def secret_values(kinds: list[str]) -> list[str]:
-    """This request's secrets for the gaps of ``secret_gaps``: the nonce its CSP header carries, this session's
-    CSRF token (made only when the page has a form, as rendering it would)."""
-    nonce = csp_nonce()
-    token = generate_csrf() if "csrf" in kinds else ""
-    return [nonce if kind == "nonce" else token for kind in kinds]
+# Headers of a stored public page's answer that belong to that one response, never replayed to the next visitor:
+# the front door (pagecache_front.py) sets its own request id, length, encoding and cache marker.
+_PER_RESPONSE_HEADERS = frozenset(
+    {"content-length", "content-encoding", "x-request-id", "x-mpp-page-cache", "etag", "date", "server"}
+)
 
 
-def content_security_policy(nonce: str) -> str:
-    # Strict: no inline script or style, no eval, nothing from another origin. htmx is configured through a
-    # <meta name="htmx-config"> (allowEval=false, includeIndicatorStyles=false) so it needs neither.
+def replayable_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
+    """The headers a stored page's Flask answer carried that every later answer of it repeats (its CSP, framing,
+    nosniff, referrer, caching rules, Vary…), or None when that answer must not be replayed at all: it set a
+    cookie, which belongs to one browser."""
+    if any(name.lower() == "set-cookie" for name, _ in headers):
+        return None
+    return [(name, value) for name, value in headers if name.lower() not in _PER_RESPONSE_HEADERS]
+
+
+def content_security_policy() -> str:
+    """Strict: no inline script or style, no eval, nothing from another origin. htmx is configured through a
+    <meta name="htmx-config"> (allowEval=false, includeIndicatorStyles=false) so it needs neither.
+
+    No nonce: every executable script is a file of our own origin (``<script src>``, allowed by 'self'; the inline
+    ``<script type="application/json">`` blocks are data, never run, and need no permission). Next to 'self' (and
+    without 'strict-dynamic') a nonce forbids nothing more: it only adds permission for inline scripts carrying it,
+    of which there are none — while it made every page's bytes unique per response, so a cached public page had to
+    be re-made on every hit. A test keeps every page free of inline executable script (tests/helpers.check_page);
+    a page that ever needs one must get a hash or a nonce here first.
+    """
     return "; ".join(
         [
             "default-src 'self'",
-            f"script-src 'self' 'nonce-{nonce}'",
+            "script-src 'self'",
             "style-src 'self'",
             "img-src 'self' data: blob:",
             "font-src 'self'",
@@ -204,9 +221,9 @@ _SUBRESOURCE_TYPES = frozenset(
 _PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
 
-def _document_headers(nonce: str, secure: bool) -> list[tuple[str, str]]:
+def _document_headers(secure: bool) -> list[tuple[str, str]]:
     headers = [
-        ("Content-Security-Policy", content_security_policy(nonce)),
+        ("Content-Security-Policy", content_security_policy()),
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),
         ("Referrer-Policy", "same-origin"),
@@ -235,7 +252,7 @@ def set_security_headers(response):
     if _is_static_subresource(response):
         wanted = _SUBRESOURCE_HEADERS
     else:
-        wanted = _document_headers(csp_nonce(), bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+        wanted = _document_headers(bool(current_app.config.get("SESSION_COOKIE_SECURE")))
     present = {name.lower() for name, _ in headers.items()}
     for name, value in wanted:  # a view's own value wins, as setdefault did
         if name.lower() not in present:
@@ -491,4 +508,3 @@ def init_app(app: Flask) -> None:
     app.before_request(refuse_unsafe_input)
     app.register_error_handler(InputRefused, _input_refused)
     app.after_request(set_security_headers)
-    app.jinja_env.globals["csp_nonce"] = csp_nonce

@@ -4,7 +4,7 @@
 - Every state-changing endpoint is CSRF-protected (only the token-authenticated /api/ may be exempt).
 - Path parameters that are ids are typed (`<int:…>`), so `/x/abc` is a 404, never a 500 from the database.
 - Every GET route answers an anonymous visitor and a signed-in user of every role without a 500, and every HTML page
-  passes the page checks (one h1, lang, nonced scripts, unique ids).
+  passes the page checks (one h1, lang, no inline script, unique ids).
 - Only `@public_page` views may be kept by the service worker; every other HTML response is `no-store`, so a
   page with personal data never stays on a shared phone.
 """

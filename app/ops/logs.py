@@ -28,9 +28,25 @@ def request_id() -> str | None:
     return getattr(g, "request_id", None) if has_request_context() else None
 
 
+def request_id_for(incoming: str | None) -> str:
+    """The id of a request: the load balancer's ``X-Request-ID`` when it is sane, else a new one."""
+    return incoming if incoming and SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+
+
 def _incoming_or_new() -> str:
-    incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    return incoming if SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    return request_id_for(request.headers.get(REQUEST_ID_HEADER))
+
+
+def record_request(method: str, endpoint: str, status: int, seconds: float, rid: str | None = None) -> None:
+    """One answered request: its latency in the Prometheus histogram and its JSON access line. Called by Flask's
+    after-request hook below and by the page cache's front door (a hit answered before Flask: pagecache_front.py)."""
+    from .metrics import observe_request
+
+    observe_request(endpoint, method, status, seconds)
+    extra = {"method": method, "endpoint": endpoint, "status": status, "duration_ms": round(seconds * 1000, 2)}
+    if rid is not None:
+        extra["request_id"] = rid
+    access_log.info("%s %s %s", method, endpoint, status, extra=extra)
 
 
 class JsonFormatter(logging.Formatter):
@@ -85,20 +101,5 @@ def install(app: Flask) -> None:
         started = getattr(g, "request_started", None)
         if started is not None:
             duration = time.perf_counter() - started
-            endpoint = request.endpoint or "unmatched"
-            from .metrics import observe_request
-
-            observe_request(endpoint, request.method, response.status_code, duration)
-            access_log.info(
-                "%s %s %s",
-                request.method,
-                endpoint,
-                response.status_code,
-                extra={
-                    "method": request.method,
-                    "endpoint": endpoint,
-                    "status": response.status_code,
-                    "duration_ms": round(duration * 1000, 2),
-                },
-            )
+            record_request(request.method, request.endpoint or "unmatched", response.status_code, duration)
         return response

@@ -9,6 +9,7 @@ Under gunicorn with several workers set PROMETHEUS_MULTIPROC_DIR: the histogram 
 from __future__ import annotations
 
 import os
+from functools import cache
 
 from prometheus_client import REGISTRY, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -26,8 +27,13 @@ REQUEST_LATENCY = Histogram(
 )
 
 
+@cache  # one series per (endpoint, method, status class): a handful per route, looked up once each
+def _series(endpoint: str, method: str, status_class: str):
+    return REQUEST_LATENCY.labels(endpoint=endpoint, method=method, status_class=status_class)
+
+
 def observe_request(endpoint: str, method: str, status: int, seconds: float) -> None:
-    REQUEST_LATENCY.labels(endpoint=endpoint, method=method, status_class=f"{status // 100}xx").observe(seconds)
+    _series(endpoint, method, f"{status // 100}xx").observe(seconds)
 
 
 class OutboxCollector:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import redis
 
 from app import pagecache_shared
-from app.pagecache import PageCache
+from app.pagecache import CACHE_HEADER, PageCache, cache_of
 
 
 def _entry(cache: PageCache) -> None:
@@ -46,3 +46,33 @@ def test_the_embedded_profile_has_no_shared_generation(app):
     assert app.config["REDIS_URL"] is None
     assert app.extensions.get(pagecache_shared.EXTENSION) is None
     assert pagecache_shared.in_sync(app, PageCache())
+
+
+def test_the_front_door_checks_the_shared_generation_before_every_anonymous_hit(
+    app, client, demo_data, redis_url, monkeypatch
+):
+    """A hit answered in front of Flask (app/pagecache_front.py) is held to the same rule: another process's catalog
+    commit empties this cache before the next answer; Redis unreachable means the page is rendered fresh."""
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 600)
+    monkeypatch.setitem(app.extensions, pagecache_shared.EXTENSION, None)
+    pagecache_shared.init_app(app)
+    cache_of(app).invalidate()
+    through_flask: list[int] = []
+    hooks = [*app.before_request_funcs.get(None, []), lambda: through_flask.append(1)]
+    monkeypatch.setitem(app.before_request_funcs, None, hooks)
+    page = "/mpp/kota-kendari"
+    assert client.get(page).headers[CACHE_HEADER] == "miss"
+    assert client.get(page).headers[CACHE_HEADER] == "hit"
+    assert len(through_flask) == 1, "the hit was answered in front of Flask"
+
+    pagecache_shared.SharedGeneration(redis_url).bump()  # another worker committed a catalog edit
+    assert client.get(page).headers[CACHE_HEADER] == "miss"
+    assert client.get(page).headers[CACHE_HEADER] == "hit"
+
+    monkeypatch.setitem(app.extensions, pagecache_shared.EXTENSION, None)
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/13")  # nothing listens there
+    pagecache_shared.init_app(app)
+    fresh = client.get(page)
+    assert fresh.status_code == 200 and CACHE_HEADER not in fresh.headers, "rendered, not served from the cache"
+    cache_of(app).invalidate()

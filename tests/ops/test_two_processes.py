@@ -10,7 +10,8 @@ answers — nothing per-process may leak through:
   10-minute TTL (the page-cache generation in Redis);
 - a retried API change with the same Idempotency-Key is applied once, whichever process gets the retry;
 - a queue place held through one process is full for the next person on the other (holds are rows with claims);
-- the queue board shows a number called at the counter, polled from either process (state in the database).
+- the queue board shows a number called at the counter, polled from either process (state in the database; that
+  unchanged polls are answered from memory and a call still fans out to every process: test_queue_fanout.py).
 """
 
 from __future__ import annotations
@@ -309,7 +310,7 @@ def test_a_hold_taken_on_one_process_fills_the_place_on_the_other_and_the_board_
         assert [booking.status for booking in held] == [BookingStatus.HOLD]
 
         # The counter calls a number (the state the counter's action writes); the hall's board, polled from either
-        # process, shows it at the next poll: there is nothing per-process to fan out.
+        # process, shows it at the next poll (a poll naming no version always reads the database).
         booking = held[0]
         now = utcnow()
         booking.status, booking.queue_number, booking.last_called_at = BookingStatus.CALLED, "A007", now

@@ -124,3 +124,37 @@ def test_the_admins_list_of_mpps_takes_the_same_statements_for_a_few_or_pages_of
     assert last.select_one('a[rel="next"]') is None
     text = " ".join(page.get_text(" ").split())
     assert "MPP Uji" in text and "2 instansi · 3 layanan" in text
+
+
+def test_an_mpps_page_takes_the_same_statements_for_one_or_many_counters(app, client, make_staff, signed_in, demo):
+    """Each counter row says whether it keeps its own hours: read with the list, not one statement per counter."""
+    import datetime as dt
+
+    from app.catalog.models import Agency, Region, Tenancy, TenancyHours
+
+    signed_in(client, make_staff(Role.NATIONAL_ADMIN, mpp=None, agency=None, name="Admin Nasional"))
+    with app.app_context():
+        region_id = db.session.scalar(select(Region.id).order_by(Region.id).limit(1))
+        mpp = Mpp(
+            slug="mpp-loket-uji", name="MPP Loket Uji", region_id=region_id, address="Jl. Uji", timezone="Asia/Jakarta"
+        )
+        db.session.add(mpp)
+        db.session.commit()
+        mpp_id = mpp.id
+    url = "/admin/mpp/mpp-loket-uji"
+
+    def add_counters(count: int, start: int) -> None:
+        with app.app_context():
+            agencies = db.session.scalars(select(Agency).order_by(Agency.id)).all()
+            for i in range(start, start + count):
+                tenancy = Tenancy(mpp_id=mpp_id, agency_id=agencies[i].id, counter=f"Loket {i + 1}")
+                tenancy.hours.append(TenancyHours(weekday=0, opens=dt.time(8), closes=dt.time(12)))
+                db.session.add(tenancy)
+            db.session.commit()
+
+    add_counters(1, 0)
+    few = statements_of(app, client, url)
+    add_counters(12, 1)
+    many = statements_of(app, client, url)
+    assert_same_statements(few, many, url)
+    assert many.html.count("Jam sendiri") == 13

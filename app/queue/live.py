@@ -118,6 +118,7 @@ class RedisFeed:
         self._start_lock = threading.Lock()
         self._last_complaint = 0.0
         self._sender = ("", 0)  # (id, pid): a forked worker is another sender, not its parent
+        self._stop = threading.Event()
 
     @property
     def sender(self) -> str:
@@ -169,8 +170,13 @@ class RedisFeed:
         else:
             self.versions.changed(int(part) for part in body.split(",") if part.isdigit())
 
+    def close(self) -> None:
+        """Stop listening (a process ends its listener by ending; tests that make feeds of their own call this)."""
+        self._stop.set()
+        self._subscribed = False
+
     def _listen(self) -> None:
-        while True:
+        while not self._stop.is_set():
             pubsub = None
             try:
                 client = redis.Redis.from_url(
@@ -179,14 +185,14 @@ class RedisFeed:
                 pubsub = client.pubsub()
                 pubsub.subscribe(self.channel)
                 last_ping = time.monotonic()
-                while True:
+                while not self._stop.is_set():
                     message = pubsub.get_message(timeout=PING_EVERY / 2)
                     now = time.monotonic()
                     if message is not None:
                         kind = message["type"]
                         if kind == "subscribe":  # first or renewed subscription: anything may have been missed
                             self.versions.changed(EVERY_MPP)
-                            self._subscribed = True
+                            self._subscribed = not self._stop.is_set()
                         elif kind == "message":
                             self._apply(message["data"])
                         self._last_heard = now
@@ -205,7 +211,7 @@ class RedisFeed:
                 if pubsub is not None:
                     with contextlib.suppress(redis.RedisError, OSError):
                         pubsub.close()
-            time.sleep(RECONNECT_AFTER)
+            self._stop.wait(RECONNECT_AFTER)
 
 
 class LiveQueue:

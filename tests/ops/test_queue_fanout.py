@@ -6,7 +6,7 @@ one database and one Redis, the hall's board open on B, the counter working thro
 - Redis killed: B stops answering from memory at once and reads every poll from the database, so a number called
   through A meanwhile is shown all the same; Redis back: B answers from memory again by itself.
 
-Redis here is a redis-server of the test's own (its database 12), since this test kills and restarts it.
+Redis here is a redis-server of the test's own (its database 12), since this test kills, freezes and restarts it.
 The listener's own unit tests (versions, what a commit announces, no Redis) are in tests/queue/test_live.py.
 """
 
@@ -30,8 +30,9 @@ from app.backoffice.models import StaffAssignment, StaffRole
 from app.catalog.models import Service, Tenancy
 from app.config import PROJECT_ROOT
 from app.extensions import db
-from app.queue import counter
+from app.queue import counter, live
 from app.queue.board import BOARD_POLL_SECONDS
+from app.queue.live import LiveQueue
 from tests.helpers import free_port
 from tests.ops.conftest import REQUIRE_REDIS
 from tests.ops.test_two_processes import _csrf, _signed_in_browser, _wait_ready
@@ -160,6 +161,47 @@ class Screen:
                 return answer
             time.sleep(pause)
         pytest.fail(f"{self.url}: not seen within {polls} polls; last answer {answer.status_code}: {self.html[:300]}")
+
+
+def _eventually(condition, *, what: str, tries: int = 100, pause: float = 0.1) -> None:
+    for _attempt in range(tries):
+        if condition():
+            return
+        time.sleep(pause)
+    pytest.fail(f"not seen: {what}")
+
+
+def test_an_announcement_of_one_process_moves_only_that_mpp_in_the_other(private_redis):
+    """Two processes' live queues on one Redis channel (the listener's unit test; the real processes follow)."""
+    here, there = LiveQueue(private_redis.url), LiveQueue(private_redis.url)
+    try:
+        for queue in (here, there):
+            queue.token(5)  # the first look starts the listener
+            _eventually(lambda queue=queue: queue.feed.healthy, what="subscribed")
+        before, other = there.token(5), there.token(6)
+        here.announce({5})
+        _eventually(lambda: there.token(5) != before, what="the announcement reached the other process")
+        assert there.token(6) == other
+    finally:
+        here.feed.close()
+        there.feed.close()
+
+
+def test_a_redis_that_stops_answering_is_noticed_and_nothing_is_answered_from_memory(private_redis):
+    """Redis frozen (SIGSTOP: the connection stays open, nothing comes back): the listener's pings go unanswered,
+    and after a few seconds the process answers every poll from the database; answering again, it trusts memory."""
+    queue = LiveQueue(private_redis.url)
+    try:
+        queue.token(5)
+        _eventually(lambda: queue.feed.healthy, what="subscribed")
+        private_redis.process.send_signal(signal.SIGSTOP)
+        try:
+            _eventually(lambda: queue.token(5) is None, what="a silent Redis noticed", tries=int(live.DEAD_AFTER * 30))
+        finally:
+            private_redis.process.send_signal(signal.SIGCONT)
+        _eventually(lambda: queue.token(5) is not None, what="subscribed again", tries=int(live.DEAD_AFTER * 30))
+    finally:
+        queue.feed.close()
 
 
 def _from_memory(answer: requests.Response) -> bool:

@@ -21,13 +21,13 @@ from sqlalchemy import delete, select, true
 from ..accounts.models import User
 from ..backoffice import audit
 from ..backoffice.models import AuditAction
-from ..catalog.models import Service, Tenancy
+from ..catalog.models import Agency, Service, ServiceOffering, Tenancy
 from ..database import utcnow
 from ..extensions import db
 from ..formatting import long_date
 from . import notices
 from .models import Booking, BookingStatus, QueueClosure, QueueSettings
-from .settings import DEFAULT_RULES, place_of, rules_for
+from .settings import DEFAULT_RULES, place_of, rules_for, rules_for_services
 from .slots import Rules, last_open_day, slots_of_day
 from .ticket import visit_window
 
@@ -186,8 +186,33 @@ def _params(booking: Booking, **extra) -> dict:
 
 
 def current_values(tenancy: Tenancy, service: Service) -> dict:
-    rules = rules_for(tenancy.id, service.id)
+    return _values(rules_for(tenancy.id, service.id))
+
+
+def _values(rules: Rules) -> dict:
     return {name: getattr(rules, name) for name in (*LIMITS, "enabled")}
+
+
+def counter_services(mpp_id: int, tenancy: Tenancy) -> list[tuple[Service, dict]]:
+    """The services this counter takes bookings for (its agency's, offered at this MPP), by name, each with its
+    current settings — two statements whatever the number of services (not two per service)."""
+    services = db.session.scalars(
+        select(Service)
+        .join(ServiceOffering, (ServiceOffering.service_id == Service.id) & (ServiceOffering.mpp_id == mpp_id))
+        .where(Service.agency_id == tenancy.agency_id)
+        .order_by(Service.name)
+    ).all()
+    rules = rules_for_services(tenancy.id, [service.id for service in services])
+    return [(service, _values(rules[service.id])) for service in services]
+
+
+def counter_agencies(mpp_id: int) -> dict[int, str]:
+    """Each counter of the MPP -> its agency's short name; reading them also puts the agencies in the session, so
+    ``tenancy.agency`` of these counters costs no statement afterwards."""
+    rows = db.session.execute(
+        select(Tenancy.id, Agency).join(Agency, Agency.id == Tenancy.agency_id).where(Tenancy.mpp_id == mpp_id)
+    ).all()
+    return {tenancy_id: agency.short_name for tenancy_id, agency in rows}
 
 
 def defaults() -> dict:

@@ -699,15 +699,13 @@ def _admin_page(
     closure_error: str | None = None,
     status: int = 200,
 ):
-    services = []
-    if tenancy is not None:
-        services = [s for s in tenancy.agency.services if any(o.mpp_id == mpp.id for o in s.offerings)]
+    counter_names = queue_admin.counter_agencies(mpp.id)  # before the page reads each counter's agency
+    current = queue_admin.counter_services(mpp.id, tenancy) if tenancy is not None else []
     checks = checks or {}
     forms = []
-    for service in services:
+    for service, values in current:
         check = checks.get(service.id)
-        values = check.raw if check else queue_admin.current_values(tenancy, service)
-        forms.append((service, values, check.errors if check else {}))
+        forms.append((service, check.raw if check else values, check.errors if check else {}))
     today = local_now(utcnow(), mpp.timezone).date()
     return make_response(
         render(
@@ -720,7 +718,7 @@ def _admin_page(
             forms=forms,
             limits=queue_admin.LIMITS,
             closures=queue_admin.closures_of(mpp.id, from_day=today),
-            closure_counters={t.id: t.agency.short_name for t in mpp.tenancies},
+            closure_counters=counter_names,
             closure_error=closure_error,
             today=today,
         ),

@@ -53,6 +53,21 @@ def rules_for(tenancy_id: int, service_id: int) -> Rules:
     return _rules(row)
 
 
+def rules_for_services(tenancy_id: int, service_ids: list[int]) -> dict[int, Rules]:
+    """rules_for of several services of one counter, in one statement."""
+    rows = (
+        db.session.scalars(
+            select(QueueSettings).where(
+                QueueSettings.tenancy_id == tenancy_id, QueueSettings.service_id.in_(service_ids)
+            )
+        ).all()
+        if service_ids
+        else []
+    )
+    found = {row.service_id: row for row in rows}
+    return {service_id: _rules(found.get(service_id)) for service_id in service_ids}
+
+
 def _rules(row: QueueSettings | None) -> Rules:
     if row is None:
         return DEFAULT_RULES

@@ -104,3 +104,48 @@ def test_the_counter_takes_the_same_statements_for_a_few_or_many_people_in_the_q
         many = statements_of(app, client, "/petugas/loket")
     assert_same_statements(few, many, "/petugas/loket")
     assert many.html.count("Permohonan 7401-26-Q") == 9
+
+
+SETTINGS = dict(
+    enabled=True,
+    slot_minutes=30,
+    capacity=4,
+    priority_capacity=1,
+    daily_quota=40,
+    priority_daily_quota=8,
+    window_days=7,
+    release_hour=6,
+    reschedule_cutoff_hours=24,
+    no_show_minutes=15,
+)
+
+
+def test_the_queue_settings_page_takes_the_same_statements_for_a_counter_with_one_or_many_services(
+    app, client, signed_in, make_user, demo_data
+):
+    """Each service of the counter has its settings form: read in one statement, not one (or two) per service."""
+    from app.accounts.models import Role
+    from app.catalog.models import ServiceOffering
+    from app.queue.models import QueueSettings
+
+    admin = make_user("Admin Antrean", role=Role.NATIONAL_ADMIN)
+    signed_in(client, admin)
+    with app.app_context():
+        offered = db.session.execute(
+            select(Tenancy.id, Tenancy.mpp_id, Service.id)
+            .join(ServiceOffering, ServiceOffering.mpp_id == Tenancy.mpp_id)
+            .join(Service, (Service.id == ServiceOffering.service_id) & (Service.agency_id == Tenancy.agency_id))
+        ).all()
+        per_counter: dict[tuple[int, int], list[int]] = {}
+        for tenancy_id, mpp_id, service_id in offered:
+            per_counter.setdefault((mpp_id, tenancy_id), []).append(service_id)
+        fewest = min(per_counter, key=lambda key: len(per_counter[key]))
+        most = max(per_counter, key=lambda key: len(per_counter[key]))
+        assert len(per_counter[most]) - len(per_counter[fewest]) >= 3, per_counter
+        for service_id in per_counter[most][::2]:  # some services have their own settings, the rest the defaults
+            db.session.add(QueueSettings(tenancy_id=most[1], service_id=service_id, **SETTINGS))
+        db.session.commit()
+    few = statements_of(app, client, f"/admin/antrean?mpp={fewest[0]}&loket={fewest[1]}")
+    many = statements_of(app, client, f"/admin/antrean?mpp={most[0]}&loket={most[1]}")
+    assert_same_statements(few, many, "/admin/antrean")
+    assert many.html.count('name="slot_minutes"') == len(per_counter[most])

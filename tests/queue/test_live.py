@@ -53,10 +53,13 @@ def test_a_remembered_answer_lasts_until_its_mpp_changes_or_its_minute_ends():
 def test_without_redis_answering_nothing_is_answered_from_memory(monkeypatch):
     monkeypatch.setattr(live, "DEAD_AFTER", 0.5)
     queue = LiveQueue("redis://127.0.0.1:1/12")  # nothing listens on port 1
-    assert queue.token(1) is None
-    queue.remember(("board", "a"), mpp_id=1, token=queue.token(1), value="v1", now=0.0)
-    assert queue.recall(("board", "a"), now=0.0) is None
-    queue.announce({1})  # a change committed meanwhile is logged, never raised into the commit
+    try:
+        assert queue.token(1) is None
+        queue.remember(("board", "a"), mpp_id=1, token=queue.token(1), value="v1", now=0.0)
+        assert queue.recall(("board", "a"), now=0.0) is None
+        queue.announce({1})  # a change committed meanwhile is logged, never raised into the commit
+    finally:
+        queue.feed.close()
 
 
 @pytest.fixture

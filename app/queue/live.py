@@ -1,5 +1,5 @@
 """Live queue updates across processes: every web process knows, without reading the database, whether an MPP's
-queue changed since it last answered a board poll.
+queue changed since it last answered a board poll (or the poll of a checked-in ticket's live part).
 
 The hall board polls every few seconds (board.py says why polling, not SSE) and nearly every poll finds nothing
 new. A poll carries the version of the board the screen shows (``versi``: a hash of its numbers and its "Updated"
@@ -22,7 +22,13 @@ second) for ``DEAD_AFTER`` seconds, this process does not answer from memory at 
 database, so a Redis that is down, restarting or flushed never shows a stale board. After every (re)subscription
 everything remembered is forgotten, since announcements may have been missed meanwhile. What remains: a call
 committed on another process reaches this one within the pub/sub round trip (well under a millisecond on one
-rack); a poll answered in between shows the call at its next poll.
+rack); a poll answered in between shows the call at its next poll. A write this module cannot see (raw SQL, a
+connection of its own) or an announcement lost while this listener still hears Redis (the committing process
+could not reach it) is shown at the latest when the minute ends, when every board is read again anyway.
+
+Why not push (Server-Sent Events, long polls) now that changes are announced: gunicorn's gthread workers hold one
+thread per open stream, and a hall's screens and phones would pin them for hours; a poll that is a 204 from memory
+costs about a millisecond and no thread in between (figures: bench/queue_booking.py --board-only).
 """
 
 from __future__ import annotations

@@ -102,6 +102,7 @@ def staff_surveys():
     return render_template(
         "feedback/staff_surveys.html",
         data=data,
+        suggestions=surveys.suggestions_page(scope, period, page=page_number(request.args)),
         period=period,
         choices=periods.recent_choices(),
         pooled=scope.national or len(scope.mpp_ids) > 1,

@@ -31,6 +31,7 @@ from ..catalog.models import Service
 from ..database import utcnow
 from ..extensions import db
 from ..notifications.models import Notification, OutboxMessage
+from ..pagination import Page, paginate
 from . import ikm, scrub
 from .models import SurveyInvitation, SurveyOutcome, SurveyResponse
 from .questions import PROFILE_FIELDS, QUESTIONS, SUGGESTION_MAX_LENGTH
@@ -422,6 +423,29 @@ def period_results(response_where, invitation_where, period, *, mpp_ids=None) ->
     settings = unsur.for_mpp(single)
     outcome = results(where, population=population or None, weights=settings.weights)
     return SurveyResults(outcome.result, outcome.suggestions, settings.questions)
+
+
+SUGGESTIONS_PAGE_SIZE = 30
+
+
+def suggestions_page(scope, period, *, page: int = 1) -> Page[tuple[dt.date, str]]:
+    """One page of the scope's suggestions of ``period``, newest first, dated by day only (as ``results`` does)."""
+    from . import periods
+
+    zones = periods.mpp_zones(None if scope.national else scope.mpp_ids)
+    query = (
+        select(SurveyResponse.created_at, SurveyResponse.suggestion)
+        .where(
+            response_filter(scope),
+            periods.within(period, SurveyResponse.created_at, SurveyResponse.mpp_id, zones),
+            SurveyResponse.suggestion.is_not(None),
+            SurveyResponse.suggestion != "",
+        )
+        .order_by(SurveyResponse.created_at.desc(), SurveyResponse.id.desc())
+    )
+    found = paginate(query, number=page, size=SUGGESTIONS_PAGE_SIZE, scalars=False)
+    items = [(created_at.date(), suggestion) for created_at, suggestion in found.items]
+    return Page(items=items, number=found.number, has_next=found.has_next)
 
 
 def scoped_results(scope, period) -> SurveyResults:

@@ -125,3 +125,51 @@ def test_the_status_filter_is_kept_on_the_page_links(app, client, make_staff, si
     second = client.get_page(f"/petugas/pengaduan?status={status}&halaman=2")
     assert len(second.select(".tracking-number")) == 1
     assert second.select_one('a[rel="prev"]')["href"] == f"/petugas/pengaduan?status={status}"
+
+
+def add_responses(app, user, count: int) -> None:
+    """``count`` survey answers at Kota Kendari, each with a suggestion, this quarter."""
+    from app.feedback.models import SurveyInvitation, SurveyOutcome, SurveyResponse
+
+    with app.app_context():
+        mpp_id = db.session.scalar(select(Mpp.id).where(Mpp.slug == "kota-kendari"))
+        now = utcnow()
+        for _ in range(count):
+            n = next(_numbers)
+            invitation = SurveyInvitation(
+                token=f"uji{n:010d}", user_id=user.id, outcome=SurveyOutcome.COMPLETED, mpp_id=mpp_id
+            )
+            db.session.add(invitation)
+            db.session.flush()
+            db.session.add(
+                SurveyResponse(
+                    invitation_id=invitation.id,
+                    mpp_id=mpp_id,
+                    outcome=SurveyOutcome.COMPLETED,
+                    **{f"u{k}": 3 + k % 2 for k in range(1, 10)},
+                    suggestion=f"Saran nomor {n:05d}",
+                    created_at=now - dt.timedelta(seconds=100_000 - n),
+                )
+            )
+        db.session.commit()
+
+
+def test_survey_suggestions_are_paged_in_the_same_statements_for_any_number(
+    app, client, citizen, make_staff, signed_in, demo
+):
+    from app.feedback import surveys
+
+    signed_in(client, make_staff(Role.MPP_ADMIN, agency=None, name="Admin SKM"))
+    add_responses(app, citizen, 6)
+    few = statements_of(app, client, "/petugas/survei")
+    assert few.html.count("Saran nomor") == 6
+    add_responses(app, citizen, 3 * surveys.SUGGESTIONS_PAGE_SIZE)
+    many = statements_of(app, client, "/petugas/survei")
+    assert_same_statements(few, many, "/petugas/survei")
+    page = client.get_page("/petugas/survei")
+    shown = [li.get_text(strip=True) for li in page.select(".suggestion-list li")]
+    assert len(shown) == surveys.SUGGESTIONS_PAGE_SIZE and shown == sorted(shown, reverse=True)
+    next_link = page.select_one('a[rel="next"]')["href"]
+    assert "halaman=2" in next_link and "periode=" in next_link and next_link.endswith("#saran")
+    last = client.get_page(next_link.replace("halaman=2", "halaman=4"))
+    assert len(last.select(".suggestion-list li")) == 6 and last.select_one('a[rel="next"]') is None

@@ -120,11 +120,14 @@ DIMENSIONS = ("mpp", "agency", "service")
 
 
 def _labels(by: str, mpp_id: int | None) -> dict[int, tuple[str, str | None]]:
+    # Three columns, not whole catalog objects (with their descriptions) for every MPP, agency or service.
     if by == "mpp":
-        return {m.id: (m.name, m.slug) for m in db.session.scalars(select(Mpp).order_by(Mpp.name))}
-    if by == "agency":
-        return {a.id: (a.short_name, a.slug) for a in db.session.scalars(select(Agency).order_by(Agency.short_name))}
-    return {s.id: (s.name, s.slug) for s in db.session.scalars(select(Service).order_by(Service.name))}
+        query = select(Mpp.id, Mpp.name, Mpp.slug).order_by(Mpp.name)
+    elif by == "agency":
+        query = select(Agency.id, Agency.short_name, Agency.slug).order_by(Agency.short_name)
+    else:
+        query = select(Service.id, Service.name, Service.slug).order_by(Service.name)
+    return {key: (label, slug) for key, label, slug in db.session.execute(query)}
 
 
 def table(period: Period, *, by: str = "mpp", mpp_id: int | None = None) -> list[Row]:

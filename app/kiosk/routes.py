@@ -15,6 +15,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..accounts import sessions
 from ..applications import workflow
@@ -46,6 +47,7 @@ def _services(mpp: Mpp, query: str = "") -> list[Service]:
         select(Service)
         .join(ServiceOffering, ServiceOffering.service_id == Service.id)
         .where(ServiceOffering.mpp_id == mpp.id)
+        .options(joinedload(Service.agency))  # each row names its agency: joined, not loaded one agency at a time
         .order_by(Service.name)
     ).unique()
     words = query.lower().split()

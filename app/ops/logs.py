@@ -9,8 +9,10 @@ the path (paths carry survey tokens and tracking numbers) nor the query (search 
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import os
 import re
 import time
 import uuid
@@ -28,9 +30,28 @@ def request_id() -> str | None:
     return getattr(g, "request_id", None) if has_request_context() else None
 
 
+class _RequestIds:
+    """New request ids: 32 hex digits like a UUID's, a random half per process and a counter — unique without
+    asking the kernel for randomness on every request. A forked process (a gunicorn worker) draws its own half."""
+
+    def __init__(self) -> None:
+        self.reset()
+        os.register_at_fork(after_in_child=self.reset)
+
+    def reset(self) -> None:
+        self.prefix = uuid.uuid4().hex[:16]
+        self.counter = itertools.count()
+
+    def new(self) -> str:
+        return f"{self.prefix}{next(self.counter) & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
+_ids = _RequestIds()
+
+
 def request_id_for(incoming: str | None) -> str:
     """The id of a request: the load balancer's ``X-Request-ID`` when it is sane, else a new one."""
-    return incoming if incoming and SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    return incoming if incoming and SANE_REQUEST_ID.fullmatch(incoming) else _ids.new()
 
 
 def _incoming_or_new() -> str:
@@ -43,16 +64,35 @@ def record_request(method: str, endpoint: str, status: int, seconds: float, rid:
     from .metrics import observe_request
 
     observe_request(endpoint, method, status, seconds)
+    if not access_log.isEnabledFor(logging.INFO):
+        return
     extra = {"method": method, "endpoint": endpoint, "status": status, "duration_ms": round(seconds * 1000, 2)}
     if rid is not None:
         extra["request_id"] = rid
-    access_log.info("%s %s %s", method, endpoint, status, extra=extra)
+    # As access_log.info() would, without looking up the calling line (the JSON line has no place for it): a few
+    # microseconds of every request.
+    args = (method, endpoint, status)
+    record = access_log.makeRecord(access_log.name, logging.INFO, __file__, 0, "%s %s %s", args, None, extra=extra)
+    access_log.handle(record)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps(entry, ensure_ascii=False), made once
 
 
 class JsonFormatter(logging.Formatter):
+    _second: tuple[int, str] = (-1, "")  # the last second formatted, and its text (one line per request)
+
+    def _time(self, record: logging.LogRecord) -> str:
+        second, text = self._second
+        if int(record.created) != second:
+            second = int(record.created)
+            text = time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(second))
+            self._second = (second, text)  # one assignment: another thread sees the old pair or the new one
+        return f"{text}.{int(record.msecs):03d}Z"
+
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "time": self._time(record),
             "level": record.levelname,
             "logger": record.name,
             "message": SIXTEEN_DIGITS.sub("[16 digit]", record.getMessage()),
@@ -63,7 +103,7 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = getattr(record, key)
         if record.exc_info:
             entry["error"] = SIXTEEN_DIGITS.sub("[16 digit]", self.formatException(record.exc_info))
-        return json.dumps(entry, ensure_ascii=False)
+        return _ENCODER.encode(entry)
 
 
 JsonFormatter.converter = time.gmtime

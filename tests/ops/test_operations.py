@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -89,6 +90,21 @@ def test_a_log_line_is_json_with_the_request_id_that_is_echoed(client):
     access = [line for line in lines if line["logger"] == "mpp.access"]
     assert access[0]["request_id"] == "lb-0123456789abcdef" and access[0]["endpoint"] == "site.healthz"
     assert access[1]["request_id"] == made.headers["X-Request-ID"]
+
+
+def test_request_ids_made_here_are_unique_also_across_forked_workers():
+    made = {logs.request_id_for(None) for _ in range(10_000)}
+    assert len(made) == 10_000 and all(len(rid) == 32 and int(rid, 16) >= 0 for rid in made)
+    reader, writer = os.pipe()
+    child = os.fork()  # as gunicorn forks its workers from one master
+    if child == 0:
+        os.write(writer, logs.request_id_for(None).encode())
+        os._exit(0)
+    os.close(writer)
+    os.waitpid(child, 0)
+    from_child = os.read(reader, 64).decode()
+    os.close(reader)
+    assert len(from_child) == 32 and from_child[:16] != next(iter(made))[:16], "a worker draws its own half"
 
 
 def test_a_nik_never_reaches_the_log():

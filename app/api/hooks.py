@@ -99,6 +99,40 @@ def deliveries(endpoint: WebhookEndpoint, *, limit: int = 50) -> list[tuple[Webh
     return recent_deliveries([endpoint.id], limit=limit).get(endpoint.id, [])
 
 
+def deliveries_page(
+    endpoint: WebhookEndpoint, *, limit: int, cursor: int | None = None
+) -> tuple[list[tuple[WebhookMessage, list[WebhookAttempt]]], int | None]:
+    """``limit`` messages of the endpoint's log, newest first, older than the message ``cursor`` (the last one of
+    the previous page) — and the cursor of the next page, None when there is none. A cursor that is not a message
+    of this endpoint starts from the newest."""
+    query = select(WebhookMessage).where(WebhookMessage.endpoint_id == endpoint.id)
+    anchor = db.session.get(WebhookMessage, cursor) if cursor is not None else None
+    if anchor is not None and anchor.endpoint_id == endpoint.id:
+        query = query.where(
+            (WebhookMessage.created_at < anchor.created_at)
+            | ((WebhookMessage.created_at == anchor.created_at) & (WebhookMessage.id < anchor.id))
+        )
+    rows = db.session.scalars(
+        query.order_by(WebhookMessage.created_at.desc(), WebhookMessage.id.desc()).limit(limit + 1)
+    ).all()
+    shown = list(rows[:limit])
+    attempts = _attempts_of(shown)
+    next_cursor = shown[-1].id if len(rows) > limit else None
+    return [(message, attempts.get(message.id, [])) for message in shown], next_cursor
+
+
+def _attempts_of(messages: list[WebhookMessage]) -> dict[int, list[WebhookAttempt]]:
+    attempts: dict[int, list[WebhookAttempt]] = {}
+    if messages:
+        for attempt in db.session.scalars(
+            select(WebhookAttempt)
+            .where(WebhookAttempt.message_id.in_([m.id for m in messages]))
+            .order_by(WebhookAttempt.attempted_at, WebhookAttempt.id)
+        ):
+            attempts.setdefault(attempt.message_id, []).append(attempt)
+    return attempts
+
+
 def recent_deliveries(
     endpoint_ids: list[int], *, limit: int
 ) -> dict[int, list[tuple[WebhookMessage, list[WebhookAttempt]]]]:
@@ -122,14 +156,7 @@ def recent_deliveries(
         .where(WebhookMessage.id.in_(chosen))
         .order_by(WebhookMessage.created_at.desc(), WebhookMessage.id.desc())
     ).all()
-    attempts: dict[int, list[WebhookAttempt]] = {}
-    if messages:
-        for attempt in db.session.scalars(
-            select(WebhookAttempt)
-            .where(WebhookAttempt.message_id.in_([m.id for m in messages]))
-            .order_by(WebhookAttempt.attempted_at, WebhookAttempt.id)
-        ):
-            attempts.setdefault(attempt.message_id, []).append(attempt)
+    attempts = _attempts_of(list(messages))
     result: dict[int, list[tuple[WebhookMessage, list[WebhookAttempt]]]] = {}
     for message in messages:
         result.setdefault(message.endpoint_id, []).append((message, attempts.get(message.id, [])))
@@ -147,8 +174,10 @@ def endpoints_of_tokens(token_ids: list[int]) -> dict[int, list[WebhookEndpoint]
     return found
 
 
-def deliveries_json(endpoint: WebhookEndpoint, *, limit: int = 50) -> list[dict]:
-    return [
+def deliveries_json(endpoint: WebhookEndpoint, *, limit: int = 50, cursor: int | None = None) -> dict:
+    """One page of the delivery log as the API answers it: ``data``, ``has_more`` and ``next_cursor``."""
+    found, next_cursor = deliveries_page(endpoint, limit=limit, cursor=cursor)
+    data = [
         {
             "id": message.id,
             "webhook_id": message.message_id,
@@ -164,5 +193,6 @@ def deliveries_json(endpoint: WebhookEndpoint, *, limit: int = 50) -> list[dict]
                 for attempt in log
             ],
         }
-        for message, log in deliveries(endpoint, limit=limit)
+        for message, log in found
     ]
+    return {"data": data, "has_more": next_cursor is not None, "next_cursor": str(next_cursor) if next_cursor else None}

@@ -311,7 +311,9 @@ SCHEMAS.update(
                             "log": array(obj({"at": STR, "status_code": t("integer", nullable=True), "error": NSTR})),
                         }
                     )
-                )
+                ),
+                "has_more": t("boolean"),
+                "next_cursor": NSTR,
             }
         ),
     }

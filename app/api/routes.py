@@ -8,6 +8,7 @@ document (problems.py), for any input — including unknown paths and wrong meth
 from __future__ import annotations
 
 import hashlib
+import re
 
 from flask import Blueprint, current_app, json, render_template, request
 from flask_babel import gettext as _
@@ -29,6 +30,7 @@ bp = token_api(Blueprint("api", __name__, url_prefix="/api/v1"))
 
 PUBLIC_CACHE_SECONDS = 60  # "Buka sekarang" changes by the minute; the catalog itself changes rarely
 MAX_PER_PAGE = 100
+DELIVERY_CURSOR_PATTERN = r"^[1-9][0-9]{0,11}$"  # the id of the last message of the previous page
 MAX_BODY = 64 * 1024  # a transition request is a few hundred bytes
 
 
@@ -564,8 +566,15 @@ def webhook_rotate(endpoint_id: int):
 @operation(
     operation_id="listWebhookDeliveries",
     summary="Log pengiriman endpoint ini (terbaru dahulu), dengan setiap percobaan",
+    description=(
+        "Per halaman, terbaru dahulu. Selama `has_more` bernilai true, kirim `next_cursor` sebagai `cursor` untuk "
+        "halaman berikutnya (pesan yang lebih lama)."
+    ),
     tag="Webhook",
-    query=(Param("limit", t("integer", minimum=1, maximum=MAX_PER_PAGE), "Banyaknya pesan (1–100, bawaan 50)"),),
+    query=(
+        Param("cursor", t("string", pattern=DELIVERY_CURSOR_PATTERN), "next_cursor dari jawaban sebelumnya"),
+        Param("limit", t("integer", minimum=1, maximum=MAX_PER_PAGE), "Banyaknya pesan (1–100, bawaan 50)"),
+    ),
     responses={200: "WebhookDeliveries", 404: None},
     permission=Permission.WEBHOOKS.value,
     path_descriptions=ENDPOINT_ID,
@@ -574,7 +583,10 @@ def webhook_deliveries(endpoint_id: int):
     token = tokens.authenticate(Permission.WEBHOOKS)
     endpoint = _endpoint_or_404(token, endpoint_id)
     limit = _int_arg("limit", default=50, low=1, high=MAX_PER_PAGE)
-    return _json({"data": hooks.deliveries_json(endpoint, limit=limit)})
+    cursor = _text_arg("cursor", max_length=12)
+    if cursor is not None and not re.fullmatch(DELIVERY_CURSOR_PATTERN, cursor):
+        raise Problem("permintaan-tidak-valid", errors={"cursor": _("Send the next_cursor of the previous answer.")})
+    return _json(hooks.deliveries_json(endpoint, limit=limit, cursor=int(cursor) if cursor else None))
 
 
 @bp.post("/webhooks/<int:endpoint_id>/deliveries/<int:message_id>/resend")

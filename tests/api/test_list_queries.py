@@ -125,3 +125,23 @@ def test_the_api_lists_endpoints_and_deliveries_in_the_same_statements_for_any_n
     assert len(body["data"]) == 50 and body["data"][0]["created_at"] > body["data"][-1]["created_at"]
     many_list, listed = counted("/api/v1/webhooks")
     assert many_list == few_list and len(listed["data"]) == 6
+
+
+def test_the_delivery_log_pages_through_every_message_once_with_a_cursor(app, client, make_token):
+    raw = make_token(name="SIAK")
+    endpoint_id = add_endpoints(app, ["SIAK"], endpoints=1, messages=23)[0]
+    url = f"/api/v1/webhooks/{endpoint_id}/deliveries?limit=10"
+    seen, cursor, pages = [], None, 0
+    while True:
+        response = client.get(url + (f"&cursor={cursor}" if cursor else ""), headers=bearer(raw))
+        assert response.status_code == 200
+        body = response.get_json()
+        seen += [item["webhook_id"] for item in body["data"]]
+        pages += 1
+        if not body["has_more"]:
+            assert body["next_cursor"] is None
+            break
+        cursor = body["next_cursor"]
+    assert pages == 3 and len(seen) == 23 == len(set(seen)) and seen == sorted(seen, reverse=True)
+    bad = client.get(url + "&cursor=abc", headers=bearer(raw))
+    assert bad.status_code in (400, 422) and "cursor" in bad.get_data(as_text=True)

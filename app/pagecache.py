@@ -102,8 +102,8 @@ class StoredPage:
 
     def __init__(self, shared: str) -> None:
         texts = secret_gaps(shared)
-        self.html = shared
         self.gaps = len(texts) - 1
+        self.html = shared if self.gaps else None  # the text a token goes into; else the identity body is the page
         self.etag = page_etag(shared) if not self.gaps else None  # see page_etag
         self.replay = None  # pagecache_front.Replay, set once by pagecache_front.record
         self._best_asked = bool(self.gaps)

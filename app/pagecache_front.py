@@ -85,6 +85,7 @@ class PageCacheFront:
     def __init__(self, app: Flask, wsgi_app) -> None:
         self.app = app
         self.wsgi_app = wsgi_app
+        self.static_prefix = (app.static_url_path or "/static") + "/"  # files, never a stored page
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") != "GET":
@@ -112,7 +113,7 @@ class PageCacheFront:
     def _fresh_copy(self, environ) -> pagecache.StoredPage | None:
         """The stored page this request may get without Flask, or None (then Flask answers, as always)."""
         config = self.app.config
-        if config.get("PAGE_CACHE_SECONDS", 0) <= 0:
+        if config.get("PAGE_CACHE_SECONDS", 0) <= 0 or environ.get("PATH_INFO", "").startswith(self.static_prefix):
             return None
         if config.get("SESSION_COOKIE_SECURE") and config.get("PROXY_COUNT") and environ["wsgi.url_scheme"] != "https":
             return None  # security.redirect_plain_http may have to answer
@@ -127,12 +128,14 @@ class PageCacheFront:
         except SecurityError:
             return None
         page_cache = pagecache.cache_of(self.app)
-        if not pagecache_shared.in_sync(self.app, page_cache):
-            return None
         page = page_cache.get(key, pagecache.clock())
         if page is None or page.replay is None:
+            return None  # nothing to serve here: Flask answers, without a look at the shared generation first
+        if not pagecache_shared.in_sync(self.app, page_cache):
             return None
-        return page
+        # Looked up again: in_sync empties the cache when another process changed the catalog meanwhile.
+        page = page_cache.get(key, pagecache.clock())
+        return page if page is not None and page.replay is not None else None
 
     def _through_flask(self, environ, start_response):
         def start_and_record(status: str, headers, exc_info=None):

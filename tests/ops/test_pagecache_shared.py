@@ -61,10 +61,18 @@ def test_the_front_door_checks_the_shared_generation_before_every_anonymous_hit(
     through_flask: list[int] = []
     hooks = [*app.before_request_funcs.get(None, []), lambda: through_flask.append(1)]
     monkeypatch.setitem(app.before_request_funcs, None, hooks)
+    shared = app.extensions[pagecache_shared.EXTENSION]
+    reads: list[bytes | None] = []
+    monkeypatch.setattr(shared, "read", lambda real=shared.read: reads.append(real()) or reads[-1])
     page = "/mpp/kota-kendari"
     assert client.get(page).headers[CACHE_HEADER] == "miss"
+    reads.clear()
     assert client.get(page).headers[CACHE_HEADER] == "hit"
     assert len(through_flask) == 1, "the hit was answered in front of Flask"
+    assert len(reads) == 1, "the hit read the shared generation before it was answered"
+    for other in ("/healthz", "/manifest.webmanifest", "/static/css/app.css"):
+        client.get(other)
+    assert len(reads) == 1, "no read for a request the cache never answers"
 
     pagecache_shared.SharedGeneration(redis_url).bump()  # another worker committed a catalog edit
     assert client.get(page).headers[CACHE_HEADER] == "miss"

@@ -2,9 +2,10 @@
 
 Each web process keeps its own copy of public pages. A catalog commit clears the copies of the process that made
 it at once (pagecache.py); with Redis configured (``MPP_REDIS_URL``) it also increments one counter in Redis, and
-every cacheable request in every process (all gunicorn workers, all web nodes) reads that counter before it looks in
-its cache: a different value than the one it last saw clears its copies first. An admin's edit is therefore never
-served stale by another worker, not even for the TTL.
+every cacheable request in every process (all gunicorn workers, all web nodes) reads that counter before it answers
+from its cache: a different value than the one it last saw clears its copies first. An admin's edit is therefore
+never served stale by another worker, not even for the TTL. (The front door for anonymous hits, pagecache_front.py,
+reads it only when it holds a page to serve, and looks again after the read.)
 
 The cost is one GET of one small key per cacheable request (tens of microseconds on the same machine or rack), and
 nothing at all in the embedded profile (no Redis: one process, its own invalidation is enough). When Redis cannot be

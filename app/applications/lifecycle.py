@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..extensions import db
+from ..pagination import Page, paginate
 from . import on_behalf, tracking, workflow
 from .models import Application, ApplicationStatus
 
@@ -39,17 +40,20 @@ def my_applications(user: User, *, page: int = 1, page_size: int = PAGE_SIZE) ->
     return ApplicationsPage(applications=rows[:page_size], page=page, has_next=len(rows) > page_size)
 
 
-def applications_about(user: User, *, limit: int = 50) -> list[Application]:
+ABOUT_PAGE_SIZE = 20
+
+
+def applications_about(user: User, *, number: int = 1, size: int = ABOUT_PAGE_SIZE) -> Page[Application]:
     """Applications a family member made in ``user``'s name while their account was linked (issue 13), newest
-    first: the person an application is about sees it, and its status, even though they did not submit it."""
-    return list(
-        db.session.scalars(
-            select(Application)
-            .where(Application.subject_user_id == user.id)
-            .order_by(Application.submitted_at.desc(), Application.id.desc())
-            .limit(limit)
-            .options(selectinload(Application.service), selectinload(Application.user))
-        )
+    first, a page at a time: the person an application is about sees it, and its status, even though they did not
+    submit it."""
+    return paginate(
+        select(Application)
+        .where(Application.subject_user_id == user.id)
+        .order_by(Application.submitted_at.desc(), Application.id.desc())
+        .options(selectinload(Application.service), selectinload(Application.user)),
+        number=number,
+        size=size,
     )
 
 

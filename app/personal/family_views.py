@@ -16,6 +16,7 @@ from ..accounts.models import User
 from ..accounts.passkeys import PasskeyError
 from ..extensions import db, limiter
 from ..hypermedia import render
+from ..pagination import page_number
 from ..security import read_json
 from . import family
 from .nik import mask_number
@@ -58,7 +59,7 @@ def _applications_about_me():
     from ..applications.lifecycle import applications_about
     from ..applications.workflow import status_label
 
-    return applications_about(_user()), status_label
+    return applications_about(_user(), number=page_number(request.args)), status_label
 
 
 @bp.get("/akun/keluarga")

@@ -501,3 +501,46 @@ def test_a_stored_nik_is_not_sent_to_the_page_and_an_empty_field_keeps_it(app, p
     with app.app_context():
         member = db.session.get(FamilyMember, child_id)
         assert member.nik == CHILD["nik"] and member.full_name == "Adi P."
+
+
+def _copies_of(app, application_id: int, count: int) -> None:
+    """``count`` more applications like ``application_id`` (each its own tracking number), a minute apart."""
+    import datetime as dt
+
+    from sqlalchemy import inspect as sa_inspect
+
+    with app.app_context():
+        original = db.session.get(Application, application_id)
+        columns = [attr.key for attr in sa_inspect(Application).column_attrs if attr.key != "id"]
+        for n in range(count):
+            values = {key: getattr(original, key) for key in columns}
+            values.update(
+                tracking_number=f"MPP-UJI-{n:05d}",
+                submitted_at=original.submitted_at - dt.timedelta(minutes=n + 1),
+            )
+            db.session.add(Application(**values))
+        db.session.commit()
+
+
+def test_applications_made_for_a_member_are_paged_in_the_same_statements(app, parent, citizen, father, demo_data):
+    from app.applications.lifecycle import ABOUT_PAGE_SIZE
+
+    from ..statements import assert_same_statements, statements_of
+
+    father_id = _linked(app, parent, citizen, father)
+    application = _submit_bpjs_for(app, citizen, father_id)
+    few = statements_of(app, father.client.raw, "/akun/keluarga")
+    assert application.tracking_number in few.html and 'rel="next"' not in few.html
+
+    _copies_of(app, application.id, ABOUT_PAGE_SIZE + 5)  # 26 in all: a full page and 6 behind it
+    many = statements_of(app, father.client.raw, "/akun/keluarga")
+    assert_same_statements(few, many, "/akun/keluarga")
+    first = father.client.get_page("/akun/keluarga")
+    assert len(first.select("#dibuat-untuk-anda + ul li")) == ABOUT_PAGE_SIZE
+    assert application.tracking_number in first.get_text()  # the newest first
+    assert first.select_one('a[rel="next"]')["href"] == "/akun/keluarga?halaman=2#dibuat-untuk-anda"
+    second = father.client.get_page("/akun/keluarga?halaman=2")
+    assert len(second.select("#dibuat-untuk-anda + ul li")) == 6 and second.select_one('a[rel="next"]') is None
+    assert second.select_one('a[rel="prev"]')["href"] == "/akun/keluarga#dibuat-untuk-anda"
+    past = father.client.get_page("/akun/keluarga?halaman=9")
+    assert "Halaman ini kosong" in past.get_text() and "Belum ada daftar keluarga" not in past.get_text()

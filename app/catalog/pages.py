@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import quote_plus
 
 from flask import abort, current_app, get_template_attribute, render_template, request
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from flask_login import current_user
 from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
@@ -42,46 +42,93 @@ Slot = Callable[[dt.datetime], str]
 # --- live parts ---------------------------------------------------------------------------------------------------
 
 
-def open_status_badge(status: hours.OpeningStatus, timezone: str) -> Markup:
+# The badge's words per language, escaped once (a translation may hold "&"): a page shows up to eleven badges,
+# and formatting each through Markup with lazy translations cost more than the rest of a prepared page.
+_badge_words: dict[str, dict[str, str]] = {}
+
+
+def _escaped_words(language: str) -> dict[str, str]:
+    found = _badge_words.get(language)
+    if found is None:
+        with force_locale(language):
+            found = {name: str(escape(word)) for name, word in labels.words().items()}
+        found["days"] = tuple(str(escape(name)) for name in hours.day_names(language).values())
+        _badge_words[language] = found
+    return found
+
+
+def open_status_badge(status: hours.OpeningStatus, timezone: str, language: str | None = None) -> Markup:
     """ "Buka sekarang · sampai 15.30 WITA" or "Tutup · buka besok 08.00 WITA", as the catalog shows it everywhere."""
-    words = labels.words()
-    zone = zone_label(timezone)
+    words = _escaped_words(language or current_language())
+    zone = escape(zone_label(timezone))
     if status.is_open:
-        return Markup(
-            '<p class="open-status"><span class="badge open">{}</span> <span class="muted">{} {}</span></p>'
-        ).format(words["open_now"], words["until"] % {"time": clock(status.closes_at)}, zone)
+        until = words["until"] % {"time": clock(status.closes_at)}  # a clock is digits and a dot: nothing to escape
+        return Markup(  # noqa: S704  (every value escaped above)
+            f'<p class="open-status"><span class="badge open">{words["open_now"]}</span> '
+            f'<span class="muted">{until} {zone}</span></p>'
+        )
     if not status.next_opening:
-        return Markup('<p class="open-status"><span class="badge closed">{}</span></p>').format(words["closed"])
+        return Markup(f'<p class="open-status"><span class="badge closed">{words["closed"]}</span></p>')  # noqa: S704
     days = (status.next_opening.date() - status.checked_at.date()).days
     if days == 0:
         day = words["today"]
     elif days == 1:
         day = words["tomorrow"]
     else:
-        day = hours.day_names(current_language())[status.next_opening.weekday()]
-    return Markup(
-        '<p class="open-status"><span class="badge closed">{}</span> <span class="muted">· {} {} {} {}</span></p>'
-    ).format(words["closed"], words["opens"], day, clock(status.next_opening.time()), zone)
+        day = words["days"][status.next_opening.weekday()]
+    return Markup(  # noqa: S704  (every value escaped above)
+        f'<p class="open-status"><span class="badge closed">{words["closed"]}</span> <span class="muted">· '
+        f"{words['opens']} {day} {clock(status.next_opening.time())} {zone}</span></p>"
+    )
 
 
-def _status_slot(week: hours.Week, timezone: str, now: dt.datetime) -> str:
-    return open_status_badge(hours.week_status(week, timezone, now), timezone)
+def _status_slot(week: hours.Week, timezone: str, language: str, now: dt.datetime) -> str:
+    return open_status_badge(hours.week_status(week, timezone, now), timezone, language)
 
 
 def _local_clock_slot(timezone: str, now: dt.datetime) -> str:
     return clock(now.astimezone(hours.zone(timezone)).time())
 
 
+def _whole_minutes(weeks: list[hours.Week]) -> bool:
+    """Every opening and closing time falls on a whole minute (as the forms and the importer write them)."""
+    return all(
+        moment.second == 0 and moment.microsecond == 0
+        for week in weeks
+        for periods in week.values()
+        for period in periods
+        for moment in period
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A page's content with its live slots: ``parts`` are the static HTML around the slots, in order."""
+    """A page's content with its live slots: ``parts`` are the static HTML around the slots, in order.
+
+    The live slots say what holds at this minute (open now or not, the local time) and nothing finer: with
+    ``per_minute`` their HTML is made once per minute and reused by the requests of that minute. Every time zone's
+    offset is a whole number of minutes (the last one with seconds ended in 1972), so a minute of UTC is a minute
+    of every local clock; ``per_minute`` is False when an opening time has seconds of its own."""
 
     title: str
     description: str | None
     parts: tuple[str, ...]
     slots: tuple[Slot, ...]
+    per_minute: bool = False
+    _minute: list = field(default_factory=lambda: [None], compare=False, repr=False)  # [(minute, HTML)]
 
     def content(self, now: dt.datetime) -> Markup:
+        if not self.per_minute:
+            return self._content(now)
+        minute = now.replace(second=0, microsecond=0)
+        kept = self._minute[0]  # one tuple, replaced whole: a thread never sees one minute with another's HTML
+        if kept is not None and kept[0] == minute:
+            return kept[1]
+        html = self._content(now)
+        self._minute[0] = (minute, html)
+        return html
+
+    def _content(self, now: dt.datetime) -> Markup:
         out = [self.parts[0]]
         for slot, part in zip(self.slots, self.parts[1:], strict=True):
             out.append(slot(now))
@@ -89,7 +136,9 @@ class Prepared:
         return Markup("".join(out))  # noqa: S704  (HTML rendered by Jinja with autoescape, and live HTML made here)
 
 
-def _prepare(template: str, title: str, description: str | None, slots: list[Slot], **context) -> Prepared:
+def _prepare(
+    template: str, title: str, description: str | None, slots: list[Slot], per_minute: bool, **context
+) -> Prepared:
     marks = iter(range(len(slots) + 1))
 
     def live_slot() -> Markup:
@@ -100,7 +149,7 @@ def _prepare(template: str, title: str, description: str | None, slots: list[Slo
     parts = tuple(html.split(SLOT))
     if len(parts) != len(slots) + 1:  # a template and its slot list disagree: a programming error, caught by tests
         raise RuntimeError(f"{template}: {len(parts) - 1} live slots rendered, {len(slots)} expected")
-    return Prepared(title, description, parts, tuple(slots))
+    return Prepared(title, description, parts, tuple(slots), per_minute)
 
 
 # --- the layout -------------------------------------------------------------------------------------------------
@@ -165,13 +214,19 @@ def _service_page(slug: str) -> Prepared | None:
     if service is None:
         return None
     now = utcnow()  # the counters' hours are kept; their status is computed again for every request
-    counters = queries.service_counters(service, now, current_language())
-    slots = [partial(_status_slot, hours.week(counter.schedule_rows), counter.mpp.timezone) for counter in counters]
+    language = current_language()
+    counters = queries.service_counters(service, now, language)
+    weeks = [hours.week(counter.schedule_rows) for counter in counters]
+    slots = [
+        partial(_status_slot, week, counter.mpp.timezone, language)
+        for week, counter in zip(weeks, counters, strict=True)
+    ]
     return _prepare(
         "catalog/_service_body.html",
         service.name,
         _truncate(service.summary),
         slots,
+        _whole_minutes(weeks),
         service=service,
         counters=counters,
         lowest_fee=queries.lowest_fee(service),
@@ -189,19 +244,22 @@ def _mpp_page(slug: str) -> Prepared | None:
     if mpp is None:
         return None
     now = utcnow()
-    counters = queries.mpp_counters(mpp, now, current_language())
+    language = current_language()
+    counters = queries.mpp_counters(mpp, now, language)
+    weeks = [hours.week(mpp.hours)] + [hours.week(counter.schedule_rows) for counter in counters]
     slots: list[Slot] = [
-        partial(_status_slot, hours.week(mpp.hours), mpp.timezone),
+        partial(_status_slot, weeks[0], mpp.timezone, language),
         partial(_local_clock_slot, mpp.timezone),
     ]
-    slots += [partial(_status_slot, hours.week(counter.schedule_rows), mpp.timezone) for counter in counters]
+    slots += [partial(_status_slot, week, mpp.timezone, language) for week in weeks[1:]]
     return _prepare(
         "catalog/_mpp_body.html",
         mpp.name,
         gettext("Address, opening hours, agencies and services of %(name)s.", name=mpp.name),
         slots,
+        _whole_minutes(weeks),
         mpp=mpp,
-        schedule=queries.mpp_schedule(mpp, now, current_language()),
+        schedule=queries.mpp_schedule(mpp, now, language),
         counters=counters,
         groups=queries.services_by_agency(mpp_id=mpp.id),
     )
@@ -264,11 +322,35 @@ def service_cards(items) -> Markup:
     return Markup('\n<ul class="card-list">\n' + "".join(cards[i] for i in ids if i in cards) + "\n</ul>\n")  # noqa: S704
 
 
+def _form_slot(name: str) -> Markup:
+    return Markup(SLOT + name + SLOT)  # noqa: S704  (a constant stand-in; catalog slugs hold no control characters)
+
+
+def _search_form() -> tuple[str, ...]:
+    """/layanan's heading and search form in this language, cut at its stand-ins (odd pieces name them)."""
+    choices = filters()
+    html = render_template(
+        "catalog/_services_body.html", form_slot=_form_slot, agencies=choices.agencies, mpps=choices.mpps
+    )
+    return tuple(html.split(SLOT))
+
+
 def services_page(**context) -> str:
-    """/layanan: the results fragment alone for an htmx search, else the whole page."""
+    """/layanan: the results fragment alone for an htmx search, else the whole page.
+
+    The search form (33 filter options, links and labels) is rendered once per catalog version and language; a
+    request fills in the words searched, marks the chosen filters and renders only what it found."""
     if wants_fragment():
         return render_template("catalog/_results.html", **context)
-    content = Markup(render_template("catalog/_services_body.html", **context))  # noqa: S704  (autoescaped)
+    values = {"q": str(escape(context["query"])), "found": render_template("catalog/_services_found.html", **context)}
+    if context["agency"] is not None:
+        values["instansi:" + context["agency"].slug] = " selected"
+    if context["mpp"] is not None:
+        values["mpp:" + context["mpp"].slug] = " selected"
+    out = list(prepared.piece("search-form", (), _search_form))
+    for index in range(1, len(out), 2):
+        out[index] = values.get(out[index], "")
+    content = Markup("".join(out))  # noqa: S704  (rendered by Jinja with autoescape; the words searched escaped above)
     title = gettext("Services") + (f" – “{context['query']}”" if context["query"] else "")
     return page(title, content)
 

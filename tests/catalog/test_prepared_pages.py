@@ -168,3 +168,42 @@ def test_a_change_announced_by_another_process_shows_on_the_next_render(app, cli
     finally:
         redis_client.flushdb()
         redis_client.close()
+
+
+def test_open_now_changes_at_the_very_minute_a_counter_closes(app, client, small_catalog):
+    """The live part is made once a minute and reused within it: never across the minute a counter closes."""
+    # Tuesday 24 November 2026, WITA: the Polres counter at Samarinda serves until 12.00.
+    with freeze_time(dt.datetime(2026, 11, 24, 3, 59, 0, tzinfo=dt.UTC)):
+        first = client.get("/layanan/sim-c-perpanjangan").text
+    with freeze_time(dt.datetime(2026, 11, 24, 3, 59, 59, 999_999, tzinfo=dt.UTC)):
+        last = client.get("/layanan/sim-c-perpanjangan").text
+        mpp_last = client.get("/mpp/kota-samarinda").text
+    with freeze_time(dt.datetime(2026, 11, 24, 4, 0, 0, tzinfo=dt.UTC)):
+        shut = client.get("/layanan/sim-c-perpanjangan").text
+        mpp_shut = client.get("/mpp/kota-samarinda").text
+    assert first == last and "sampai 12.00 WITA" in last
+    assert "sampai 12.00 WITA" not in shut and "buka besok 08.00 WITA" in shut
+    assert "Status pada pukul 11.59 WITA" in mpp_last and "Status pada pukul 12.00 WITA" in mpp_shut
+
+
+def test_each_language_keeps_its_own_live_part_of_the_minute(client, small_catalog):
+    client.get("/bahasa/en?next=/")  # before any page (the fixture's app context keeps the first locale)
+    with freeze_time(dt.datetime(2026, 11, 24, 3, 59, 30, tzinfo=dt.UTC)):
+        english = client.get("/layanan/sim-c-perpanjangan").text
+    assert "until 12.00 WITA" in english and "sampai" not in english
+
+
+def test_the_prepared_search_form_shows_each_request_its_own_words_and_filters(client, small_catalog):
+    from bs4 import BeautifulSoup
+
+    filtered = BeautifulSoup(client.get("/layanan?q=sim&instansi=polres").text, "html.parser")
+    plain = BeautifulSoup(client.get('/layanan?q=<b>"paspor"</b>').text, "html.parser")
+    by_mpp = BeautifulSoup(client.get("/layanan?mpp=kota-samarinda").text, "html.parser")
+
+    assert filtered.find("input", id="q")["value"] == "sim"
+    assert [option["value"] for option in filtered.select("#instansi option[selected]")] == ["polres"]
+    assert filtered.select("#mpp option[selected]") == []
+    assert plain.find("input", id="q")["value"] == '<b>"paspor"</b>'  # escaped in the page, read back as typed
+    assert plain.select("option[selected]") == []
+    assert by_mpp.find("input", id="q")["value"] == ""
+    assert [option["value"] for option in by_mpp.select("#mpp option[selected]")] == ["kota-samarinda"]

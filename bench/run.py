@@ -412,6 +412,13 @@ TARGETS = [
 ]
 
 
+def _selected(target: tuple[str, str, list[str]], only: str) -> bool:
+    """--only: "cached" or "uncached" picks that server (every name with "uncached" also contains "cached"), anything
+    else the targets whose name contains it ("search", "MPP page")."""
+    name, server_name, _paths = target
+    return server_name == only if only in ("cached", "uncached") else only in name
+
+
 def _spread(values: list[float]) -> str:
     return f"{min(values):.0f}–{max(values):.0f}"
 
@@ -442,7 +449,7 @@ def throughput(
         "load_generator": "wrk" if load is load_wrk else "python threads + http.client keep-alive",
     }
     uncached_env = {**env, "MPP_PAGE_CACHE_SECONDS": "0"}
-    targets = [target for target in TARGETS if only in target[0]]
+    targets = [target for target in TARGETS if _selected(target, only)]
     runs: dict[str, list[dict]] = {name: [] for name, _, _ in targets}
     runs["hello"] = []
     with (
@@ -524,7 +531,9 @@ def main() -> None:
         "--load-generator", choices=["auto", "python", "wrk"], default="auto", help="auto: wrk if installed"
     )
     parser.add_argument("--skip-throughput", action="store_true", help="measure page weight only")
-    parser.add_argument("--only", default="", help="measure only the targets whose name contains this (e.g. cached)")
+    parser.add_argument(
+        "--only", default="", help='"cached" or "uncached" (one server), or a part of the targets\' names ("search")'
+    )
     parser.add_argument("--skip-weight", action="store_true", help="measure throughput only")
     args = parser.parse_args()
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import event, or_, select
+from sqlalchemy import Select, bindparam, event, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..extensions import db
@@ -304,14 +304,28 @@ class Candidate:
     search_text: str
 
 
-def _candidates(query_terms: list[Term], *, agency_id: int | None, mpp_id: int | None) -> list[Candidate]:
-    conditions = [Service.search_text.like(_pattern(variant)) for term in query_terms for variant in term.variants]
+@lru_cache(maxsize=64)
+def _candidates_statement(patterns: int, by_agency: bool, by_mpp: bool) -> Select:
+    """The first cut for ``patterns`` LIKE patterns, built once per shape (at most 16 patterns × 4): building the
+    expression cost more than running it on a small catalog. The values are bound per search."""
+    conditions = [Service.search_text.like(bindparam(f"pattern_{index}")) for index in range(patterns)]
     statement = select(Service.id, Service.name, Service.popularity, Service.search_text).where(or_(*conditions))
+    if by_agency:
+        statement = statement.where(Service.agency_id == bindparam("agency_id"))
+    if by_mpp:
+        statement = statement.where(Service.offerings.any(ServiceOffering.mpp_id == bindparam("mpp_id")))
+    return statement
+
+
+def _candidates(query_terms: list[Term], *, agency_id: int | None, mpp_id: int | None) -> list[Candidate]:
+    patterns = [_pattern(variant) for term in query_terms for variant in term.variants]
+    values: dict[str, object] = {f"pattern_{index}": pattern for index, pattern in enumerate(patterns)}
     if agency_id is not None:
-        statement = statement.where(Service.agency_id == agency_id)
+        values["agency_id"] = agency_id
     if mpp_id is not None:
-        statement = statement.where(Service.offerings.any(ServiceOffering.mpp_id == mpp_id))
-    return [Candidate(*row) for row in db.session.connection().execute(statement)]
+        values["mpp_id"] = mpp_id
+    statement = _candidates_statement(len(patterns), agency_id is not None, mpp_id is not None)
+    return [Candidate(*row) for row in db.session.connection().execute(statement, values)]
 
 
 def _read_vocabulary() -> list[str]:

@@ -32,6 +32,7 @@ request, which is always Flask's (a page is stored by a miss before it can be a 
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -45,6 +46,7 @@ from .ops.logs import REQUEST_ID_HEADER, record_request, request_id_for
 from .security import may_be_signed_in, replayable_headers
 
 _STATUS = {200: "200 OK", 304: "304 Not Modified"}
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +93,11 @@ class PageCacheFront:
         if environ.get("REQUEST_METHOD") != "GET":
             return self.wsgi_app(environ, start_response)
         started = time.perf_counter()
-        page = self._fresh_copy(environ)
+        try:
+            page = self._fresh_copy(environ)
+        except Exception:  # a fault here must never cost the visitor the page: Flask answers as it always did
+            log.exception("page cache front door: lookup failed, answering through Flask")
+            page = None
         if page is None:
             return self._through_flask(environ, start_response)
         replay: Replay = page.replay

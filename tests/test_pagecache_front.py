@@ -13,7 +13,7 @@ import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import select
 
-from app import pagecache
+from app import pagecache, pagecache_front
 from app.catalog.models import Service
 from app.extensions import db
 from app.pagecache import CACHE_HEADER, cache_of
@@ -263,3 +263,14 @@ def test_an_answer_that_set_a_cookie_is_never_replayed():
     assert replayable_headers(headers) is None
     kept = replayable_headers([("Content-Type", "text/html"), ("X-Request-ID", "abc"), ("Content-Length", "9")])
     assert kept == [("Content-Type", "text/html")]
+
+
+def test_a_fault_in_the_front_door_costs_no_page(client, demo_data, page_cache, monkeypatch):
+    client.get(SERVICE_PAGE)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the front door")
+
+    monkeypatch.setattr(pagecache_front, "language_of", broken)  # only the front door decides with this name
+    answer = client.get(SERVICE_PAGE)
+    assert answer.status_code == 200 and "Pembuatan KTP-el Baru" in answer.get_data(as_text=True)

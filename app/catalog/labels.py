@@ -90,7 +90,8 @@ REPEATED_WORDS = {
     "today": _l("today"),
     "tomorrow": _l("tomorrow"),
     "service_hours": _l("Service hours"),
-    # /layanan's results (catalog_text: formatted as a template's _() formats them)
+    # /layanan's results (PageWords.text: formatted as a template's _() formats them)
+    "services": _l("Services"),
     "found": _l("Found %(count)s services"),
     "found_and_other": _l("Found %(count)s services and %(other)s other results"),
     "services_count": _l("Services: %(count)s"),
@@ -114,6 +115,12 @@ class PageWords:
     def __init__(self, words: dict[str, str]) -> None:
         self.__dict__.update(words)
 
+    def text(self, name: str, **variables) -> Markup:
+        """A template's ``_(msgid, **variables)`` for one of the words, without asking Flask-Babel: the
+        translation is trusted markup and the values are escaped, exactly as Jinja's gettext formats them (a
+        search page spent a tenth of its time in those lookups)."""
+        return Markup(self.__dict__[name]) % variables  # noqa: S704  (our own translation; values escaped by %)
+
 
 _by_language: dict[str, PageWords] = {}
 
@@ -123,19 +130,12 @@ def words() -> dict[str, str]:
     return page_words().__dict__
 
 
-def page_words() -> PageWords:
-    language = current_language()
+def page_words(language: str | None = None) -> PageWords:
+    language = language or current_language()
     found = _by_language.get(language)
     if found is None:
         found = _by_language[language] = PageWords({name: str(word) for name, word in REPEATED_WORDS.items()})
     return found
-
-
-def catalog_text(name: str, **variables) -> Markup:
-    """A template's ``_(msgid, **variables)`` for one of the words above, without asking Flask-Babel: the
-    translation is trusted markup and the values are escaped, exactly as Jinja's gettext formats them (a search
-    page used to spend a tenth of its time in those lookups)."""
-    return Markup(page_words().__dict__[name]) % variables  # noqa: S704  (our own translation; values escaped by %)
 
 
 def requirement_tag(requirement) -> str:
@@ -159,7 +159,6 @@ def requirement_tag(requirement) -> str:
 
 def init_app(app) -> None:
     app.jinja_env.globals["catalog_words"] = page_words
-    app.jinja_env.globals["catalog_text"] = catalog_text
     app.jinja_env.filters["requirement_tag"] = requirement_tag
     app.jinja_env.filters["document_type_label"] = lambda value: DOCUMENT_TYPE_LABELS.get(value, value)
     app.jinja_env.filters["requirement_kind_label"] = lambda value: REQUIREMENT_KIND_LABELS.get(value, value)

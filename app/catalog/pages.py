@@ -187,11 +187,13 @@ def _shell(has_description: bool) -> tuple[str, ...] | None:
     return tuple(pieces)
 
 
-def page(title: str, content: Markup, description: str | None = None) -> str:
-    """The whole page around ``content``."""
+def page(title: str, content: Markup, description: str | None = None, *, language: str | None = None) -> str:
+    """The whole page around ``content`` (in ``language``, the request's: passed when the caller knows it)."""
     if current_user.is_authenticated:
         return render_template("catalog/_page.html", title=title, description=description, content=content)
-    shell = prepared.piece("shell", (description is not None,), partial(_shell, description is not None))
+    shell = prepared.piece(
+        "shell", (description is not None,), partial(_shell, description is not None), language=language
+    )
     if shell is None:
         return render_template("catalog/_page.html", title=title, description=description, content=content)
     values = {
@@ -235,8 +237,9 @@ def _service_page(slug: str) -> Prepared | None:
 
 
 def service_page(slug: str) -> str:
-    prepared_page = prepared.piece("service", (slug,), partial(_service_page, slug)) or abort(404)
-    return page(prepared_page.title, prepared_page.content(utcnow()), prepared_page.description)
+    language = current_language()
+    prepared_page = prepared.piece("service", (slug,), partial(_service_page, slug), language=language) or abort(404)
+    return page(prepared_page.title, prepared_page.content(utcnow()), prepared_page.description, language=language)
 
 
 def _mpp_page(slug: str) -> Prepared | None:
@@ -266,8 +269,9 @@ def _mpp_page(slug: str) -> Prepared | None:
 
 
 def mpp_page(slug: str) -> str:
-    prepared_page = prepared.piece("mpp", (slug,), partial(_mpp_page, slug)) or abort(404)
-    return page(prepared_page.title, prepared_page.content(utcnow()), prepared_page.description)
+    language = current_language()
+    prepared_page = prepared.piece("mpp", (slug,), partial(_mpp_page, slug), language=language) or abort(404)
+    return page(prepared_page.title, prepared_page.content(utcnow()), prepared_page.description, language=language)
 
 
 def _truncate(text: str, length: int = 150) -> str:
@@ -315,9 +319,9 @@ def _cards() -> dict[int, str]:
     return {service.id: str(card(service, words)) for service in services}
 
 
-def service_cards(items) -> Markup:
+def service_cards(items, language: str | None = None) -> Markup:
     """The result list of ``items`` (services, search candidates or ids), each card rendered once per version."""
-    cards = prepared.piece("cards", (), _cards)
+    cards = prepared.piece("cards", (), _cards, language=language)
     ids = (getattr(item, "id", item) for item in items)
     return Markup('\n<ul class="card-list">\n' + "".join(cards[i] for i in ids if i in cards) + "\n</ul>\n")  # noqa: S704
 
@@ -340,19 +344,22 @@ def services_page(**context) -> str:
 
     The search form (33 filter options, links and labels) is rendered once per catalog version and language; a
     request fills in the words searched, marks the chosen filters and renders only what it found."""
+    language = current_language()
+    words = labels.page_words(language)
     if wants_fragment():
-        return render_template("catalog/_results.html", **context)
-    values = {"q": str(escape(context["query"])), "found": render_template("catalog/_services_found.html", **context)}
+        return render_template("catalog/_results.html", words=words, language=language, **context)
+    found = render_template("catalog/_services_found.html", words=words, language=language, **context)
+    values = {"q": str(escape(context["query"])), "found": found}
     if context["agency"] is not None:
         values["instansi:" + context["agency"].slug] = " selected"
     if context["mpp"] is not None:
         values["mpp:" + context["mpp"].slug] = " selected"
-    out = list(prepared.piece("search-form", (), _search_form))
+    out = list(prepared.piece("search-form", (), _search_form, language=language))
     for index in range(1, len(out), 2):
         out[index] = values.get(out[index], "")
     content = Markup("".join(out))  # noqa: S704  (rendered by Jinja with autoescape; the words searched escaped above)
-    title = gettext("Services") + (f" – “{context['query']}”" if context["query"] else "")
-    return page(title, content)
+    title = words.services + (f" – “{context['query']}”" if context["query"] else "")
+    return page(title, content, language=language)
 
 
 def popular_ids() -> tuple[int, ...]:

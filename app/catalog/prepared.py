@@ -55,12 +55,15 @@ def version(app: Flask) -> tuple | None:
     return (id(page_cache), page_cache.generation, _outside_writes)
 
 
-def piece(kind: str, key: tuple, build: Callable[[], T], *, per_language: bool = True) -> T:
-    """The prepared piece ``kind``/``key`` of the current catalog version (and language), built when missing."""
+def piece(
+    kind: str, key: tuple, build: Callable[[], T], *, per_language: bool = True, language: str | None = None
+) -> T:
+    """The prepared piece ``kind``/``key`` of the current catalog version (and language: the request's, or
+    ``language`` when the caller already knows it), built when missing."""
     current = version(current_app)
     if current is None:
         return build()
-    full_key = (kind, current_language() if per_language else "", *key)
+    full_key = (kind, (language or current_language()) if per_language else "", *key)
     now = time.monotonic()
     entry = _entries.get(full_key)
     if entry is not None and entry[0] == current and now - entry[1] < MAX_AGE:

@@ -281,17 +281,24 @@ def _best_weights(service: Service | Candidate, query_terms: list[Term]) -> list
     return weights
 
 
-def score(service: Service | Candidate, query_terms: list[Term]) -> float:
-    weights = _best_weights(service, query_terms)
+def _score(weights: list[float]) -> float:
     total = sum(weights)
-    if all(weights) and len(query_terms) > 1:
+    if all(weights) and len(weights) > 1:
         total += ALL_WORDS_BONUS
     return total
 
 
+def _strong(weights: list[float]) -> bool:
+    return max(weights, default=0.0) > FIELD_WEIGHTS[-1]
+
+
+def score(service: Service | Candidate, query_terms: list[Term]) -> float:
+    return _score(_best_weights(service, query_terms))
+
+
 def is_strong_match(service: Service | Candidate, query_terms: list[Term]) -> bool:
     """A word of the query is in the service's name, keywords or agency — not only in the rest of its standard."""
-    return max(_best_weights(service, query_terms), default=0.0) > FIELD_WEIGHTS[-1]
+    return _strong(_best_weights(service, query_terms))
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,17 +396,18 @@ def find(raw_query: str | None, *, agency_id: int | None = None, mpp_id: int | N
         candidates = _candidates(query_terms, agency_id=agency_id, mpp_id=mpp_id)
         result.corrected = " ".join(term.stem for term in query_terms)
 
+    weighed = [(candidate, _best_weights(candidate, query_terms)) for candidate in candidates]  # once each
     ranked = sorted(
-        ((score(candidate, query_terms), candidate) for candidate in candidates),
-        key=lambda pair: (-pair[0], -pair[1].popularity, pair[1].name),
+        ((_score(weights), candidate, weights) for candidate, weights in weighed),
+        key=lambda row: (-row[0], -row[1].popularity, row[1].name),
     )
-    found = [candidate for points, candidate in ranked if points > 0][:limit]
-    strong = [candidate for candidate in found if is_strong_match(candidate, query_terms)]
+    found = [(candidate, weights) for points, candidate, weights in ranked if points > 0][:limit]
+    strong = [candidate for candidate, weights in found if _strong(weights)]
     if strong:  # when nothing is strong, the weak matches are all there is: shown as the results, not folded
         result.services = strong
-        result.other_services = [candidate for candidate in found if candidate not in strong]
+        result.other_services = [candidate for candidate, weights in found if not _strong(weights)]
     else:
-        result.services = found
+        result.services = [candidate for candidate, _weights in found]
     return result
 
 

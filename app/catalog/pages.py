@@ -274,6 +274,34 @@ def mpp_page(slug: str) -> str:
     return page(prepared_page.title, prepared_page.content(utcnow()), prepared_page.description, language=language)
 
 
+def _agency_page(slug: str) -> Prepared | None:
+    agency = queries.get_agency(slug)
+    if agency is None:
+        return None
+    language = current_language()
+    counters = queries.agency_counters(agency, utcnow(), language)
+    weeks = [hours.week(hours.effective_hours(counter.tenancy)) for counter in counters]
+    slots = [
+        partial(_status_slot, week, counter.mpp.timezone, language)
+        for week, counter in zip(weeks, counters, strict=True)
+    ]
+    return _prepare(
+        "catalog/_agency_body.html",
+        agency.name,
+        gettext("Services of %(name)s and the MPPs where it serves.", name=agency.short_name),
+        slots,
+        _whole_minutes(weeks),
+        agency=agency,
+        counters=counters,
+    )
+
+
+def agency_page(slug: str) -> str:
+    language = current_language()
+    prepared_page = prepared.piece("agency", (slug,), partial(_agency_page, slug), language=language) or abort(404)
+    return page(prepared_page.title, prepared_page.content(utcnow()), prepared_page.description, language=language)
+
+
 def _truncate(text: str, length: int = 150) -> str:
     """Jinja's ``truncate`` filter, as the service page's description has always been cut."""
     return do_truncate(current_app.jinja_env, text, length)

@@ -8,7 +8,7 @@ fragment only.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, request
 
 from ..database import utcnow
 from ..hypermedia import render
@@ -101,9 +101,4 @@ def mpp(slug: str):
 @public_page
 @cached_page
 def agency(slug: str):
-    agency = queries.get_agency(slug) or abort(404)
-    return render(
-        "catalog/agency.html",
-        agency=agency,
-        counters=queries.agency_counters(agency, utcnow(), current_language()),
-    )
+    return pages.agency_page(slug)

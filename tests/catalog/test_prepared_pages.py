@@ -91,7 +91,7 @@ def test_a_page_runs_the_same_statements_whatever_the_size_of_the_catalog(app, c
     assert len(cold_small) <= 12, "\n".join(cold_small)
     if url.startswith("/layanan?"):
         assert len(warm_small) <= 2  # the search itself: one query (two when a typo is corrected), whatever it finds
-    elif not url.startswith("/instansi/"):
+    else:
         assert warm_small == []  # everything of the catalog prepared; only "open now" is computed again
 
 
@@ -178,12 +178,15 @@ def test_open_now_changes_at_the_very_minute_a_counter_closes(app, client, small
     with freeze_time(dt.datetime(2026, 11, 24, 3, 59, 59, 999_999, tzinfo=dt.UTC)):
         last = client.get("/layanan/sim-c-perpanjangan").text
         mpp_last = client.get("/mpp/kota-samarinda").text
+        agency_last = client.get("/instansi/polres").text
     with freeze_time(dt.datetime(2026, 11, 24, 4, 0, 0, tzinfo=dt.UTC)):
         shut = client.get("/layanan/sim-c-perpanjangan").text
         mpp_shut = client.get("/mpp/kota-samarinda").text
+        agency_shut = client.get("/instansi/polres").text
     assert first == last and "sampai 12.00 WITA" in last
     assert "sampai 12.00 WITA" not in shut and "buka besok 08.00 WITA" in shut
     assert "Status pada pukul 11.59 WITA" in mpp_last and "Status pada pukul 12.00 WITA" in mpp_shut
+    assert "sampai 12.00 WITA" in agency_last and "sampai 12.00 WITA" not in agency_shut
 
 
 def test_each_language_keeps_its_own_live_part_of_the_minute(client, small_catalog):

@@ -349,7 +349,9 @@ async function submitForm(form, submitter) {
   if (!key) {
     key = crypto.randomUUID();
     data.set("idempotency_key", key);
+    form.querySelector('input[name="idempotency_key"]').value = key; // a fallback plain post carries the same key
   }
+  form.dataset.sendingKey = key;
   if (draftForm() === form) await saveNow(form);
   // Queued BEFORE the first attempt: if the phone dies while sending, the next start sends it (once).
   await Q.enqueueSubmission({
@@ -369,34 +371,50 @@ async function submitForm(form, submitter) {
 
 function releaseForm(form) {
   delete form.dataset.sending;
+  delete form.dataset.sendingKey;
   for (const button of form.querySelectorAll("button, input[type='submit']")) button.disabled = false;
+}
+
+// The form of this page being sent with `key`: another flush (the one every page load runs, or the worker's
+// Background Sync) may take the queued item before the submit's own flush gets the lock, and its answer is still
+// this form's answer — else the form would stay disabled with its messages never shown.
+function sendingForm(key) {
+  return [...document.querySelectorAll("form[data-sending-key]")].find((f) => f.dataset.sendingKey === key) || null;
 }
 
 function handleOutbox(results, { form = null, key = null } = {}) {
   for (const result of results || []) {
-    const mine = key ? result.key === key : result.item && result.item.pageUrl === location.pathname;
-    if (result.status === "sent") {
-      if (mine) {
-        location.assign(result.url);
-        return;
-      }
-      setStatus("sent", { kind: "success", link: { href: result.url, text: "sentLink" } });
-    } else if (result.status === "rejected" && mine) {
-      // The server wants something corrected: a normal submit shows its messages next to the fields (the same
-      // idempotency key still guarantees a single application).
-      if (form && form.dataset.draftShell !== "1") {
-        HTMLFormElement.prototype.submit.call(form);
-        return;
-      }
-      if (form) releaseForm(form);
-      setStatus("rejected", { kind: "warning", link: { href: result.item.pageUrl, text: "openOnline" } });
-    } else if (result.status === "offline" && (mine || !key)) {
-      setStatus("queued", { kind: "warning" });
-      Q.requestBackgroundSync();
-    } else if (result.status === "signin" && (mine || !key)) {
-      setStatus("signinSubmit", { kind: "warning", link: { href: `/masuk?next=${encodeURIComponent(location.pathname)}`, text: "signinLink" } });
-    }
+    const ownForm = key ? form : sendingForm(result.key);
+    const navigated = ownForm ? handleResult(result, ownForm, result.key) : handleResult(result, form, key);
+    if (navigated) return;
   }
+}
+
+// Shows one outbox result on this page; true when it navigates away (to the application, or a plain post).
+function handleResult(result, form, key) {
+  const mine = key ? result.key === key : result.item && result.item.pageUrl === location.pathname;
+  if (result.status === "sent") {
+    if (mine) {
+      location.assign(result.url);
+      return true;
+    }
+    setStatus("sent", { kind: "success", link: { href: result.url, text: "sentLink" } });
+  } else if (result.status === "rejected" && mine) {
+    // The server wants something corrected: a normal submit shows its messages next to the fields (the same
+    // idempotency key still guarantees a single application).
+    if (form && form.dataset.draftShell !== "1") {
+      HTMLFormElement.prototype.submit.call(form);
+      return true;
+    }
+    if (form) releaseForm(form);
+    setStatus("rejected", { kind: "warning", link: { href: result.item.pageUrl, text: "openOnline" } });
+  } else if (result.status === "offline" && (mine || !key)) {
+    setStatus("queued", { kind: "warning" });
+    Q.requestBackgroundSync();
+  } else if (result.status === "signin" && (mine || !key)) {
+    setStatus("signinSubmit", { kind: "warning", link: { href: `/masuk?next=${encodeURIComponent(location.pathname)}`, text: "signinLink" } });
+  }
+  return false;
 }
 
 // A step form sent while the phone knows it is offline would end on the browser's error page. Keep the answers

@@ -315,3 +315,25 @@ def test_the_performance_page_reads_offline_once_visited(app, page, base_url, ma
     expect(page.get_by_role("table", name=re.compile("Per MPP"))).to_contain_text("MPP Kota Kendari")
     expect(page.locator("#offline-banner")).to_be_visible()
     page.context.set_offline(False)
+
+
+def test_a_submission_taken_by_the_page_loads_own_flush_still_answers_the_form(app, base_url, as_user, citizen, demo):
+    """Every page load flushes the outbox; a tap on "Kirim" before that flush got the lock puts the submission
+    behind it, so the load's flush sends it. Its answer is still the form's: the messages appear next to the
+    fields (a plain post with the same key), not a notice over a form left disabled."""
+    phone = as_user(citizen)
+    # Hold the outbox lock before any script of the page runs, so the load's flush waits for the test.
+    phone.add_init_script(
+        "navigator.locks.request('mpp-outbox', () => new Promise((release) => { self.releaseOutbox = release; }))"
+    )
+    phone.goto(f"{base_url}/pengaduan/baru")
+    pending = "(await navigator.locks.query()).pending.filter((lock) => lock.name === 'mpp-outbox').length"
+    wait_for_js(phone, f"async () => {pending} === 1")  # the load's flush waits
+    phone.get_by_label("Judul").fill("Antrean")  # the description is missing: the server refuses it
+    phone.get_by_role("button", name="Kirim laporan").click()
+    wait_for_js(phone, f"async () => {pending} === 2")  # the submit's own flush waits behind it
+    phone.evaluate("self.releaseOutbox()")
+    expect(phone.locator("#f-isi-error")).to_be_visible(timeout=15000)
+    expect(phone.get_by_label("Judul")).to_have_value("Antrean")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Complaint.id))) == 0

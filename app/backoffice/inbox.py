@@ -26,8 +26,8 @@ from .scope import Scope
 
 S = ApplicationStatus
 PAGE_SIZE = 25
-# Waiting on the agency: what the SLA is about. perlu_perbaikan waits on the citizen.
-OPEN_STATUSES = (S.SUBMITTED, S.VERIFIED, S.IN_PROCESS)
+# Waiting on the agency: what the SLA is about. perlu_perbaikan waits on the citizen. The due tally counts these.
+OPEN_STATUSES = tally.DUE_STATUSES
 LISTED_STATUSES = (S.SUBMITTED, S.VERIFIED, S.IN_PROCESS, S.NEEDS_CORRECTION, S.COMPLETED, S.REJECTED, S.CANCELLED)
 STATUS_ALL = "semua"
 
@@ -155,8 +155,11 @@ def load_inbox(scope: Scope, filters: InboxFilters, *, now: dt.datetime | None =
                 base.with_only_columns(Application.status, func.count()).group_by(Application.status)
             ).all()
         )
-    overdue = db.session.scalar(base.with_only_columns(func.count()).where(_overdue(now)))
-    due_today = db.session.scalar(base.with_only_columns(func.count()).where(_due_today(now)))
+    if scope.national and chosen is None:  # every open application of the country: from the due tally
+        overdue, due_today = tally.due_counts(now)
+    else:
+        overdue = db.session.scalar(base.with_only_columns(func.count()).where(_overdue(now)))
+        due_today = db.session.scalar(base.with_only_columns(func.count()).where(_due_today(now)))
 
     query = base
     if filters.status == "":

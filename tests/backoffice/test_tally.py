@@ -3,11 +3,13 @@ back-office and citizen list loads a page in a number of statements that does no
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import delete, event, func, select, update
 
 from app.accounts.models import Role
 from app.applications.models import Application, ApplicationStatus
-from app.backoffice import tally
+from app.backoffice import inbox, tally
 from app.backoffice.tally import ApplicationTally
 from app.extensions import db
 
@@ -63,6 +65,58 @@ def test_the_tally_follows_every_kind_of_change_and_survives_compaction(app, dem
     assert counted == real
 
 
+def _due_counts_by_scanning(now: dt.datetime) -> tuple[int, int]:
+    from app.catalog.models import Mpp
+
+    base = select(func.count()).select_from(Application).outerjoin(Mpp, Mpp.id == Application.mpp_id)
+    return db.session.scalar(base.where(inbox._overdue(now))), db.session.scalar(base.where(inbox._due_today(now)))
+
+
+def test_the_due_tally_follows_status_deadline_and_mpp_changes_and_survives_compaction(app, demo, citizen):
+    """Overdue and due today for the whole country come from the due tally: it equals a scan of the table after
+    changes through the ORM, bulk UPDATEs, a move to another MPP, deletes, and after compaction — and so do the two
+    counts, each against its MPP's own today (a WIT MPP's today starts two hours before a WIB one's)."""
+    _add_applications(app, citizen, 30)
+    with app.app_context():
+        ids = list(db.session.scalars(select(Application.id).order_by(Application.id)))
+        today = dt.date(2026, 12, 7)
+        for offset, application_id in enumerate(ids):  # due from 10 days ago to 19 days ahead, a few without a date
+            due = None if offset % 10 == 9 else today + dt.timedelta(days=offset - 10)
+            db.session.execute(update(Application).where(Application.id == application_id).values(due_date=due))
+        db.session.commit()
+        assert tally.due_sums() == tally.recount_due() and sum(tally.recount_due().values()) == 27
+        first = db.session.get(Application, ids[0])
+        first.status = S.NEEDS_CORRECTION  # waits on the citizen: no longer counted
+        db.session.commit()
+        db.session.execute(update(Application).where(Application.id.in_(ids[1:4])).values(status=S.VERIFIED))
+        db.session.execute(update(Application).where(Application.id.in_(ids[4:6])).values(status=S.COMPLETED))
+        db.session.execute(update(Application).where(Application.id == ids[0]).values(status=S.IN_PROCESS))
+        db.session.execute(
+            update(Application).where(Application.id.in_(ids[6:9])).values(due_date=Application.due_date + 1)
+            if db.engine.dialect.name == "postgresql"
+            else update(Application).where(Application.id.in_(ids[6:9])).values(due_date=today)
+        )
+        other_mpp = db.session.get(Application, ids[-1]).mpp_id
+        db.session.execute(update(Application).where(Application.id == ids[10]).values(mpp_id=other_mpp))
+        db.session.execute(update(Application).where(Application.id == ids[11]).values(mpp_id=None))
+        db.session.execute(delete(Application).where(Application.id == ids[12]))
+        db.session.execute(update(Application).values(version=Application.version + 1))  # counted nothing
+        db.session.commit()
+        assert tally.due_sums() == tally.recount_due()
+        for now in (
+            dt.datetime(2026, 12, 7, 3, 0, tzinfo=dt.UTC),  # the same day everywhere
+            dt.datetime(2026, 12, 7, 15, 30, tzinfo=dt.UTC),  # already 8 Dec in WIT, still 7 Dec in WIB
+        ):
+            assert tally.due_counts(now) == _due_counts_by_scanning(now)
+            assert tally.due_counts(now)[0] > 0
+        rows_before = db.session.scalar(select(func.count(tally.ApplicationDueTally.id)))
+        tally.compact()
+        assert db.session.scalar(select(func.count(tally.ApplicationDueTally.id))) < rows_before
+        assert tally.due_sums() == tally.recount_due()
+        now = dt.datetime(2026, 12, 7, 15, 30, tzinfo=dt.UTC)
+        assert tally.due_counts(now) == _due_counts_by_scanning(now)
+
+
 def _statements(app, client, url: str) -> tuple[int, str]:
     seen = []
 
@@ -91,6 +145,8 @@ def test_the_national_inbox_counts_from_the_tally_in_the_same_statements_for_any
     assert many == few
     grouped = [s for s in statements if "GROUP BY" in s.upper() and "FROM APPLICATION " in s.upper() + " "]
     assert not grouped, f"the national inbox counted the application table: {grouped}"
+    counted = [s for s in statements if "COUNT(" in s.upper() and "FROM APPLICATION " in s.upper() + " "]
+    assert not counted, f"the national inbox counted overdue applications in the table: {counted}"
     assert "63" in page  # the "Diajukan" count, from the tally
 
 

@@ -53,17 +53,19 @@ class Scope:
         """Every MPP this person sees something of (empty for a national admin, who sees all)."""
         return self.admin_mpps | {mpp for _agency, mpp in self.officer_pairs}
 
-    def application_filter(self) -> ColumnElement[bool]:
-        """The WHERE clause that limits applications to this scope (used by every list and every lookup)."""
+    def application_filter(self, mpp_id=Application.mpp_id, service_id=Application.service_id) -> ColumnElement[bool]:
+        """The WHERE clause that limits applications to this scope (used by every list and every lookup). The same
+        clause over another table's ``mpp_id`` and ``service_id`` columns limits rows about applications (the
+        per-MPP tally)."""
         if self.national:
             return true()
         clauses = []
         if self.admin_mpps:
-            clauses.append(Application.mpp_id.in_(sorted(self.admin_mpps)))
-        for agency_id, mpp_id in sorted(self.officer_pairs):
+            clauses.append(mpp_id.in_(sorted(self.admin_mpps)))
+        for agency_id, pair_mpp_id in sorted(self.officer_pairs):
             services = self.agency_services.get(agency_id, ())
             if services:
-                clauses.append(and_(Application.mpp_id == mpp_id, Application.service_id.in_(services)))
+                clauses.append(and_(mpp_id == pair_mpp_id, service_id.in_(services)))
         return or_(*clauses) if clauses else false()
 
     def mpp_filter(self) -> ColumnElement[bool]:

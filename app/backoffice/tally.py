@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, Integer, String, and_, delete, func, insert, or_, select
+from sqlalchemy import Date, Index, Integer, String, and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..applications.models import Application, ApplicationStatus
@@ -41,6 +41,21 @@ class ApplicationTally(db.Model):
     __tablename__ = "application_tally"
 
     id: Mapped[int_pk]
+    service_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    delta: Mapped[int] = mapped_column(Integer)
+
+
+class ApplicationMppTally(db.Model):
+    """The same changes per MPP too: +n or -n for a (MPP, service, status). Written only by triggers (migration
+    0026). The national counts stay in ``ApplicationTally``: summed over every MPP, this one would be hundreds of
+    times longer; an officer's or an MPP admin's counts sum the few hundred rows of their MPP(s) here."""
+
+    __tablename__ = "application_mpp_tally"
+    __table_args__ = (Index("ix_application_mpp_tally_scope", "mpp_id", "service_id"),)
+
+    id: Mapped[int_pk]
+    mpp_id: Mapped[int | None] = mapped_column(Integer)
     service_id: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20))
     delta: Mapped[int] = mapped_column(Integer)
@@ -65,6 +80,7 @@ DUE_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.VERIFIED, Applica
 # deleting applications appends -1 rows, which must not outlive the wipe.
 Application.__table__.add_is_dependent_on(ApplicationTally.__table__)
 Application.__table__.add_is_dependent_on(ApplicationDueTally.__table__)
+Application.__table__.add_is_dependent_on(ApplicationMppTally.__table__)
 
 
 def status_counts(*, service_id: int | None = None) -> dict[str, int]:
@@ -76,6 +92,20 @@ def status_counts(*, service_id: int | None = None) -> dict[str, int]:
     )
     if service_id is not None:
         query = query.where(ApplicationTally.service_id == service_id)
+    return {status: int(total) for status, total in db.session.execute(query) if total}
+
+
+def scoped_status_counts(scope_filter, *, service_id: int | None = None) -> dict[str, int]:
+    """Applications per status value (drafts left out) within ``scope_filter(mpp_id, service_id)`` — a staff
+    member's ``Scope.application_filter`` over this tally's columns; one service's when ``service_id`` is given."""
+    table = ApplicationMppTally
+    query = (
+        select(table.status, func.sum(table.delta))
+        .where(scope_filter(table.mpp_id, table.service_id), table.status != ApplicationStatus.DRAFT.value)
+        .group_by(table.status)
+    )
+    if service_id is not None:
+        query = query.where(table.service_id == service_id)
     return {status: int(total) for status, total in db.session.execute(query) if total}
 
 
@@ -117,10 +147,14 @@ def _fold(table, keys) -> int:
 
 
 def compact() -> int:
-    """Fold every tally row into one per (service, status), and the due tally into one per (MPP, due date). Safe
+    """Fold every tally row into one per (service, status), per (MPP, service, status) and per (MPP, due date). Safe
     while applications change: the DELETE returns exactly the rows it removed and their sum goes back in the same
     transaction; a row committed meanwhile is neither removed nor counted twice. Returns the number of rows folded."""
-    folded = _fold(ApplicationTally, ("service_id", "status")) + _fold(ApplicationDueTally, ("mpp_id", "due_date"))
+    folded = (
+        _fold(ApplicationTally, ("service_id", "status"))
+        + _fold(ApplicationMppTally, ("mpp_id", "service_id", "status"))
+        + _fold(ApplicationDueTally, ("mpp_id", "due_date"))
+    )
     db.session.commit()
     return folded
 
@@ -130,6 +164,16 @@ def recount() -> dict[str, int]:
     query = (
         select(Application.status, func.count())
         .where(Application.status != ApplicationStatus.DRAFT)
+        .group_by(Application.status)
+    )
+    return {ApplicationStatus(status).value: count for status, count in db.session.execute(query)}
+
+
+def recount_scoped(scope_filter) -> dict[str, int]:
+    """``scoped_status_counts`` by scanning ``application`` (tests)."""
+    query = (
+        select(Application.status, func.count())
+        .where(scope_filter(Application.mpp_id, Application.service_id), Application.status != ApplicationStatus.DRAFT)
         .group_by(Application.status)
     )
     return {ApplicationStatus(status).value: count for status, count in db.session.execute(query)}

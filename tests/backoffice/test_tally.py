@@ -46,6 +46,7 @@ def test_the_tally_follows_every_kind_of_change_and_survives_compaction(app, dem
         db.session.commit()
     counted, real = _tally_and_recount(app)
     assert counted == real and sum(real.values()) == 11
+    _assert_scoped_counts_match(app)
     with app.app_context():
         by_service = tally.status_counts(service_id=other_service)
         real_for_service = {
@@ -58,11 +59,55 @@ def test_the_tally_follows_every_kind_of_change_and_survives_compaction(app, dem
         }
         assert by_service == real_for_service
         rows_before = db.session.scalar(select(func.count(ApplicationTally.id)))
-        assert tally.compact() == rows_before
+        every_row = sum(
+            db.session.scalar(select(func.count(table.id)))
+            for table in (ApplicationTally, tally.ApplicationMppTally, tally.ApplicationDueTally)
+        )
+        assert tally.compact() == every_row
         rows_after = db.session.scalar(select(func.count(ApplicationTally.id)))
     assert rows_after < rows_before
     counted, real = _tally_and_recount(app)
     assert counted == real
+    _assert_scoped_counts_match(app)
+
+
+def _assert_scoped_counts_match(app):
+    """Per MPP (an MPP admin), per MPP and agency (an officer, one or two MPPs), and no MPP at all: the MPP tally's
+    counts equal a count of the table under the same scope, with and without a service filter."""
+    from app.backoffice.scope import Scope
+    from app.catalog.models import Mpp, Service
+
+    with app.app_context():
+        mpps = list(db.session.scalars(select(Mpp.id).order_by(Mpp.id)))
+        services = db.session.execute(select(Service.id, Service.agency_id).order_by(Service.id)).all()
+        agency = services[0].agency_id
+        agency_services = {agency: tuple(sid for sid, aid in services if aid == agency)}
+        scopes = [
+            Scope(user=None, admin_mpps=frozenset(mpps[:1])),
+            Scope(user=None, admin_mpps=frozenset(mpps[1:3])),
+            Scope(user=None, officer_pairs=frozenset({(agency, mpps[0])}), agency_services=agency_services),
+            Scope(
+                user=None,
+                officer_pairs=frozenset({(agency, mpps[0]), (agency, mpps[2])}),
+                agency_services=agency_services,
+            ),
+            Scope(user=None),
+        ]
+        seen = 0
+        for scope in scopes:
+            real = tally.recount_scoped(scope.application_filter)
+            assert tally.scoped_status_counts(scope.application_filter) == real
+            seen += sum(real.values())
+            for service_id, _agency in services[:3]:
+                assert tally.scoped_status_counts(scope.application_filter, service_id=service_id) == {
+                    S(status).value: n
+                    for status, n in db.session.execute(
+                        select(Application.status, func.count())
+                        .where(scope.application_filter(), Application.service_id == service_id)
+                        .group_by(Application.status)
+                    )
+                }
+        assert seen > 0
 
 
 def _due_counts_by_scanning(now: dt.datetime) -> tuple[int, int]:
@@ -158,8 +203,10 @@ def test_an_officers_inbox_page_takes_the_same_statements_for_60_or_300_applicat
     few, page, _ = _statements(app, client, "/petugas?status=semua")
     assert 'class="tracking-number"' in page or "7401-26-Q" in page
     _add_applications(app, citizen, 240)
-    many, _page, _ = _statements(app, client, "/petugas?status=semua")
+    many, _page, statements = _statements(app, client, "/petugas?status=semua")
     assert many == few
+    grouped = [s for s in statements if "GROUP BY" in s.upper() and "FROM APPLICATION " in s.upper() + " "]
+    assert not grouped, f"the officer's inbox counted the application table: {grouped}"
 
 
 def test_the_notification_inbox_takes_the_same_statements_for_any_number_of_notices(app, client, citizen, signed_in):

@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import assets, formatting, navigation, pagecache, routing, security
 from .config import PROJECT_ROOT, load_config
 from .extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
-from .i18n import LANGUAGES, current_language, select_locale
+from .i18n import LANGUAGES, current_language, install_template_gettext, select_locale
 
 # Each capability is a package with a `routes.bp` blueprint (and optionally `cli.register(app)`).
 BLUEPRINTS = [
@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)

@@ -134,3 +134,26 @@ def test_the_indonesian_catalog_follows_the_glossary():
                 if re.search(rf"(?<![\w@.-]){re.escape(word)}(?![\w-])", text or "", re.IGNORECASE):
                     offenders.append(f"{_msgid(message)!r}: “{word}” in “{text}”")
     assert not offenders, "the id catalog uses words the glossary avoids:\n" + "\n".join(offenders)
+
+
+def test_templates_follow_the_language_in_force_even_as_it_changes_within_a_request(app):
+    """Templates remember the request's translations (app/i18n.py); a page or notice rendered inside
+    ``force_locale`` (the offline page, a notice in the recipient's language) still gets its own language, and
+    the request's own language again afterwards."""
+    from flask_babel import force_locale, refresh
+
+    template = app.jinja_env.from_string("{{ _('Overdue') }} {{ ngettext('%(num)d day', '%(num)d days', 2) }}")
+    with app.test_request_context("/", headers={"Cookie": "bahasa=en"}):
+        assert template.render().startswith("Overdue")
+        with force_locale("id"):
+            assert template.render().startswith("Terlambat")
+        assert template.render().startswith("Overdue")
+    with app.test_request_context("/"):
+        assert template.render().startswith("Terlambat")
+        with force_locale("en"):
+            assert template.render().startswith("Overdue")
+            with force_locale("id"):
+                assert template.render().startswith("Terlambat")
+            assert template.render().startswith("Overdue")
+        refresh()
+        assert template.render().startswith("Terlambat")

@@ -13,7 +13,7 @@ export MPP_CHROMIUM := $(CHROMIUM)
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-test run db-upgrade demo-data demo-staff test test-postgres ci lint format \
-        i18n-extract i18n-update i18n-compile static-compress bench browser clean
+        i18n-extract i18n-update i18n-compile static-compress bench bench-tools browser clean
 
 help: ## Show this list of commands
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -96,8 +96,13 @@ static-compress: $(VENV)/.installed ## Compress static CSS/JS/SVG once (gzip -9,
 i18n-compile: $(VENV)/.installed ## Compile the catalogs (.mo files are built, never committed)
 	$(BIN)/pybabel compile -d translations --statistics 2>&1 | grep -v "^compiling" || true
 
-bench: install-test ## Measure page weight and throughput (reports numbers; BENCH_ARGS="--help" for options)
+bench: install-test bench-tools ## Measure page weight and throughput (reports numbers; BENCH_ARGS="--help" for options)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The throughput benchmark's load generator: wrk (C, one thread per core) takes far less of a 2-core machine than the
+# Python fallback, which competes with the server it measures.
+bench-tools: ## Install wrk when missing (needs root; without it bench/run.py falls back to a Python client)
+	@if ! command -v wrk >/dev/null; then 	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; 	  else echo "wrk is missing; the throughput figures come from the Python client (install: apt-get install wrk)."; fi; 	fi
 
 # Against a running `make run-scale` (its state file gives the address and database). Each prints a verdict.
 .PHONY: load flash-crowd faults

@@ -68,14 +68,23 @@ def controlled(page) -> None:
     """Wait until the service worker with the offline-drafts kit controls the page (it is what serves the page
     offline and syncs in the background).
 
-    A page whose navigation started while the worker was still installing is never claimed in Chromium (a race the
-    first visit can lose on a busy machine): once the worker is active, such a page is loaded again.
+    A page whose navigation started while a worker was still installing is not claimed by it in Chromium (a race
+    a busy machine can lose twice: the plain worker of the first page, then the kit worker this page registers):
+    once the kit worker is the active one, a page it does not control yet is loaded again.
     """
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+    wait_for_js(page, KIT_ACTIVE)
+    if not page.evaluate(KIT_WORKER):
         page.reload()
     page.wait_for_function(KIT_WORKER, timeout=15000)
     drafts_ready(page)
+
+
+# The registration's active worker is the kit variant (whether or not it controls this page yet).
+KIT_ACTIVE = """async () => {
+  const registration = await navigator.serviceWorker.getRegistration();
+  const active = registration && registration.active;
+  return !!active && new URL(active.scriptURL).search === "?kit=drafts";
+}"""
 
 
 def goto_controlled(page, url: str) -> None:

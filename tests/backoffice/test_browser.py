@@ -137,7 +137,10 @@ def test_a_correction_round_trip_between_citizen_and_officer(
     citizen_page.goto(check_url)
     citizen_page.check("#f-pernyataan")
     citizen_page.get_by_role("button", name="Ajukan perbaikan").click()
-    citizen_page.wait_for_url(re.compile(rf".*/permohonan/{number}.*"))
+    # "commit", then the page's own text: the kit worker this check page registered may activate and claim while
+    # the application page loads, and on a busy machine Chromium twice never reported that page's load event.
+    citizen_page.wait_for_url(re.compile(rf".*/permohonan/{number}.*"), wait_until="commit")
+    expect(citizen_page.locator("main")).to_contain_text(number)
     assert load(app, number).status == S.SUBMITTED
 
     page.goto(f"{base_url}/petugas/permohonan/{number}")

@@ -10,8 +10,8 @@ into one per (service, status) every hour (``compact``), so a read sums a few hu
 Appending instead of updating one counter row per status keeps concurrent status changes from queueing behind one
 row lock. On SQLite the triggers are per row; on PostgreSQL per statement, over the statement's transition tables.
 A later migration that rebuilds ``application`` in SQLite batch mode drops the SQLite triggers with the old table:
-``tests/backoffice/test_tally.py`` fails then, and that migration must create them again (SQL in 0021_perf and
-0025_due_tally).
+``tests/backoffice/test_tally.py`` fails then, and that migration must create them again (SQL in 0021_perf,
+0025_due_tally and 0026_mpp_tally).
 
 The due tally does the same for deadlines: how many applications waiting on the agency (diajukan, diverifikasi,
 diproses) are due on each day, per MPP (migration 0025). "Overdue" and "due today" depend on the MPP's own today
@@ -83,30 +83,30 @@ Application.__table__.add_is_dependent_on(ApplicationDueTally.__table__)
 Application.__table__.add_is_dependent_on(ApplicationMppTally.__table__)
 
 
+def _status_sums(table, *where) -> dict[str, int]:
+    """Applications per status value (drafts left out) from ``table``'s rows matching ``where``."""
+    query = (
+        select(table.status, func.sum(table.delta))
+        .where(table.status != ApplicationStatus.DRAFT.value, *where)
+        .group_by(table.status)
+    )
+    return {status: int(total) for status, total in db.session.execute(query) if total}
+
+
 def status_counts(*, service_id: int | None = None) -> dict[str, int]:
     """Applications per status value (drafts left out), over every MPP; one service's when ``service_id`` is given."""
-    query = (
-        select(ApplicationTally.status, func.sum(ApplicationTally.delta))
-        .where(ApplicationTally.status != ApplicationStatus.DRAFT.value)
-        .group_by(ApplicationTally.status)
-    )
-    if service_id is not None:
-        query = query.where(ApplicationTally.service_id == service_id)
-    return {status: int(total) for status, total in db.session.execute(query) if total}
+    table = ApplicationTally
+    return _status_sums(table, *([table.service_id == service_id] if service_id is not None else []))
 
 
 def scoped_status_counts(scope_filter, *, service_id: int | None = None) -> dict[str, int]:
     """Applications per status value (drafts left out) within ``scope_filter(mpp_id, service_id)`` — a staff
     member's ``Scope.application_filter`` over this tally's columns; one service's when ``service_id`` is given."""
     table = ApplicationMppTally
-    query = (
-        select(table.status, func.sum(table.delta))
-        .where(scope_filter(table.mpp_id, table.service_id), table.status != ApplicationStatus.DRAFT.value)
-        .group_by(table.status)
-    )
+    where = [scope_filter(table.mpp_id, table.service_id)]
     if service_id is not None:
-        query = query.where(table.service_id == service_id)
-    return {status: int(total) for status, total in db.session.execute(query) if total}
+        where.append(table.service_id == service_id)
+    return _status_sums(table, *where)
 
 
 def due_counts(now: dt.datetime) -> tuple[int, int]:

@@ -13,6 +13,7 @@ from . import assets, formatting, navigation, pagecache, routing, security
 from .config import PROJECT_ROOT, load_config
 from .extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 from .i18n import LANGUAGES, current_language, install_template_gettext, select_locale
+from .request_cycle import MPPFlask
 
 # Each capability is a package with a `routes.bp` blueprint (and optionally `cli.register(app)`).
 BLUEPRINTS = [
@@ -38,7 +39,7 @@ BLUEPRINTS = [
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+    app = MPPFlask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),

@@ -9,7 +9,7 @@ import json
 import re
 import secrets
 import socket
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -221,7 +221,8 @@ _SUBRESOURCE_TYPES = frozenset(
 _PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
 
-def _document_headers(secure: bool) -> list[tuple[str, str]]:
+@cache  # the same few headers for every document: made once per setting, not per response
+def _document_headers(secure: bool) -> tuple[tuple[str, str, str], ...]:
     headers = [
         ("Content-Security-Policy", content_security_policy()),
         ("X-Content-Type-Options", "nosniff"),
@@ -233,41 +234,75 @@ def _document_headers(secure: bool) -> list[tuple[str, str]]:
     ]
     if secure:
         headers.append(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
-    return headers
+    return tuple((name, name.lower(), value) for name, value in headers)
 
 
-_SUBRESOURCE_HEADERS = [("X-Content-Type-Options", "nosniff"), ("Cross-Origin-Resource-Policy", "same-origin")]
+_SUBRESOURCE_HEADERS = (
+    ("X-Content-Type-Options", "x-content-type-options", "nosniff"),
+    ("Cross-Origin-Resource-Policy", "cross-origin-resource-policy", "same-origin"),
+)
 
 
-def _is_static_subresource(response) -> bool:
+def _is_static_subresource(response, mimetype: str) -> bool:
     return (
         request.path.startswith("/static/")
-        and response.mimetype in _SUBRESOURCE_TYPES
+        and mimetype in _SUBRESOURCE_TYPES
         and "attachment" not in response.headers.get("Content-Disposition", "")
     )
 
 
+def add_vary(headers, *names: str) -> None:
+    """Add ``names`` to the Vary header once each (what ``response.vary.add`` does, read and written once)."""
+    current = [value.strip() for value in headers.get("Vary", "").split(",") if value.strip()]
+    have = {value.lower() for value in current}
+    extra = [name for name in names if name.lower() not in have]
+    if extra:
+        headers["Vary"] = ", ".join([*current, *extra])
+
+
 def set_security_headers(response):
     headers = response.headers
-    if _is_static_subresource(response):
+    mimetype = response.mimetype
+    if _is_static_subresource(response, mimetype):
         wanted = _SUBRESOURCE_HEADERS
     else:
         wanted = _document_headers(bool(current_app.config.get("SESSION_COOKIE_SECURE")))
     present = {name.lower() for name, _ in headers.items()}
-    for name, value in wanted:  # a view's own value wins, as setdefault did
-        if name.lower() not in present:
+    for name, lower, value in wanted:  # a view's own value wins, as setdefault did
+        if lower not in present:
             headers.add(name, value)
 
-    if response.mimetype == "text/html":
+    if mimetype == "text/html":
         # A 304 (the page is unchanged, pagecache.py) keeps the caching rules of the 200 it confirms.
         if g.get("offline_public") and response.status_code in (200, 304):
             headers[OFFLINE_HEADER] = "public"
-            headers.setdefault("Cache-Control", "no-cache")
+            if "cache-control" not in present:
+                headers["Cache-Control"] = "no-cache"
         else:
             headers["Cache-Control"] = "no-store"
-        response.vary.add("HX-Request")
-        response.vary.add("Cookie")
+        add_vary(headers, "HX-Request", "Cookie")
     return response
+
+
+def anonymous_without_cookies() -> None:
+    """A request that carries neither the session cookie nor the remember cookie is anonymous
+    (``may_be_signed_in``): its viewer is set at once, instead of Flask-Login looking for a user id in an empty
+    session, a remember cookie and a request loader (none exists) — and hashing the client's address and browser
+    for a session protection the app turns off, on every request that reads ``current_user``."""
+    if not may_be_signed_in(request.cookies, current_app.config):
+        g._login_user = current_app.login_manager.anonymous_user()  # what Flask-Login sets when it finds no one
+
+
+def _rate_limits_unless_public_read(check):
+    """The limiter's before-request check, skipped for a public read (``is_public_read``): no limit is declared on
+    one, and the limiter's request filter would exempt it anyway, but only after resolving every limit that could
+    apply. Limits on a view (``@limiter.limit``) are checked by that view's own wrapper either way."""
+
+    def check_request_limit() -> None:
+        if not is_public_read():
+            check()
+
+    return check_request_limit
 
 
 # --- input at the edge (issue 9, items 6 and 7) --------------------------------------------------------------------
@@ -503,6 +538,11 @@ def redirect_plain_http():
 
 
 def init_app(app: Flask) -> None:
+    hooks = app.before_request_funcs.setdefault(None, [])
+    limiter_check = limiter._check_request_limit  # noqa: SLF001  (the hook Limiter.init_app registers)
+    if limiter_check in hooks:
+        hooks[hooks.index(limiter_check)] = _rate_limits_unless_public_read(limiter_check)
+    app.before_request(anonymous_without_cookies)
     app.before_request(redirect_plain_http)
     app.before_request(check_request_origin)
     app.before_request(refuse_unsafe_input)

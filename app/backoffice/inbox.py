@@ -16,11 +16,10 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..applications.models import Application, ApplicationStatus
-from ..applications.workdays import DEFAULT_TIMEZONE, local_date
+from ..applications.workdays import local_date
 from ..catalog.models import Mpp, Service, ServiceOffering
 from ..database import utcnow
 from ..extensions import db
-from ..formatting import ZONES
 from . import tally
 from .scope import Scope
 
@@ -95,10 +94,7 @@ def local_today(tz_name: str | None, now: dt.datetime | None = None) -> dt.date:
     return local_date(now or utcnow(), tz_name)
 
 
-def _per_zone(now: dt.datetime, build) -> ColumnElement[bool]:
-    """``build(today)`` for each zone, each limited to the applications of MPPs in that zone."""
-    zone = func.coalesce(Mpp.timezone, DEFAULT_TIMEZONE)
-    return or_(*(and_(zone == tz, build(local_today(tz, now))) for tz in ZONES))
+_per_zone = tally.per_zone  # an MPP's own today, shared with the due tally's counts
 
 
 def _overdue(now: dt.datetime) -> ColumnElement[bool]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, Index, Integer, String, and_, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, Date, Index, Integer, String, and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..applications.models import Application, ApplicationStatus
@@ -109,25 +109,25 @@ def scoped_status_counts(scope_filter, *, service_id: int | None = None) -> dict
     return _status_sums(table, *where)
 
 
+def per_zone(now: dt.datetime, build) -> ColumnElement[bool]:
+    """``build(today)`` for each time zone, each limited to the rows of MPPs in that zone (``Mpp`` joined): "today"
+    and "overdue" are an MPP's own, in WIB, WITA or WIT. The inbox's filters and the due tally's counts share it."""
+    zone = func.coalesce(Mpp.timezone, DEFAULT_TIMEZONE)
+    return or_(*(and_(zone == tz, build(local_date(now, tz))) for tz in ZONES))
+
+
 def due_counts(now: dt.datetime) -> tuple[int, int]:
     """(overdue, due today) over every MPP, each against the MPP's own today, from the due tally."""
-    zone = func.coalesce(Mpp.timezone, DEFAULT_TIMEZONE)
-    today = {tz: local_date(now, tz) for tz in ZONES}
     due = ApplicationDueTally.due_date
 
-    def per_zone(build):
-        return func.coalesce(
-            func.sum(ApplicationDueTally.delta).filter(
-                or_(*(and_(zone == tz, build(day)) for tz, day in today.items()))
-            ),
-            0,
-        )
+    def total(build):
+        return func.coalesce(func.sum(ApplicationDueTally.delta).filter(per_zone(now, build)), 0)
 
     query = (
-        select(per_zone(lambda day: due < day), per_zone(lambda day: due == day))
+        select(total(lambda day: due < day), total(lambda day: due == day))
         .select_from(ApplicationDueTally)
         .outerjoin(Mpp, Mpp.id == ApplicationDueTally.mpp_id)
-        .where(due <= max(today.values()))
+        .where(due <= max(local_date(now, tz) for tz in ZONES))
     )
     overdue, due_today = db.session.execute(query).one()
     return int(overdue), int(due_today)

@@ -124,6 +124,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_arrival(page, url) -> None:
+    """Wait until the browser is on ``url`` and that page has loaded (its own ``document.readyState``).
+
+    Not through ``wait_for_url``'s load event: when a service worker activates and claims the page during that
+    navigation (the drafts kit worker, registered a few steps earlier, installs late on a busy machine), Chromium
+    has several times never reported the load event to Playwright although the page had loaded — its own after-load
+    script had run. The page is asked instead, so a page that really never finishes loading still fails here."""
+    page.wait_for_url(url, wait_until="commit")
+    page.wait_for_function("document.readyState === 'complete'")
+
+
 def wait_until(page, expression: str, *, timeout: float = 10) -> None:
     """Wait until a JS expression or (async) function gives ``true``, within ``timeout`` seconds."""
     # `expression` is a function or an expression (as for page.evaluate); either may give a promise.

@@ -34,7 +34,7 @@ from app.results.models import ResultVerification, VerificationStatus
 from .accounts.conftest import mailbox  # noqa: F401  (fixture: the mail folder the sign-up code is read from)
 from .accounts.test_browser import add_authenticator, sign_out, sign_up
 from .backoffice.test_browser import _invitation_link
-from .helpers import look, shot, wait_until
+from .helpers import look, shot, wait_for_arrival, wait_until
 from .notifications.conftest import push_service, queue  # noqa: F401  (fixtures: local push service, job queue)
 from .notifications.test_browser import FAKE_PUSH_MANAGER
 from .personal.conftest import jpeg_with_exif, png_bytes
@@ -196,7 +196,7 @@ def apply_at_kendari(app, page, base_url, user_id: int) -> str:
     look(page, "j15-periksa")
     page.check("#f-pernyataan")
     page.get_by_role("button", name="Ajukan permohonan").click()
-    page.wait_for_url(re.compile(r".*/permohonan/[^/]+\?terkirim=1"))
+    wait_for_arrival(page, re.compile(r".*/permohonan/[^/]+\?terkirim=1"))
     number = page.url.rsplit("/", 1)[1].split("?")[0]
     expect(page.get_by_text("Permohonan Anda telah diajukan")).to_be_visible()
     assert number in main_text(page)

@@ -16,7 +16,7 @@ from tests.accounts.fixtures import sign_in_test_client
 
 from ..applications.conftest import PERSON, SERVICE, add_document
 from ..backoffice.conftest import pdf_bytes
-from ..helpers import assert_no_axe_violations, shot
+from ..helpers import assert_no_axe_violations, shot, wait_for_arrival
 from ..notifications.conftest import _fresh_push_service, push_device, push_service, queue  # noqa: F401
 from .conftest import bearer
 from .test_webhooks import Receiver
@@ -64,7 +64,7 @@ def apply_in_the_browser(app, page, base_url, citizen) -> str:
     page.wait_for_selector("#f-pernyataan")
     page.check("#f-pernyataan")
     page.get_by_role("button", name="Ajukan permohonan").click()
-    page.wait_for_url(re.compile(r".*/permohonan/[^/?]+\?terkirim=1"))
+    wait_for_arrival(page, re.compile(r".*/permohonan/[^/?]+\?terkirim=1"))
     return page.url.rsplit("/", 1)[1].split("?")[0]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.accounts.fixtures import sign_in_test_client
-from tests.helpers import assert_no_axe_violations, shot
+from tests.helpers import assert_no_axe_violations, shot, wait_for_arrival
 
 from .conftest import PERSON, SERVICE, add_document, applications
 
@@ -72,7 +72,7 @@ def test_every_step_of_applying_has_no_axe_violations(app, citizen_page, base_ur
     shot(page, "05-check-error")
     page.check("#f-pernyataan")
     page.get_by_role("button", name="Ajukan permohonan").click()
-    page.wait_for_url("**/permohonan/*?terkirim=1")
+    wait_for_arrival(page, "**/permohonan/*?terkirim=1")
     assert len(applications(app)) == 1
     assert_no_axe_violations(page)
     shot(page, "06-submitted")

@@ -14,7 +14,7 @@ from app.applications import drafts
 from app.catalog.models import Service
 from app.extensions import db
 from tests.accounts.fixtures import sign_in_test_client
-from tests.helpers import look, shot
+from tests.helpers import look, shot, wait_for_arrival
 
 from .conftest import add_document, applications, complete_draft
 
@@ -52,7 +52,7 @@ def test_submitting_without_the_declaration_shows_a_focused_summary_at_the_top_o
     assert response.status == 200
     page.check("#f-pernyataan")
     page.get_by_role("button", name="Ajukan permohonan").click()
-    page.wait_for_url(re.compile(r".*/permohonan/[0-9A-Z-]+\?terkirim=1$"))
+    wait_for_arrival(page, re.compile(r".*/permohonan/[0-9A-Z-]+\?terkirim=1$"))
     expect(page.locator(".confirmation h2")).to_have_text("Permohonan Anda telah diajukan")
 
 

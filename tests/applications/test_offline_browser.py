@@ -16,7 +16,7 @@ from app.accounts.models import User
 from app.applications import drafts
 from app.catalog.models import Service
 from app.extensions import db
-from tests.helpers import PageClient, assert_no_axe_violations, free_port, shot, wait_for_js
+from tests.helpers import PageClient, assert_no_axe_violations, free_port, shot, wait_for_arrival, wait_for_js
 from tests.pwa.worker import cached_paths
 
 from .conftest import PERSON, SERVICE, applications, complete_draft, draft_row
@@ -158,7 +158,7 @@ def test_a_submission_made_offline_creates_exactly_one_application(applicant_pag
 
     page.context.set_offline(False)  # both the `online` listener and Background Sync try to send it
 
-    page.wait_for_url(f"{origin}/permohonan/*?terkirim=1")
+    wait_for_arrival(page, f"{origin}/permohonan/*?terkirim=1")
     [application] = applications(app)
     assert page.url.startswith(f"{origin}/permohonan/{application.tracking_number}")
     # Submitted: the device copy has done its job and nothing personal stays behind on the phone.
@@ -205,7 +205,7 @@ def test_a_queued_submission_survives_closing_the_app_and_is_sent_by_the_worker_
             "ServiceWorker.dispatchSyncEvent",
             {"origin": origin, "registrationId": registration, "tag": "mpp-drafts", "lastChance": False},
         )
-    page.wait_for_url(f"{origin}/permohonan/*?terkirim=1")
+    wait_for_arrival(page, f"{origin}/permohonan/*?terkirim=1")
     assert len(applications(app)) == 1
 
 
@@ -352,7 +352,7 @@ def test_a_double_tap_on_submit_creates_one_application(applicant_page, app, ori
 
     page.locator(SUBMIT).dblclick()
 
-    page.wait_for_url(f"{origin}/permohonan/*?terkirim=1")
+    wait_for_arrival(page, f"{origin}/permohonan/*?terkirim=1")
     assert len(applications(app)) == 1
 
 

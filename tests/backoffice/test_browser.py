@@ -15,7 +15,7 @@ from app.applications.models import ApplicationStatus as S
 from app.backoffice.invitations import InvitationRequest, create_invitation
 from app.catalog.models import Agency, Mpp
 from app.extensions import db
-from tests.helpers import assert_no_axe_violations, shot
+from tests.helpers import assert_no_axe_violations, shot, wait_for_arrival
 
 from ..accounts.test_browser import add_authenticator, sign_out
 from .conftest import load, pdf_bytes, submit_application
@@ -137,9 +137,8 @@ def test_a_correction_round_trip_between_citizen_and_officer(
     citizen_page.goto(check_url)
     citizen_page.check("#f-pernyataan")
     citizen_page.get_by_role("button", name="Ajukan perbaikan").click()
-    # "commit", then the page's own text: the kit worker this check page registered may activate and claim while
-    # the application page loads, and on a busy machine Chromium twice never reported that page's load event.
-    citizen_page.wait_for_url(re.compile(rf".*/permohonan/{number}.*"), wait_until="commit")
+    # The kit worker this check page registered may activate and claim while the application page loads.
+    wait_for_arrival(citizen_page, re.compile(rf".*/permohonan/{number}.*"))
     expect(citizen_page.locator("main")).to_contain_text(number)
     assert load(app, number).status == S.SUBMITTED
 

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.applications.models import ApplicationStatus as S
-from tests.helpers import PageClient, look
+from tests.helpers import PageClient, look, wait_for_arrival
 
 from ..applications.conftest import png_bytes
 from .conftest import load, submit_application
@@ -75,7 +75,7 @@ def test_the_officer_names_a_missing_document_and_the_citizen_attaches_it_where_
     look(citizen, "kb-03-warga-ringkasan-perbaikan")
     citizen.check("#f-pernyataan")
     citizen.get_by_role("button", name="Ajukan perbaikan").click()
-    citizen.wait_for_url(re.compile(rf".*/permohonan/{number}\?terkirim=1$"))
+    wait_for_arrival(citizen, re.compile(rf".*/permohonan/{number}\?terkirim=1$"))
     expect(citizen.locator(".confirmation h2")).to_have_text("Perbaikan terkirim")
     look(citizen, "kb-04-perbaikan-terkirim")
     assert load(app, number).status == S.SUBMITTED

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.applications.models import Application
 from app.extensions import db
 from app.frontdesk.models import AssistedApplication, AssistStatus, ConfirmationMethod
-from tests.helpers import assert_no_axe_violations, shot
+from tests.helpers import assert_no_axe_violations, shot, wait_for_arrival
 
 from ..accounts.test_browser import add_authenticator, sign_up
 from ..applications.conftest import VALID, png_bytes
@@ -97,7 +97,7 @@ def test_the_officer_fills_in_the_form_at_the_counter_and_the_citizen_confirms_o
     shot(page, "desk-07-konfirmasi-360")
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Konfirmasi dengan passkey saya").click()
-    page.wait_for_url(re.compile(r".*/permohonan/[0-9A-Z-]+\?terkirim=1$"))
+    wait_for_arrival(page, re.compile(r".*/permohonan/[0-9A-Z-]+\?terkirim=1$"))
     expect(page.get_by_text("Dibantu oleh petugas Rina Loket di")).to_be_visible()
     shot(page, "desk-08-permohonan-warga-360")
 

@@ -21,7 +21,7 @@ from tests.accounts.conftest import mailbox  # noqa: F401  (fixture: the sign-up
 from tests.accounts.fixtures import sign_in_test_client
 from tests.accounts.test_browser import add_authenticator, sign_up
 from tests.applications.conftest import add_document
-from tests.helpers import assert_no_axe_violations, shot
+from tests.helpers import assert_no_axe_violations, shot, wait_for_arrival
 
 pytestmark = pytest.mark.browser
 
@@ -141,7 +141,7 @@ def test_a_parent_adds_a_child_and_applies_for_the_childs_birth_certificate(app,
     _next(page, "periksa")
     page.check("#f-pernyataan")
     page.get_by_role("button", name="Ajukan permohonan").click()
-    page.wait_for_url(lambda url: "terkirim=1" in url)
+    wait_for_arrival(page, lambda url: "terkirim=1" in url)
     with app.app_context():
         application = db.session.scalar(select(Application).where(Application.user_id == citizen.id))
         assert application.subject_name == "Adi Pratama" and application.subject_relationship == "anak"

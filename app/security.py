@@ -255,7 +255,11 @@ def add_vary(headers, *names: str) -> None:
     """Add ``names`` to the Vary header once each (what ``response.vary.add`` does, read and written once)."""
     current = [value.strip() for value in headers.get("Vary", "").split(",") if value.strip()]
     have = {value.lower() for value in current}
-    extra = [name for name in names if name.lower() not in have]
+    extra = []
+    for name in names:
+        if name.lower() not in have:
+            have.add(name.lower())
+            extra.append(name)
     if extra:
         headers["Vary"] = ", ".join([*current, *extra])
 

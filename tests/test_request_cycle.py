@@ -108,5 +108,5 @@ def test_vary_names_are_added_once_each():
     add_vary(headers, "Cookie", "HX-Request")
     assert headers["Vary"] == "Accept-Encoding, HX-Request, Cookie"
     empty = Headers()
-    add_vary(empty, "Cookie")
+    add_vary(empty, "Cookie", "cookie")
     assert empty.getlist("Vary") == ["Cookie"]

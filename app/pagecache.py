@@ -6,7 +6,7 @@ thing. It differs only by
 - the CSRF token of a form — only a signed-in visitor's header has one (the sign-out form); it is per session, so it
   is taken out of the stored copy and put back on every hit (``security.shareable_html`` / ``personal_html``). An
   anonymous visitor's page has no form and no CSP nonce (security.content_security_policy): its bytes are the same
-  for everyone, so it is compressed when it is stored (gzip at its best level, brotli quickly, then at its best
+  for everyone, so it is compressed when it is stored (brotli quickly, then at its best
   level in the background once a second visitor asks), never per hit;
 - what is in the key: path and (sorted) query, host, locale, whether it is the htmx fragment or the full page, and
   who is looking — anonymous, or signed in with a role (the header shows "Keluar", and "Back office" to staff;
@@ -88,11 +88,15 @@ class _Entry:
     expires: float  # clock()
 
 
+_bodies_lock = threading.Lock()
+
+
 class StoredPage:
     """One shareable page, prepared once for every hit.
 
-    Without a form (every anonymous page): its bytes in each encoding, made at store time (brotli made again at the
-    best quality once the page is asked for again). With a form (a signed-in header): the HTML with a stand-in for
+    Without a form (every anonymous page): its bytes and its brotli, made at store time (brotli made again at the
+    best quality once the page is asked for again); its gzip when a client that does not take brotli first asks for
+    it (nearly every browser takes brotli: a miss need not pay for a gzip no one may ask for). With a form (a signed-in header): the HTML with a stand-in for
     the CSRF token and its gzip made once around it (the token is spliced in per hit, gzip_splice.py). ``replay`` is
     set by the front door from the first 200 answer Flask made of the page (the headers it carried); until then,
     and for a page with a form, hits take the Flask path.
@@ -114,7 +118,7 @@ class StoredPage:
             raw = shared.encode()
             self.spliced = None
             # Replaced as a whole, never changed in place: a reader takes one body and its length from one dict.
-            self.bodies = {"identity": raw, "gzip": gzip_best(raw), "br": brotli_of(raw, BROTLI_QUICK)}
+            self.bodies = {"identity": raw, "br": brotli_of(raw, BROTLI_QUICK)}
 
     @classmethod
     def of(cls, shared: str) -> StoredPage:
@@ -126,10 +130,22 @@ class StoredPage:
             self._best_asked = True
             _best_brotli.ask(self)
 
+    def body(self, encoding: str) -> bytes:
+        """The page in ``encoding`` (identity, br or gzip; a page without a form), its gzip made on the first ask."""
+        found = self.bodies.get(encoding)
+        if found is None:
+            found = gzip_best(self.bodies["identity"])  # the same bytes whichever thread makes it
+            self._add_body(encoding, found)
+        return found
+
     def compress_best(self) -> None:
         best = brotli_of(self.bodies["identity"], BROTLI_BEST)
         if len(best) < len(self.bodies["br"]):
-            self.bodies = {**self.bodies, "br": best}
+            self._add_body("br", best)
+
+    def _add_body(self, encoding: str, data: bytes) -> None:
+        with _bodies_lock:  # the background brotli and a gzip asked for at once: neither undoes the other
+            self.bodies = {**self.bodies, encoding: data}
 
 
 def brotli_of(raw: bytes, quality: int) -> bytes:
@@ -314,7 +330,7 @@ def _answer(page: StoredPage):
         response = make_response("", 304)
     elif not page.gaps:
         encoding = chosen_encoding(request.headers.get("Accept-Encoding", ""))
-        response = make_response(page.bodies[encoding])
+        response = make_response(page.body(encoding))
         response.mimetype = "text/html"
         if encoding != "identity":
             response.headers["Content-Encoding"] = encoding

@@ -17,8 +17,8 @@ first, in front of the Flask app (``app.wsgi_app``), and answered at once when
   rules and Vary (``security.replayable_headers`` leaves out only what belongs to one response, and a page whose
   answer set a cookie is never answered here).
 
-The answer is the stored bytes in the encoding the client takes best (br, gzip, identity: compressed when the page
-was stored, brotli once more at its best quality in the background when a second visitor asks) with a fixed weak
+The answer is the stored bytes in the encoding the client takes best (br, gzip, identity: brotli when the page was
+stored and once more at its best quality in the background when a second visitor asks, gzip on the first ask) with a fixed weak
 ETag, or a 304 when the browser holds the page (If-None-Match). Like every request it gets an ``X-Request-ID``, one
 JSON access line and its latency in the Prometheus histogram (under the endpoint that made the page). Anything
 else — a signed-in visitor, a miss, HEAD, an unusual host — goes through Flask unchanged, and only the headers of
@@ -107,7 +107,7 @@ class PageCacheFront:
         else:
             page.on_hit()
             encoding = pagecache.chosen_encoding(environ.get("HTTP_ACCEPT_ENCODING", ""))
-            status, body = 200, page.bodies[encoding]
+            status, body = 200, page.body(encoding)
             headers = [*replay.headers, ("Content-Length", str(len(body)))]
             if encoding != "identity":
                 headers.append(("Content-Encoding", encoding))

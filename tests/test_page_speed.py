@@ -64,9 +64,13 @@ def test_a_cache_hit_is_sent_as_compressed_when_the_page_was_stored(client, demo
     html = plain.get_data(as_text=True)
     for answer in (first, hit, best):
         assert brotli.decompress(answer.get_data()).decode() == html
+    assert "gzip" not in stored.bodies, "no gzip made before a client asks for one"
     gz = client.get(SERVICE_PAGE, headers={"Accept-Encoding": "gzip"})
     assert gz.headers["Content-Encoding"] == "gzip" and gzip.decompress(gz.get_data()).decode() == html
-    assert gz.get_data() == stored.bodies["gzip"], "the gzip made once at store time, not a new compression"
+    kept = stored.bodies["gzip"]
+    assert gz.get_data() == kept and stored.bodies["br"] == best.get_data(), "kept, next to the best brotli"
+    again = client.get(SERVICE_PAGE, headers={"Accept-Encoding": "gzip"})
+    assert again.get_data() == kept and stored.bodies["gzip"] is kept, "made once, on the first ask"
     assert "mpp-csrf-" not in html
     assert "accept-encoding" in hit.headers["Vary"].lower()
 

@@ -6,8 +6,8 @@ thing. It differs only by
 - the CSRF token of a form — only a signed-in visitor's header has one (the sign-out form); it is per session, so it
   is taken out of the stored copy and put back on every hit (``security.shareable_html`` / ``personal_html``). An
   anonymous visitor's page has no form and no CSP nonce (security.content_security_policy): its bytes are the same
-  for everyone, so it is compressed when it is stored (brotli quickly, then at its best
-  level in the background once a second visitor asks), never per hit;
+  for everyone, so it is compressed once, never per hit: brotli quickly when it is stored, then at its best level
+  in the background once a second visitor asks; gzip the first time a client that does not take brotli asks;
 - what is in the key: path and (sorted) query, host, locale, whether it is the htmx fragment or the full page, and
   who is looking — anonymous, or signed in with a role (the header shows "Keluar", and "Back office" to staff;
   it never shows a name or a count: the unread count is fetched by script);

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -124,14 +125,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_arrival(page, url) -> None:
-    """Wait until the browser is on ``url`` and that page has loaded (its own ``document.readyState``).
+# An application's own page (not a draft step): where a submitted draft's steps lead.
+_APPLICATION_PAGE = re.compile(r"^[^?#]*/permohonan/(?!draf/)[^/?#]+(?:[?#].*)?$")
 
-    Not through ``wait_for_url``'s load event: when a service worker activates and claims the page during that
-    navigation (the drafts kit worker, registered a few steps earlier, installs late on a busy machine), Chromium
-    has several times never reported the load event to Playwright although the page had loaded — its own after-load
-    script had run. The page is asked instead, so a page that really never finishes loading still fails here."""
-    page.wait_for_url(url, wait_until="commit")
+
+def wait_for_arrival(page, url) -> None:
+    """After sending an application: wait until the browser is on ``url`` and that page has loaded.
+
+    The page's own ``document.readyState`` is asked, not Playwright's load event: while a service worker activates
+    or updates during that navigation, Chromium on a busy machine has failed to report the load event, and twice the
+    navigation never committed although the server had answered it (and Playwright could no longer evaluate in the
+    page meanwhile). Then the page is opened again, as a citizen reloads a page that went quiet: a submitted draft's step
+    leads to its application. That is reported as a warning, so a navigation that always stalls cannot hide; a page
+    that really never finishes loading still fails here."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_url(url, wait_until="commit", timeout=20_000)
+    except PlaywrightTimeout:
+        warnings.warn(f"the navigation after sending stalled on {page.url}; opened it again", stacklevel=2)
+        page.goto(page.url, wait_until="commit")  # the step's address again: it leads to the application
+        page.wait_for_url(_APPLICATION_PAGE, wait_until="commit")
     page.wait_for_function("document.readyState === 'complete'")
 
 

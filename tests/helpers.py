@@ -133,11 +133,11 @@ def wait_for_arrival(page, url) -> None:
     """After sending an application: wait until the browser is on ``url`` and that page has loaded.
 
     The page's own ``document.readyState`` is asked, not Playwright's load event: while a service worker activates
-    or updates during that navigation, Chromium on a busy machine has failed to report the load event, and twice the
-    navigation never committed although the server had answered it (and Playwright could no longer evaluate in the
-    page meanwhile). Then the page is opened again, as a citizen reloads a page that went quiet: a submitted draft's step
-    leads to its application. That is reported as a warning, so a navigation that always stalls cannot hide; a page
-    that really never finishes loading still fails here."""
+    or updates during that navigation, Chromium on a busy machine has failed to report the load event, and once the
+    navigation never committed although the server had answered it (Playwright could not evaluate in the page
+    meanwhile). Then the step's address is opened again, as a citizen reloads a page that went quiet: a submitted
+    draft's step leads to its application. That is reported as a warning, so a navigation that always stalls cannot
+    hide; a page that really never finishes loading still fails here."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:

@@ -96,10 +96,10 @@ class StoredPage:
 
     Without a form (every anonymous page): its bytes and its brotli, made at store time (brotli made again at the
     best quality once the page is asked for again); its gzip when a client that does not take brotli first asks for
-    it (nearly every browser takes brotli: a miss need not pay for a gzip no one may ask for). With a form (a signed-in header): the HTML with a stand-in for
-    the CSRF token and its gzip made once around it (the token is spliced in per hit, gzip_splice.py). ``replay`` is
-    set by the front door from the first 200 answer Flask made of the page (the headers it carried); until then,
-    and for a page with a form, hits take the Flask path.
+    it (nearly every browser takes brotli: a miss need not pay for a gzip no one may ask for). With a form (a
+    signed-in header): the HTML with a stand-in for the CSRF token and its gzip made once around it (the token is
+    spliced in per hit, gzip_splice.py). ``replay`` is set by the front door from the first 200 answer Flask made of
+    the page (the headers it carried); until then, and for a page with a form, hits take the Flask path.
     """
 
     __slots__ = ("html", "gaps", "spliced", "bodies", "etag", "replay", "_best_asked")

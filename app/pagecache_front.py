@@ -18,11 +18,11 @@ first, in front of the Flask app (``app.wsgi_app``), and answered at once when
   answer set a cookie is never answered here).
 
 The answer is the stored bytes in the encoding the client takes best (br, gzip, identity: brotli when the page was
-stored and once more at its best quality in the background when a second visitor asks, gzip on the first ask) with a fixed weak
-ETag, or a 304 when the browser holds the page (If-None-Match). Like every request it gets an ``X-Request-ID``, one
-JSON access line and its latency in the Prometheus histogram (under the endpoint that made the page). Anything
-else — a signed-in visitor, a miss, HEAD, an unusual host — goes through Flask unchanged, and only the headers of
-its answer are looked at on the way out.
+stored and once more at its best quality in the background when a second visitor asks, gzip on the first ask) with
+a fixed weak ETag, or a 304 when the browser holds the page (If-None-Match). Like every request it gets an
+``X-Request-ID``, one JSON access line and its latency in the Prometheus histogram (under the endpoint that made
+the page). Anything else — a signed-in visitor, a miss, HEAD, an unusual host — goes through Flask unchanged, and
+only the headers of its answer are looked at on the way out.
 
 Before-request work skipped here and why it does not apply: the rate limiter skips public reads anyway; CSRF and
 the Origin check concern unsafe methods; unsafe input refuses a path no stored page can have; the plain-HTTP
@@ -43,7 +43,7 @@ from werkzeug.http import parse_etags, remove_entity_headers
 from . import pagecache, pagecache_shared
 from .i18n import language_of
 from .ops.logs import REQUEST_ID_HEADER, record_request, request_id_for
-from .security import may_be_signed_in, replayable_headers
+from .security import may_be_signed_in, merged_vary, replayable_headers
 
 _STATUS = {200: "200 OK", 304: "304 Not Modified"}
 log = logging.getLogger(__name__)
@@ -61,11 +61,9 @@ class Replay:
 
 def _with_accept_encoding(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Flask's Vary, with Accept-Encoding in it (the body depends on it here, whatever the first answer's client)."""
-    vary = [value.strip() for name, value in headers if name.lower() == "vary" for value in value.split(",")]
-    if "accept-encoding" not in {value.lower() for value in vary}:
-        vary.append("Accept-Encoding")
+    vary = merged_vary([value for name, value in headers if name.lower() == "vary"], "Accept-Encoding")
     rest = [(name, value) for name, value in headers if name.lower() != "vary"]
-    return [*rest, ("Vary", ", ".join(value for value in vary if value))]
+    return [*rest, ("Vary", vary)]
 
 
 def record(page: pagecache.StoredPage, endpoint: str, headers: list[tuple[str, str]]) -> None:

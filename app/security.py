@@ -251,17 +251,24 @@ def _is_static_subresource(response, mimetype: str) -> bool:
     )
 
 
-def add_vary(headers, *names: str) -> None:
-    """Add ``names`` to the Vary header once each (what ``response.vary.add`` does, read and written once)."""
-    current = [value.strip() for value in headers.get("Vary", "").split(",") if value.strip()]
-    have = {value.lower() for value in current}
-    extra = []
+def merged_vary(values, *names: str) -> str:
+    """The Vary header holding every name of ``values`` (Vary header values, comma-separated) and ``names``, each
+    once: the one rule for Flask's answers (``add_vary``) and the front door's replayed ones (pagecache_front.py)."""
+    merged = [value.strip() for value in values for value in value.split(",") if value.strip()]
+    have = {value.lower() for value in merged}
     for name in names:
         if name.lower() not in have:
             have.add(name.lower())
-            extra.append(name)
-    if extra:
-        headers["Vary"] = ", ".join([*current, *extra])
+            merged.append(name)
+    return ", ".join(merged)
+
+
+def add_vary(headers, *names: str) -> None:
+    """Add ``names`` to the Vary header once each (what ``response.vary.add`` does, read and written once)."""
+    current = headers.get("Vary", "")
+    merged = merged_vary([current], *names)
+    if merged != current:
+        headers["Vary"] = merged
 
 
 def set_security_headers(response):

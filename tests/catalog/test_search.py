@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from playwright.sync_api import expect
 from sqlalchemy import select, update
 
@@ -326,3 +328,42 @@ def test_ktp_in_a_phone_browser_shows_the_strong_matches_and_folds_the_rest(page
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     shot(page, "cari-ktp-hasil-lain-360")
     assert_no_axe_violations(page)
+
+
+# --- ranking reads each search text once --------------------------------------------------------------------------
+
+
+def _best_weights_by_words(search_text: str, query_terms) -> list[float]:
+    """The ranking rule written the plain way (split every field, test every word): what ``_best_weights`` must
+    agree with, now that it reads each text's fields once and tests prefixes as one substring search."""
+    from app.catalog.search import FIELD_SEPARATOR, FIELD_WEIGHTS, PREFIX_FACTOR
+
+    fields = [part.split() for part in search_text.split(FIELD_SEPARATOR.strip())]
+    weights = []
+    for term in query_terms:
+        best = 0.0
+        for weight, words in zip(FIELD_WEIGHTS, fields, strict=False):
+            for variant in term.variants:
+                if variant in words:
+                    best = max(best, weight)
+                elif len(variant) >= 3 and any(word.startswith(variant) for word in words):
+                    best = max(best, weight * PREFIX_FACTOR)
+        weights.append(best)
+    return weights
+
+
+_WORDS = ["ktp", "kk", "akta", "akt", "lahir", "kelahiran", "paspor", "pas", "sim", "si", "izin", "usaha", "usa"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    fields=st.lists(st.lists(st.sampled_from(_WORDS), max_size=6), min_size=1, max_size=4),
+    query=st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4),
+)
+def test_ranking_weights_agree_with_the_word_by_word_rule(fields, query):
+    from app.catalog.search import FIELD_SEPARATOR, Term, _best_weights
+
+    text = " " + FIELD_SEPARATOR.join(" ".join(words) for words in fields) + " "
+    query_terms = [Term(word, word) for word in query] + [Term(query[0], query[-1] + "x")]  # variants too
+    candidate = type("Row", (), {"search_text": text})()
+    assert _best_weights(candidate, query_terms) == _best_weights_by_words(text, query_terms)

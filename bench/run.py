@@ -11,8 +11,11 @@
    cache on (every request a hit: "cached") and off ("uncached": every request rendered, searches over 20 different
    words) — and a bare Flask "hello" app under the same settings. Interleaved: every round measures hello, each
    target, hello again; a target's share is its rate over the two hellos around it. Reported per target: the
-   median over rounds and the spread (min–max). Goals: cached ≥ 80 % of hello, uncached ≥ 50 %. Load: `wrk`
-   (a Python keep-alive client when it is missing), only ever talking to 127.0.0.1.
+   median over rounds and the spread (min–max). Goals: cached ≥ 80 % of hello, uncached ≥ 50 %. Two references
+   without a goal go with the uncached pages: the floor (bench/floor.py: the service page's HTML compressed and
+   sent with the app's headers by a bare route, the most an uncached page can reach) and the app's own request
+   cycle on /healthz, which renders no page. Load: `wrk` (a Python keep-alive client when it is missing), only
+   ever talking to 127.0.0.1.
 
 A run takes a few minutes. Results are printed and written to bench/results/ (not committed).
 """
@@ -20,6 +23,7 @@ A run takes a few minutes. Results are printed and written to bench/results/ (no
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -400,6 +404,24 @@ def _search(word: str) -> str:
     return "/layanan?q=" + word.replace(" ", "+")
 
 
+FLOOR = "floor: compress + headers only"
+APP_CYCLE = "app cycle: /healthz, no page"
+FLOOR_DROPPED = {"content-length", "content-encoding", "date", "server", "connection"}  # made per answer
+
+
+def capture_floor_page(port: int, instance: Path) -> Path:
+    """The service page as the app renders it uncompressed, and the headers it sends, for bench/floor.py."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", f"/layanan/{SERVICE}", headers={"Accept-Encoding": "identity"})
+    response = connection.getresponse()
+    body = response.read().decode("utf-8")
+    headers = [(name, value) for name, value in response.getheaders() if name.lower() not in FLOOR_DROPPED]
+    connection.close()
+    path = instance / "floor-page.json"
+    path.write_text(json.dumps({"body": body, "headers": headers}), encoding="utf-8")
+    return path
+
+
 # (name, server, paths): "cached" is the app with its page cache on, warmed before measuring (every request a hit);
 # "uncached" is the same app with the page cache off (MPP_PAGE_CACHE_SECONDS=0), every request rendered.
 TARGETS = [
@@ -409,14 +431,22 @@ TARGETS = [
     ("service page, uncached", "uncached", [f"/layanan/{SERVICE}"]),
     ("MPP page, uncached", "uncached", [f"/mpp/{MPP}"]),
     ("search, uncached (20 words)", "uncached", [_search(w) for w in SEARCH_WORDS]),
+    # A reference, not a target (bench/floor.py): the service page's HTML compressed and sent with the app's
+    # headers by a bare route — the ceiling for any uncached page, measured in the same rounds.
+    (FLOOR, "floor", ["/"]),
+    # A reference too: the app's own request cycle answering a route that renders no page (a `SELECT 1`).
+    (APP_CYCLE, "uncached", ["/healthz"]),
 ]
+REFERENCES = {FLOOR, APP_CYCLE}
 
 
 def _selected(target: tuple[str, str, list[str]], only: str) -> bool:
     """--only: "cached" or "uncached" picks that server (every name with "uncached" also contains "cached"), anything
-    else the targets whose name contains it ("search", "MPP page")."""
+    else the targets whose name contains it ("search", "MPP page"). The floor goes with the uncached pages."""
     name, server_name, _paths = target
-    return server_name == only if only in ("cached", "uncached") else only in name
+    if only in ("cached", "uncached"):
+        return server_name == only or (only == "uncached" and server_name == "floor")
+    return only in name
 
 
 def _spread(values: list[float]) -> str:
@@ -456,11 +486,19 @@ def throughput(
         Gunicorn("hello:app", env=env, workers=workers, threads=threads, cwd=ROOT / "bench") as hello,
         Gunicorn("app:create_app()", env=env, workers=workers, threads=threads, cwd=ROOT) as cached,
         Gunicorn("app:create_app()", env=uncached_env, workers=workers, threads=threads, cwd=ROOT) as uncached,
+        contextlib.ExitStack() as stack,
     ):
         servers = {"cached": cached, "uncached": uncached}
         hello.wait_ready("/")
+        if any(server_name == "floor" for _name, server_name, _paths in targets):
+            uncached.wait_ready("/healthz")
+            floor_page = capture_floor_page(uncached.port, Path(env["MPP_INSTANCE_DIR"]))
+            floor_env = {**env, "MPP_BENCH_FLOOR": str(floor_page)}
+            servers["floor"] = stack.enter_context(
+                Gunicorn("floor:app", env=floor_env, workers=workers, threads=threads, cwd=ROOT / "bench")
+            )
         for _name, server_name, paths in targets:
-            servers[server_name].wait_ready("/healthz")
+            servers[server_name].wait_ready("/" if server_name == "floor" else "/healthz")
             for path in paths:  # warm: templates compiled, connections open, cached pages stored
                 servers[server_name].wait_ready(path)
         for round_number in range(rounds):
@@ -488,7 +526,8 @@ def throughput(
             shares = [row["share_of_hello"] for row in rows]
             entry["share_median"] = statistics.median(shares)
             entry["share_spread"] = [min(shares), max(shares)]
-            entry["goal"] = CACHED_GOAL if "uncached" not in name else THROUGHPUT_GOAL
+            if name not in REFERENCES:  # no goal of their own
+                entry["goal"] = CACHED_GOAL if "uncached" not in name else THROUGHPUT_GOAL
         summary[name] = entry
     return {"settings": settings, "summary": summary, "runs": runs}
 
@@ -510,7 +549,8 @@ def print_throughput(result: dict) -> None:
         else:
             share_text = f"{share:.0%}"
             spread_text = f"{row['share_spread'][0]:.0%}–{row['share_spread'][1]:.0%}"
-            verdict = ("ok" if share >= row["goal"] else "BELOW") + f" (≥ {row['goal']:.0%})"
+            goal = row.get("goal")
+            verdict = "reference" if goal is None else ("ok" if share >= goal else "BELOW") + f" (≥ {goal:.0%})"
         print(
             f"{name:<30}{row['rps_median']:>13.0f}{_spread(row['rps_spread']):>13}{row['p50_ms_median']:>8.1f}"
             f"{row['errors']:>7}{share_text:>10}{spread_text:>12}  {verdict}"

@@ -147,7 +147,7 @@ def wait_for_arrival(page, url) -> None:
         logging.getLogger("tests").warning("the navigation after sending stalled on %s; opened it again", page.url)
         page.goto(page.url, wait_until="commit")  # the step's address again: it leads to the application
         page.wait_for_url(_APPLICATION_PAGE, wait_until="commit")
-    page.wait_for_function("document.readyState === 'complete'")
+    page.wait_for_function("() => document.readyState === 'complete'")
 
 
 def wait_until(page, expression: str, *, timeout: float = 10) -> None:

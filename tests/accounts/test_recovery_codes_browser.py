@@ -38,7 +38,7 @@ def test_recovery_codes_can_be_copied_downloaded_and_shared_on_a_phone(app, page
     assert all(code in text for code in codes)
 
     page.get_by_role("button", name="Bagikan").click()
-    page.wait_for_function("window.__shared !== undefined")
+    page.wait_for_function("() => window.__shared !== undefined")
     shared = page.evaluate("window.__shared")
     assert shared["title"] == "Kode pemulihan MPP Digital" and all(code in shared["text"] for code in codes)
     shot(page, "kode-pemulihan-360")

@@ -235,7 +235,7 @@ def test_catalog_pages_have_no_axe_violations(page, base_url, small_catalog):
 
 def test_active_search_updates_the_results_in_place_and_the_address(page, base_url, small_catalog):
     page.goto(base_url + "/layanan")
-    page.wait_for_function("window.htmx !== undefined")
+    page.wait_for_function("() => window.htmx !== undefined")
     page.evaluate("document.body.dataset.marker = 'same-document'")
     page.get_by_label("Cari layanan").fill("pasport")
     page.wait_for_url("**/layanan?q=pasport*")

@@ -308,7 +308,7 @@ def test_ktp_in_a_phone_browser_shows_the_strong_matches_and_folds_the_rest(page
     result = search_services("ktp")
     strong, other = len(result.services), len(result.other_services)
     page.goto(base_url + "/layanan")
-    page.wait_for_function("window.htmx !== undefined")
+    page.wait_for_function("() => window.htmx !== undefined")
     page.get_by_label("Cari layanan").fill("ktp")
     page.wait_for_url("**/layanan?q=ktp*")
     expect(page.locator("#jumlah-hasil")).to_have_text(f"Ditemukan {strong} layanan dan {other} hasil lain")

@@ -52,7 +52,7 @@ def test_a_survey_answered_offline_is_sent_once_when_the_connection_is_back(app,
     page = as_user(citizen)
     page.goto(f"{base_url}/survei/{token}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Bagaimana layanan yang Anda terima?")
-    page.wait_for_function("window.mppDraftsReady !== undefined")
+    page.wait_for_function("() => window.mppDraftsReady !== undefined")
     page.evaluate("window.mppDraftsReady")
     assert_no_axe_violations(page)
     shot(page, "survei-01")
@@ -174,7 +174,7 @@ def test_the_officer_survey_page_is_accessible_with_results(app, base_url, as_us
 def test_a_complaint_written_offline_is_sent_once_when_the_connection_is_back(app, base_url, as_user, citizen, demo):
     phone = as_user(citizen)
     phone.goto(f"{base_url}/pengaduan/baru")
-    phone.wait_for_function("window.mppDraftsReady !== undefined")
+    phone.wait_for_function("() => window.mppDraftsReady !== undefined")
     phone.evaluate("window.mppDraftsReady")
     phone.get_by_label("Aspirasi").check()
     phone.get_by_label("MPP mana?").select_option("kota-batam")

@@ -111,7 +111,7 @@ def test_dokumen_saya_shows_a_thumbnail_of_an_image_and_the_page_count_of_a_pdf(
         page.wait_for_url(lambda url: "diunggah=" in url)
     thumb = page.locator("img.document-thumb")
     expect(thumb).to_have_count(1)
-    page.wait_for_function("document.querySelector('img.document-thumb').naturalWidth > 0")  # really decoded
+    page.wait_for_function("() => document.querySelector('img.document-thumb').naturalWidth > 0")  # really decoded
     expect(page.locator(".document-list")).to_contain_text("2 halaman")
     expect(page.locator(".document-list")).to_contain_text("Foto/scan KTP-el")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -254,8 +254,8 @@ def _is_static_subresource(response, mimetype: str) -> bool:
 def merged_vary(values, *names: str) -> str:
     """The Vary header holding every name of ``values`` (Vary header values, comma-separated) and ``names``, each
     once: the one rule for Flask's answers (``add_vary``) and the front door's replayed ones (pagecache_front.py)."""
-    merged = [value.strip() for value in values for value in value.split(",") if value.strip()]
-    have = {value.lower() for value in merged}
+    merged = [name for header in values for part in header.split(",") if (name := part.strip())]
+    have = {name.lower() for name in merged}
     for name in names:
         if name.lower() not in have:
             have.add(name.lower())

@@ -94,21 +94,18 @@ def local_today(tz_name: str | None, now: dt.datetime | None = None) -> dt.date:
     return local_date(now or utcnow(), tz_name)
 
 
-_per_zone = tally.per_zone  # an MPP's own today, shared with the due tally's counts
-
-
 def _overdue(now: dt.datetime) -> ColumnElement[bool]:
-    return and_(Application.status.in_(OPEN_STATUSES), _per_zone(now, lambda today: Application.due_date < today))
+    return and_(Application.status.in_(OPEN_STATUSES), tally.per_zone(now, lambda today: Application.due_date < today))
 
 
 def _due_today(now: dt.datetime) -> ColumnElement[bool]:
-    return and_(Application.status.in_(OPEN_STATUSES), _per_zone(now, lambda today: Application.due_date == today))
+    return and_(Application.status.in_(OPEN_STATUSES), tally.per_zone(now, lambda today: Application.due_date == today))
 
 
 def _due_week(now: dt.datetime) -> ColumnElement[bool]:
     return and_(
         Application.status.in_(OPEN_STATUSES),
-        _per_zone(now, lambda today: Application.due_date.between(today, today + dt.timedelta(days=6))),
+        tally.per_zone(now, lambda today: Application.due_date.between(today, today + dt.timedelta(days=6))),
     )
 
 

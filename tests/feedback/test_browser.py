@@ -152,6 +152,20 @@ def test_the_performance_page_draws_a_chart_above_its_table(app, page, base_url,
     assert_no_axe_violations(page)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(page, "kinerja-01")
+
+    # On a 360 px phone the figures scroll sideways inside their region; each row's name stays beside them.
+    region = page.get_by_role("region", name=re.compile("Per MPP"))
+    name = page.get_by_role("rowheader", name="MPP Kota Kendari")
+    wait = page.get_by_role("columnheader", name="Median tunggu (menit)")
+    assert region.evaluate("el => el.scrollWidth > el.clientWidth"), "the table fits: nothing to scroll"
+    region.evaluate("el => { el.scrollIntoView({ block: 'center' }); el.scrollLeft = el.scrollWidth; }")
+    box, shown, last = region.bounding_box(), name.bounding_box(), wait.bounding_box()
+    assert box["x"] <= shown["x"] and shown["x"] + shown["width"] <= box["x"] + box["width"], (box, shown)
+    assert last["x"] + last["width"] <= box["x"] + box["width"] + 1, (box, last)  # the last column came into view
+    assert last["x"] >= shown["x"] + shown["width"] - 1, (shown, last)  # beside the name, not under it
+    on_top = "el => { const r = el.getBoundingClientRect(); const hit = document.elementFromPoint(r.x + 4, r.y + 4); return el.contains(hit); }"
+    assert name.evaluate(on_top), "a figure is drawn over the name"
+    shot(page, "kinerja-01-digeser")
     page.get_by_role("link", name="MPP Kota Kendari").click()
     expect(page.get_by_role("img", name=re.compile("Permohonan masuk per bulan"))).to_be_visible()
     expect(page.get_by_role("table", name=re.compile("Per instansi"))).to_contain_text("Disdukcapil")

@@ -163,7 +163,10 @@ def test_the_performance_page_draws_a_chart_above_its_table(app, page, base_url,
     assert box["x"] <= shown["x"] and shown["x"] + shown["width"] <= box["x"] + box["width"], (box, shown)
     assert last["x"] + last["width"] <= box["x"] + box["width"] + 1, (box, last)  # the last column came into view
     assert last["x"] >= shown["x"] + shown["width"] - 1, (shown, last)  # beside the name, not under it
-    on_top = "el => { const r = el.getBoundingClientRect(); const hit = document.elementFromPoint(r.x + 4, r.y + 4); return el.contains(hit); }"
+    on_top = """el => {
+        const r = el.getBoundingClientRect();
+        return el.contains(document.elementFromPoint(r.x + 4, r.y + 4));
+    }"""
     assert name.evaluate(on_top), "a figure is drawn over the name"
     shot(page, "kinerja-01-digeser")
     page.get_by_role("link", name="MPP Kota Kendari").click()

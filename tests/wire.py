@@ -76,6 +76,15 @@ class WireRecorder:
         self.visit = Visit()
         return self.visit
 
+    def wait_for(self, done, *, timeout: float = 5.0) -> None:
+        """Until ``done(visit)`` holds, or ``timeout`` seconds: a worker's events come from its own target and reach
+        the recorder only while Playwright is waiting, possibly after the page's own waits have returned. The
+        caller's assertion then says what is missing."""
+        for _ in range(int(timeout * 10)):
+            if done(self.visit):
+                return
+            self.page.wait_for_timeout(100)
+
     def _to_worker(self, session: str, method: str) -> None:
         message = json.dumps({"id": next(self._ids), "method": method, "params": {}})
         self.browser.send("Target.sendMessageToTarget", {"sessionId": session, "message": message})

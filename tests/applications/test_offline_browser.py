@@ -312,10 +312,7 @@ def test_the_first_apply_page_fetches_only_the_kit_the_page_did_not_load_already
     def fetched() -> list[str]:
         return [f.url.split("?")[0] for f in visit.over_network if f.url.startswith(kit)]
 
-    for _ in range(50):  # CDP events from the worker's target are delivered while Playwright waits
-        if len(fetched()) >= len(kit):
-            break
-        page.wait_for_timeout(100)
+    recorder.wait_for(lambda _visit: len(fetched()) >= len(kit))
     report = "\n".join(f"  {f.by:<6} {f.bytes:>7}  {f.url}" for f in visit.fetches)
     print(f"first apply page {visit.total} B on the wire:\n{report}")
     assert not visit.downloaded_twice(), report
